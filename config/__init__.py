@@ -1,0 +1,35 @@
+"""Settings schema, loader and the shipped default configuration."""
+
+from config.settings import (
+    CrawlerSettings,
+    DatabaseSettings,
+    EmailSettings,
+    FeedSettings,
+    ProfileSettings,
+    Recipient,
+    RetentionSettings,
+    ScheduleSettings,
+    ScoringSettings,
+    Settings,
+    TopicSettings,
+    UISettings,
+    default_config_path,
+    load_settings,
+)
+
+__all__ = [
+    "CrawlerSettings",
+    "DatabaseSettings",
+    "EmailSettings",
+    "FeedSettings",
+    "ProfileSettings",
+    "Recipient",
+    "RetentionSettings",
+    "ScheduleSettings",
+    "ScoringSettings",
+    "Settings",
+    "TopicSettings",
+    "UISettings",
+    "default_config_path",
+    "load_settings",
+]

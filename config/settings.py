@@ -1,0 +1,323 @@
+"""Typed settings, validated once at load.
+
+Every key has a default, so a file may hold only what it changes. Any unknown key, wrong type,
+duplicate key or missing file raises :class:`ConfigError` with a one-line message naming the file
+and the key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from watcher.errors import ConfigError
+
+CONFIG_ENV = "VEILLE_CONFIG"
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def default_config_path() -> Path:
+    """`$VEILLE_CONFIG`, else `config/veille.toml` of the project."""
+    env = os.environ.get(CONFIG_ENV)
+    return Path(env) if env else PACKAGE_DIR / "veille.toml"
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    path: str = "data/veille.db"
+
+
+@dataclass(frozen=True)
+class CrawlerSettings:
+    timeout_seconds: float = 20.0
+    connect_timeout_seconds: float = 10.0
+    max_bytes: int = 15_000_000
+    max_redirects: int = 5
+    concurrency: int = 32
+    per_host: int = 2
+    allow_private_networks: bool = False
+    max_consecutive_failures: int = 10
+    min_interval_minutes: int = 30
+    max_backoff_hours: float = 24.0
+    user_agent: str = "veille/0.1 (+learning-technology watch)"
+    parse_workers: int = 0  # 0 = one per core
+
+
+@dataclass(frozen=True)
+class ScoringSettings:
+    model: str = "all-MiniLM-L6-v2"
+    batch_size: int = 64
+    device: str = "cpu"
+    cluster_window_days: int = 7
+    cluster_threshold: float = 0.80
+    feedback_min_labels: int = 12
+
+
+@dataclass(frozen=True)
+class FeedSettings:
+    url: str
+    title: str = ""
+    topics: tuple[str, ...] = ()
+    language: str = ""
+
+
+@dataclass(frozen=True)
+class TopicSettings:
+    key: str
+    label: str
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+    quadrant: str = ""
+
+
+@dataclass(frozen=True)
+class ProfileSettings:
+    key: str
+    name: str
+    description: str = ""
+    interests: tuple[str, ...] = ()
+    avoid: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Recipient:
+    address: str
+    profiles: tuple[str, ...] = ()
+    frequency: str = "weekly"
+    language: str = "en"
+    min_score: float = 0.5
+    max_stories: int = 12
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 587
+    security: str = "starttls"
+    username: str = ""
+    sender: str = "veille@example.org"
+    timeout_seconds: float = 30.0
+    outbox: str = "data/outbox"
+    recipients: tuple[Recipient, ...] = ()
+
+    @property
+    def password(self) -> str | None:
+        """Only ever from the environment."""
+        return os.environ.get("VEILLE_SMTP_PASSWORD")
+
+
+@dataclass(frozen=True)
+class UISettings:
+    language: str = "en"
+    base_url: str = "http://127.0.0.1:8501"
+    auth_file: str = ""
+    date_format: str = ""
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    timezone: str = "Europe/Paris"
+    crawl_every_minutes: int = 60
+    crawl_jitter_seconds: int = 120
+    daily_digest: str = "0 8 * * *"
+    weekly_digest: str = "0 8 * * MON"
+    retention: str = "30 3 * * *"
+    misfire_grace_seconds: int = 900
+
+
+@dataclass(frozen=True)
+class RetentionSettings:
+    max_age_days: int = 365
+
+
+@dataclass(frozen=True)
+class Settings:
+    source: Path | None = None
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    crawler: CrawlerSettings = field(default_factory=CrawlerSettings)
+    scoring: ScoringSettings = field(default_factory=ScoringSettings)
+    feeds: tuple[FeedSettings, ...] = ()
+    topics: tuple[TopicSettings, ...] = ()
+    profiles: tuple[ProfileSettings, ...] = ()
+    email: EmailSettings = field(default_factory=EmailSettings)
+    ui: UISettings = field(default_factory=UISettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
+
+    @property
+    def base_dir(self) -> Path:
+        return self.source.parent if self.source else Path.cwd()
+
+    def resolve(self, path: str) -> Path:
+        """Resolve a path of the config file against the file's folder."""
+        p = Path(path).expanduser()
+        return p if p.is_absolute() else (self.base_dir / p).resolve()
+
+    @property
+    def database_path(self) -> Path:
+        return self.resolve(self.database.path)
+
+    def profile(self, key: str) -> ProfileSettings | None:
+        return next((p for p in self.profiles if p.key == key), None)
+
+
+# --- validation -------------------------------------------------------------------------------
+
+CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("email", "security"): ("none", "starttls", "tls"),
+    ("recipients", "frequency"): ("daily", "weekly"),
+    ("recipients", "language"): ("en", "fr"),
+    ("ui", "language"): ("en", "fr"),
+}
+
+
+class _Loader:
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, where: str, message: str) -> typing.NoReturn:
+        raise ConfigError(f"{self.source}: {where}: {message}")
+
+    def build(self, cls: type, data: Any, where: str, section: str):
+        if not isinstance(data, dict):
+            self.fail(where, f"expected a table, got {type(data).__name__}")
+        hints = typing.get_type_hints(cls)
+        fields = {f.name: f for f in dataclasses.fields(cls) if f.name != "source"}
+        known = set(fields)
+        if cls is EmailSettings:
+            known.discard("recipients")
+        for key in data:
+            if key not in fields:
+                self.fail(f"{where}.{key}" if where else key, f"unknown key (known: {', '.join(sorted(known))})")
+        kwargs = {}
+        for name, f in fields.items():
+            key_where = f"{where}.{name}" if where else name
+            if name not in data:
+                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                    self.fail(key_where, "required key is missing")
+                continue
+            kwargs[name] = self.convert(hints[name], data[name], key_where, section, name)
+        return cls(**kwargs)
+
+    def convert(self, hint: Any, value: Any, where: str, section: str, name: str):
+        origin = typing.get_origin(hint)
+        if origin is tuple:
+            (item_type, _ellipsis) = typing.get_args(hint)
+            if not isinstance(value, list):
+                self.fail(where, f"expected a list, got {type(value).__name__}")
+            return tuple(self.convert(item_type, v, f"{where}[{i}]", name, name) for i, v in enumerate(value))
+        if origin in (typing.Union, types.UnionType):
+            hint = next(a for a in typing.get_args(hint) if a is not type(None))
+        if dataclasses.is_dataclass(hint):
+            return self.build(hint, value, where, name)
+        if hint is bool:
+            if not isinstance(value, bool):
+                self.fail(where, f"expected true or false, got {value!r}")
+            return value
+        if hint is int:
+            if isinstance(value, bool) or not isinstance(value, int):
+                self.fail(where, f"expected an integer, got {value!r}")
+            if value < 0:
+                self.fail(where, f"must not be negative, got {value}")
+            return value
+        if hint is float:
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                self.fail(where, f"expected a number, got {value!r}")
+            if value < 0:
+                self.fail(where, f"must not be negative, got {value}")
+            return float(value)
+        if hint is str:
+            if not isinstance(value, str):
+                self.fail(where, f"expected a string, got {value!r}")
+            choices = CHOICES.get((section, name))
+            if choices and value not in choices:
+                self.fail(where, f"expected one of {', '.join(choices)}, got {value!r}")
+            return value
+        self.fail(where, f"unsupported type {hint}")
+
+
+def _check_unique(loader: _Loader, items, attr: str, where: str) -> None:
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        value = getattr(item, attr)
+        norm = value.strip().lower() if isinstance(value, str) else value
+        if norm in seen:
+            loader.fail(f"{where}[{i}].{attr}", f"duplicate {attr} {value!r}")
+        seen.add(norm)
+
+
+def parse_settings(data: dict, source: str = "<config>", path: Path | None = None) -> Settings:
+    """Validate a parsed TOML document into :class:`Settings`."""
+    from config.topics import DEFAULT_TOPICS
+
+    loader = _Loader(source)
+    data = dict(data)
+    email = data.get("email")
+    recipients: list = []
+    if isinstance(email, dict):
+        email = dict(email)
+        recipients = email.pop("recipients", [])
+        data["email"] = email
+    settings: Settings = loader.build(Settings, data, "", "")
+    recips = loader.convert(tuple[Recipient, ...], recipients, "email.recipients", "recipients", "recipients")
+    settings = dataclasses.replace(settings, source=path, email=dataclasses.replace(settings.email, recipients=recips))
+    if not settings.topics:
+        settings = dataclasses.replace(settings, topics=DEFAULT_TOPICS)
+    _check_unique(loader, settings.feeds, "url", "feeds")
+    _check_unique(loader, settings.topics, "key", "topics")
+    _check_unique(loader, settings.profiles, "key", "profiles")
+    for i, feed in enumerate(settings.feeds):
+        if not feed.url.lower().startswith(("http://", "https://")):
+            loader.fail(f"feeds[{i}].url", f"expected an http(s) URL, got {feed.url!r}")
+    profile_keys = {p.key for p in settings.profiles}
+    for i, r in enumerate(settings.email.recipients):
+        for key in r.profiles:
+            if key not in profile_keys:
+                loader.fail(f"email.recipients[{i}].profiles", f"unknown profile {key!r}")
+        if r.min_score > 1:
+            loader.fail(f"email.recipients[{i}].min_score", "must be between 0 and 1")
+    _check_schedule(loader, settings.schedule)
+    return settings
+
+
+def _check_schedule(loader: _Loader, schedule: ScheduleSettings) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(schedule.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        loader.fail("schedule.timezone", f"unknown time zone {schedule.timezone!r}")
+    from apscheduler.triggers.cron import CronTrigger
+
+    for name in ("daily_digest", "weekly_digest", "retention"):
+        expr = getattr(schedule, name)
+        try:
+            CronTrigger.from_crontab(expr)
+        except ValueError as exc:
+            loader.fail(f"schedule.{name}", f"invalid cron expression {expr!r} ({exc})")
+    if schedule.crawl_every_minutes < 1:
+        loader.fail("schedule.crawl_every_minutes", "must be at least 1")
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """Load and validate a TOML config file; raise ConfigError with one line on any problem."""
+    p = Path(path) if path else default_config_path()
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: config file not found") from None
+    except OSError as exc:
+        raise ConfigError(f"{p}: cannot read config file ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{p}: config file is not UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{p}: invalid TOML ({exc})") from None
+    return parse_settings(data, str(p), p.resolve())

@@ -1,0 +1,1 @@
+"""Offline demo corpus and its local feed server."""

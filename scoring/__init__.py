@@ -1,0 +1,1 @@
+"""Scoring: embeddings, relevance to learner profiles, topics, story clusters, feedback, evaluation."""

@@ -1,0 +1,1 @@
+"""UI: the Streamlit boards, their service layer, email digests and exports."""

@@ -1,0 +1,1 @@
+"""The watcher: database owner, feed crawler, scheduler and command line of veille."""

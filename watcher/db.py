@@ -1,0 +1,389 @@
+"""The one owner of the database: connection, schema and migrations.
+
+No DDL lives anywhere else. Every other module gets a :class:`Store` from :func:`open_store` and
+writes inside ``store.write()`` which starts with ``BEGIN IMMEDIATE`` (plain deferred transactions
+from two processes gave "database is locked" despite busy_timeout on these machines).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from watcher.errors import StoreError
+
+BUSY_TIMEOUT_MS = 30_000
+
+migrations = Migrations("veille")
+
+
+def _run(db: sqlite_utils.Database, script: str) -> None:
+    """Execute a DDL script statement by statement (executescript would commit the migration early)."""
+    buffer = ""
+    for line in (script.strip() + ";").splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            db.execute(buffer)
+            buffer = ""
+
+
+@migrations()
+def m001_watcher(db: sqlite_utils.Database) -> None:
+    _run(
+        db,
+        """
+CREATE TABLE feeds (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL DEFAULT '',
+    site TEXT NOT NULL DEFAULT '',
+    language TEXT NOT NULL DEFAULT '',
+    topics TEXT NOT NULL DEFAULT '[]',
+    etag TEXT,
+    last_modified TEXT,
+    last_fetched TEXT,
+    last_status TEXT NOT NULL DEFAULT 'new',
+    http_status INTEGER,
+    next_check TEXT,
+    error_count INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    warning TEXT,
+    moved_to TEXT,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    disabled_reason TEXT,
+    added_at TEXT NOT NULL
+);
+CREATE TABLE articles (
+    id TEXT PRIMARY KEY,
+    feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    url TEXT,
+    title TEXT NOT NULL DEFAULT '',
+    author TEXT NOT NULL DEFAULT '',
+    published TEXT NOT NULL,
+    updated TEXT,
+    language TEXT NOT NULL DEFAULT '',
+    content_html TEXT NOT NULL DEFAULT '',
+    summary_text TEXT NOT NULL DEFAULT '',
+    content_hash TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_changed TEXT NOT NULL,
+    cluster_id TEXT
+);
+CREATE INDEX articles_published ON articles(published);
+CREATE INDEX articles_feed ON articles(feed_id);
+CREATE INDEX articles_url ON articles(url);
+CREATE INDEX articles_cluster ON articles(cluster_id);
+CREATE TABLE entries (
+    feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    entry_key TEXT NOT NULL,
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    url TEXT,
+    first_seen TEXT NOT NULL,
+    PRIMARY KEY (feed_id, entry_key)
+);
+CREATE INDEX entries_article ON entries(article_id);
+CREATE TABLE crawl_runs (
+    id INTEGER PRIMARY KEY,
+    started TEXT NOT NULL,
+    finished TEXT,
+    trigger TEXT NOT NULL DEFAULT 'cli',
+    feeds INTEGER NOT NULL DEFAULT 0,
+    ok INTEGER NOT NULL DEFAULT 0,
+    not_modified INTEGER NOT NULL DEFAULT 0,
+    failed INTEGER NOT NULL DEFAULT 0,
+    new_articles INTEGER NOT NULL DEFAULT 0,
+    updated_articles INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE fetch_log (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER REFERENCES crawl_runs(id) ON DELETE CASCADE,
+    feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    at TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    http_status INTEGER,
+    new_articles INTEGER NOT NULL DEFAULT 0,
+    updated_articles INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    duration_ms INTEGER
+);
+CREATE INDEX fetch_log_feed ON fetch_log(feed_id, at);
+CREATE TABLE tombstones (
+    url TEXT PRIMARY KEY,
+    article_id TEXT,
+    removed_at TEXT NOT NULL
+);
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    title, summary_text, content='articles', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+    INSERT INTO articles_fts(rowid, title, summary_text) VALUES (new.rowid, new.title, new.summary_text);
+END;
+CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, summary_text)
+        VALUES ('delete', old.rowid, old.title, old.summary_text);
+END;
+CREATE TRIGGER articles_au AFTER UPDATE OF title, summary_text ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, summary_text)
+        VALUES ('delete', old.rowid, old.title, old.summary_text);
+    INSERT INTO articles_fts(rowid, title, summary_text) VALUES (new.rowid, new.title, new.summary_text);
+END
+""",
+    )
+
+
+@migrations()
+def m002_scoring(db: sqlite_utils.Database) -> None:
+    _run(
+        db,
+        """
+CREATE TABLE embeddings (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    model TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    dim INTEGER NOT NULL,
+    vector BLOB NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (article_id, model)
+);
+CREATE TABLE scores (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    profile_key TEXT NOT NULL,
+    score REAL NOT NULL,
+    why TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (article_id, profile_key)
+);
+CREATE INDEX scores_profile ON scores(profile_key, score DESC);
+CREATE TABLE article_topics (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    topic_key TEXT NOT NULL,
+    score REAL NOT NULL,
+    PRIMARY KEY (article_id, topic_key)
+);
+CREATE INDEX article_topics_topic ON article_topics(topic_key);
+CREATE TABLE feedback (
+    id INTEGER PRIMARY KEY,
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    profile_key TEXT NOT NULL,
+    label INTEGER NOT NULL CHECK (label IN (-1, 1)),
+    user TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    UNIQUE (article_id, profile_key)
+);
+CREATE TABLE scoring_state (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+)
+""",
+    )
+
+
+@migrations()
+def m003_boards(db: sqlite_utils.Database) -> None:
+    _run(
+        db,
+        """
+CREATE TABLE article_state (
+    article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    read_at TEXT,
+    saved_at TEXT
+);
+CREATE TABLE tools (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    kind TEXT NOT NULL DEFAULT 'tool',
+    description TEXT NOT NULL DEFAULT '',
+    quadrant TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'signal',
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE tool_history (
+    id INTEGER PRIMARY KEY,
+    tool_id INTEGER NOT NULL REFERENCES tools(id),
+    at TEXT NOT NULL,
+    by TEXT NOT NULL,
+    change TEXT NOT NULL,
+    from_status TEXT,
+    to_status TEXT,
+    rationale TEXT NOT NULL,
+    details TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX tool_history_tool ON tool_history(tool_id, at);
+CREATE TRIGGER tool_history_no_update BEFORE UPDATE ON tool_history BEGIN
+    SELECT RAISE(ABORT, 'tool history is append-only');
+END;
+CREATE TRIGGER tool_history_no_delete BEFORE DELETE ON tool_history BEGIN
+    SELECT RAISE(ABORT, 'tool history is append-only');
+END;
+CREATE TABLE tool_scores (
+    tool_id INTEGER NOT NULL REFERENCES tools(id),
+    criterion TEXT NOT NULL,
+    score INTEGER CHECK (score BETWEEN 0 AND 3),
+    note TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (tool_id, criterion)
+);
+CREATE TABLE tool_evidence (
+    tool_id INTEGER NOT NULL REFERENCES tools(id),
+    article_id TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    added_at TEXT NOT NULL,
+    added_by TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (tool_id, article_id)
+);
+CREATE TABLE profile_overrides (
+    key TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    interests TEXT NOT NULL DEFAULT '[]',
+    avoid TEXT NOT NULL DEFAULT '[]',
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL DEFAULT ''
+)
+""",
+    )
+
+
+@migrations()
+def m004_service(db: sqlite_utils.Database) -> None:
+    _run(
+        db,
+        """
+CREATE TABLE digest_sends (
+    id INTEGER PRIMARY KEY,
+    recipient TEXT NOT NULL,
+    frequency TEXT NOT NULL,
+    period_start TEXT NOT NULL,
+    period_end TEXT NOT NULL,
+    story_ids TEXT NOT NULL DEFAULT '[]',
+    message_id TEXT NOT NULL UNIQUE,
+    subject TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'pending',
+    error TEXT,
+    created_at TEXT NOT NULL,
+    sent_at TEXT
+);
+CREATE INDEX digest_sends_recipient ON digest_sends(recipient, status);
+CREATE TABLE digest_stories (
+    recipient TEXT NOT NULL,
+    story_id TEXT NOT NULL,
+    send_id INTEGER NOT NULL REFERENCES digest_sends(id),
+    PRIMARY KEY (recipient, story_id)
+);
+CREATE TABLE job_runs (
+    id INTEGER PRIMARY KEY,
+    job TEXT NOT NULL,
+    started TEXT NOT NULL,
+    finished TEXT,
+    status TEXT NOT NULL DEFAULT 'running',
+    counts TEXT NOT NULL DEFAULT '{}',
+    error TEXT
+);
+CREATE INDEX job_runs_job ON job_runs(job, started)
+""",
+    )
+
+
+class Store:
+    """A connection to the veille database with a write-transaction helper.
+
+    Reads can run at any time; writes go through :meth:`write`. One Store per thread.
+    """
+
+    def __init__(self, path: Path, conn: sqlite3.Connection):
+        self.path = path
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A ``BEGIN IMMEDIATE`` transaction: committed on success, rolled back on error."""
+        with self._lock:
+            if self.conn.in_transaction:  # nested: join the outer transaction
+                yield self.conn
+                return
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            else:
+                self.conn.execute("COMMIT")
+
+    def query(self, sql: str, params: tuple | list | dict = ()) -> list[sqlite3.Row]:
+        return self.conn.execute(sql, params).fetchall()
+
+    def one(self, sql: str, params: tuple | list | dict = ()) -> sqlite3.Row | None:
+        return self.conn.execute(sql, params).fetchone()
+
+    def scalar(self, sql: str, params: tuple | list | dict = ()):
+        row = self.conn.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def connect(path: Path | str, *, check_same_thread: bool = True) -> sqlite3.Connection:
+    path = Path(path)
+    try:
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(
+            str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+            check_same_thread=check_same_thread,
+        )
+    except (sqlite3.Error, OSError) as exc:
+        raise StoreError(f"{path}: cannot open database ({exc})") from None
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+@contextmanager
+def _migration_lock(path: Path) -> Iterator[None]:
+    """Serialise migrations between processes opening a new database at the same time."""
+    if str(path) == ":memory:":
+        yield
+        return
+    import fcntl
+
+    with open(f"{path}.migrate.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def open_store(path: Path | str, *, check_same_thread: bool = True) -> Store:
+    """Open (creating if needed) the database at `path` and apply pending migrations."""
+    conn = connect(path, check_same_thread=check_same_thread)
+    store = Store(Path(path), conn)
+    try:
+        if migrations.pending(store.db):
+            with _migration_lock(Path(path)):
+                migrations.apply(store.db)  # re-checks pending under the lock
+    except sqlite3.Error as exc:
+        conn.close()
+        raise StoreError(f"{path}: cannot migrate database ({exc})") from None
+    return store

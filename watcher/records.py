@@ -1,0 +1,66 @@
+"""Typed records the watcher hands to the other packages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Feed:
+    id: int
+    url: str
+    title: str = ""
+    site: str = ""
+    language: str = ""
+    topics: tuple[str, ...] = ()
+    etag: str | None = None
+    last_modified: str | None = None
+    last_fetched: str | None = None
+    last_status: str = "new"
+    http_status: int | None = None
+    next_check: str | None = None
+    error_count: int = 0
+    last_error: str | None = None
+    warning: str | None = None
+    moved_to: str | None = None
+    disabled: bool = False
+    disabled_reason: str | None = None
+    added_at: str = ""
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    feed_id: int
+    url: str | None
+    title: str
+    author: str
+    published: str  # ISO 8601 UTC
+    updated: str | None
+    language: str
+    content_html: str  # sanitized
+    summary_text: str  # plain text
+    content_hash: str
+    first_seen: str
+    cluster_id: str | None = None
+
+
+@dataclass
+class CrawlSummary:
+    run_id: int | None = None
+    feeds: int = 0
+    ok: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    skipped: int = 0
+    new_articles: int = 0
+    updated_articles: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (feed url, one-line error)
+
+    def as_dict(self) -> dict:
+        return {
+            "run_id": self.run_id, "feeds": self.feeds, "ok": self.ok, "not_modified": self.not_modified,
+            "failed": self.failed, "skipped": self.skipped, "new_articles": self.new_articles,
+            "updated_articles": self.updated_articles,
+            "failures": [{"url": u, "error": e} for u, e in self.failures],
+        }
