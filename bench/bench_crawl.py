@@ -1,0 +1,89 @@
+"""Crawl benchmark: veille vs reader vs a naive feedparser loop on 300 local feeds x 50 entries.
+
+Every peer runs as its own process against the same local server in the same run; times include
+process start-up for all of them. Prints ratios, which are what matters on shared machines.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+from bench.synthetic import SyntheticServer
+
+ROOT = Path(__file__).resolve().parent.parent
+VEILLE = [sys.executable, "-m", "watcher"]
+
+
+def _config(folder: Path, urls: list[str]) -> Path:
+    feeds = "".join(f'\n[[feeds]]\nurl = "{u}"\n' for u in urls)
+    path = folder / "veille.toml"
+    path.write_text(
+        '[database]\npath = "veille.db"\n[crawler]\nallow_private_networks = true\n'
+        f"timeout_seconds = 30\nconcurrency = 32\nper_host = 8\n{feeds}",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _timed(cmd: list[str]) -> tuple[float, int]:
+    """Run `cmd`, return (seconds, peak RSS in bytes of the process tree, polled every 10 ms)."""
+    start = time.perf_counter()
+    proc = psutil.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            rss = proc.memory_info().rss + sum(c.memory_info().rss for c in proc.children(recursive=True))
+            peak = max(peak, rss)
+        except psutil.Error:
+            pass
+        time.sleep(0.01)
+    elapsed = time.perf_counter() - start
+    out, err = proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed: {err.decode()[-500:]}")
+    return elapsed, peak
+
+
+def main(feeds: int = 300, entries: int = 50) -> dict:
+    results: dict = {}
+    with tempfile.TemporaryDirectory() as tmp, SyntheticServer(feeds, entries, bomb=True) as server:
+        folder = Path(tmp)
+        urls_file = folder / "urls.txt"
+        urls_file.write_text("\n".join(server.urls))
+        config = _config(folder, server.urls)
+        # Warm the OS caches and the server once so the first measured peer is not penalised.
+        _timed([sys.executable, "-m", "bench.peers", "naive", str(urls_file), ""])
+        results["veille_first_s"], _ = _timed([*VEILLE, "--config", str(config), "crawl", "--all"])
+        results["veille_recrawl_s"], _ = _timed([*VEILLE, "--config", str(config), "crawl", "--all"])
+        results["reader_s"], _ = _timed(
+            [sys.executable, "-m", "bench.peers", "reader", str(urls_file), str(folder / "reader.db")]
+        )
+        results["naive_s"], _ = _timed([sys.executable, "-m", "bench.peers", "naive", str(urls_file), ""])
+        bomb_folder = folder / "bomb"
+        bomb_folder.mkdir()
+        bomb_config = _config(bomb_folder, [server.bomb_url, *server.urls[:20]])
+        _, peak = _timed([*VEILLE, "--config", str(bomb_config), "crawl", "--all"])
+        results["bomb_peak_mb"] = peak / 1e6
+    results["speedup_vs_reader"] = results["reader_s"] / results["veille_first_s"]
+    results["speedup_vs_naive"] = results["naive_s"] / results["veille_first_s"]
+    results["recrawl_speedup"] = results["veille_first_s"] / results["veille_recrawl_s"]
+    print(f"crawl bench: {feeds} feeds x {entries} entries on 127.0.0.1 (process start-up included for all)")
+    print(f"  veille crawl --all, empty db : {results['veille_first_s']:.2f} s")
+    print(f"  veille crawl --all, unchanged: {results['veille_recrawl_s']:.2f} s")
+    print(f"  reader update_feeds(workers=8): {results['reader_s']:.2f} s")
+    print(f"  naive feedparser.parse loop  : {results['naive_s']:.2f} s")
+    print(f"  ratio reader / veille         : {results['speedup_vs_reader']:.2f}x (target >= 2)")
+    print(f"  ratio naive / veille          : {results['speedup_vs_naive']:.2f}x (target >= 1)")
+    print(f"  ratio first / unchanged crawl : {results['recrawl_speedup']:.1f}x (target >= 20)")
+    print(f"  peak RSS with a 200 MB gzip bomb: {results['bomb_peak_mb']:.0f} MB (target < 300)")
+    return results
+
+
+if __name__ == "__main__":
+    main()
