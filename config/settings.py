@@ -42,6 +42,8 @@ class CrawlerSettings:
     concurrency: int = 32
     per_host: int = 2
     allow_private_networks: bool = False
+    private_allowlist: tuple[str, ...] = ()  # "host" or "host:port" allowed even when private networks are not
+    read_timeout_seconds: float = 15.0  # longest silence between two reads (timeout_seconds bounds the whole)
     max_consecutive_failures: int = 10
     min_interval_minutes: int = 30
     max_backoff_hours: float = 24.0
@@ -104,6 +106,7 @@ class EmailSettings:
     sender: str = "veille@example.org"
     timeout_seconds: float = 30.0
     outbox: str = "data/outbox"
+    ca_file: str = ""  # extra CA certificate (PEM) to trust for STARTTLS/TLS, e.g. a private relay
     recipients: tuple[Recipient, ...] = ()
 
     @property

@@ -1,0 +1,351 @@
+"""Fetch one feed URL safely: the crawler's only door to the network.
+
+- httpx with redirects followed by hand (each hop checked by :mod:`watcher.netguard`, at most
+  ``max_redirects``, loops detected), conditional GET (ETag / Last-Modified), feed ``Accept``.
+- Timeouts: connect and read timeouts in httpx, plus a total budget (``timeout_seconds``) for the
+  whole fetch (all hops) enforced with asyncio, so a slow-drip endless body ends too.
+- Concurrency: a global semaphore (``concurrency``) and one per host name (``per_host``); time spent
+  queueing for them is not part of the budget.
+- The body is read raw and decoded here, with bounded zlib output per step, so the decoded size is
+  counted as it grows: a gzip bomb or an endless body is cut at ``max_bytes`` without ever holding
+  more than the cap (plus one 64 KiB step) in memory. httpx's own decoder inflates a whole network
+  chunk at once (~66 MB for 64 KiB of gzip'd zeros), which is why it is not used.
+
+Every failure is a :class:`FetchError` (or subclass) with one human-readable line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import zlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http import HTTPStatus
+
+import httpcore
+import httpx
+
+from config.settings import CrawlerSettings
+from watcher.errors import BodyTooLargeError, FetchError
+from watcher.netguard import GuardedBackend, Resolver, check_url
+
+ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
+    "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.5"
+)
+REDIRECTS = (301, 302, 303, 307, 308)
+PERMANENT = (301, 308)
+STEP = 64 * 1024  # largest piece of decoded body produced at once
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    url: str  # the URL asked for
+    final_url: str  # after redirects
+    status: int  # 2xx (normally 200) or 304
+    body: bytes | None  # decoded (un-gzipped) bytes; None on 304
+    headers: dict[str, str]  # final response headers, lower-case names (as received)
+    etag: str | None
+    last_modified: str | None
+    permanent_redirect: str | None  # where a 301/308 chain starting at `url` ended; report it, do not save it
+    elapsed_ms: int
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g} s"
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date); None if absent or bad."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _http_error(response: httpx.Response) -> FetchError:
+    status = response.status_code
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = response.reason_phrase or "error"
+    retry_after = parse_retry_after(response.headers.get("retry-after")) if status in (429, 503) else None
+    message = f"HTTP {status} {phrase}"
+    if retry_after is not None:
+        message += f" (retry after {retry_after:.0f} s)"
+    return FetchError(message, status=status, retry_after=retry_after)
+
+
+class _BodyDecoder:
+    """Decode a gzip/deflate/identity body in bounded steps; counts and enforces the cap."""
+
+    def __init__(self, encoding: str, max_bytes: int):
+        codings = [c.strip().lower() for c in encoding.split(",") if c.strip() and c.strip().lower() != "identity"]
+        if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate")):
+            raise FetchError(f"unsupported Content-Encoding {encoding!r}")
+        self.coding = codings[0] if codings else None
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.parts: list[bytes] = []
+        self._z = self._new_decompressor()
+        self._deflate_sniffed = False
+
+    def _new_decompressor(self):
+        if self.coding in ("gzip", "x-gzip"):
+            return zlib.decompressobj(16 + zlib.MAX_WBITS)
+        if self.coding == "deflate":
+            return zlib.decompressobj(zlib.MAX_WBITS)
+        return None
+
+    def _keep(self, data: bytes) -> None:
+        if not data:
+            return
+        self.size += len(data)
+        if self.size > self.max_bytes:
+            raise BodyTooLargeError(f"body exceeds {self.max_bytes} bytes")
+        self.parts.append(data)
+
+    def feed(self, raw: bytes) -> None:
+        if self._z is None:
+            self._keep(raw)
+            return
+        if self.coding == "deflate" and not self._deflate_sniffed:
+            self._deflate_sniffed = True
+            if raw and (raw[0] & 0x0F) != 8:  # no zlib header: a raw deflate stream (common server bug)
+                self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+        data = raw
+        try:
+            while data:
+                # At most one byte past the cap per step, so a bomb never inflates far in memory.
+                out = self._z.decompress(data, min(STEP, self.max_bytes - self.size + 1))
+                self._keep(out)
+                data = self._z.unconsumed_tail
+                if self._z.eof:
+                    rest = self._z.unused_data
+                    if not rest or self.coding == "deflate":
+                        break
+                    self._z = self._new_decompressor()  # another gzip member follows
+                    data = rest
+        except zlib.error as exc:
+            raise FetchError(f"could not decode {self.coding} body ({exc})") from None
+
+    def finish(self) -> bytes:
+        if self._z is not None:
+            try:
+                self._keep(self._z.flush())
+            except zlib.error as exc:
+                raise FetchError(f"could not decode {self.coding} body ({exc})") from None
+        return b"".join(self.parts)
+
+
+class Fetcher:
+    """Async context manager owning one httpx client; `fetch()` may be called concurrently."""
+
+    def __init__(self, settings: CrawlerSettings, *, resolver: Resolver | None = None):
+        self.settings = settings
+        self._resolver = resolver  # tests inject a fake DNS here (the public internet is not reachable)
+        self._client: httpx.AsyncClient | None = None
+        self._global: asyncio.Semaphore | None = None
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+
+    async def __aenter__(self) -> Fetcher:
+        s = self.settings
+        limits = httpx.Limits(
+            max_connections=max(1, s.concurrency),
+            max_keepalive_connections=max(1, s.concurrency),
+            keepalive_expiry=30.0,
+        )
+        transport = httpx.AsyncHTTPTransport(limits=limits, retries=0)
+        # Swap in a pool whose network backend resolves, checks and pins every connection.
+        transport._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            http1=True,
+            http2=False,
+            retries=0,
+            network_backend=GuardedBackend(s, resolver=self._resolver),
+        )
+        timeout = httpx.Timeout(
+            connect=s.connect_timeout_seconds or None,
+            read=s.read_timeout_seconds or None,
+            write=s.read_timeout_seconds or None,
+            pool=s.timeout_seconds or None,
+        )
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            timeout=timeout,
+            follow_redirects=False,
+            trust_env=False,  # a proxy would bypass the private-network guard
+            headers={"User-Agent": s.user_agent, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"},
+        )
+        self._global = asyncio.Semaphore(max(1, s.concurrency))
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    def _host_semaphore(self, host: str) -> asyncio.Semaphore:
+        sem = self._hosts.get(host)
+        if sem is None:
+            sem = self._hosts[host] = asyncio.Semaphore(max(1, self.settings.per_host))
+        return sem
+
+    async def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
+        """GET `url` (following redirects by hand); FetchError with one line on any failure.
+
+        The total budget (`timeout_seconds`) counts only time spent holding a connection slot: waiting
+        for a busy host's turn is not a timeout. Each hop takes its host's slot first, then a global
+        one, and frees both before the next hop (no slot is held while queueing, so no deadlock).
+        """
+        if self._client is None or self._global is None:
+            raise RuntimeError("use `async with Fetcher(settings) as fetcher:`")
+        total = self.settings.timeout_seconds
+        clock = asyncio.get_running_loop().time
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        current, seen, hops = url, {url}, 0
+        permanent_redirect: str | None = None
+        all_permanent = True
+        active = 0.0
+        try:
+            async with asyncio.timeout(None) as deadline:
+                while True:
+                    request = self._request(current, headers)
+                    async with self._host_semaphore(request.url.host), self._global:
+                        started = clock()
+                        if total:
+                            deadline.reschedule(started + total - active)
+                        try:
+                            status, target, result = await self._hop(request)
+                        finally:
+                            active += clock() - started
+                            if not deadline.expired():
+                                deadline.reschedule(None)
+                    if result is not None:
+                        return FetchResult(
+                            url=url, permanent_redirect=permanent_redirect, elapsed_ms=int(active * 1000), **result
+                        )
+                    hops += 1
+                    if target in seen:
+                        raise FetchError(f"redirect loop: {target} was already visited")
+                    if hops > self.settings.max_redirects:
+                        raise FetchError(f"too many redirects (more than {self.settings.max_redirects})")
+                    all_permanent = all_permanent and status in PERMANENT
+                    if all_permanent:
+                        permanent_redirect = target
+                    seen.add(target)
+                    current = target
+        except TimeoutError:
+            raise FetchError(f"timed out after {_seconds(total)}") from None
+
+    def _request(self, url: str, headers: dict[str, str]) -> httpx.Request:
+        check_url(url, self.settings)
+        try:
+            return self._client.build_request("GET", url, headers=headers)
+        except httpx.InvalidURL as exc:
+            raise FetchError(f"invalid URL {url!r} ({exc})") from None
+
+    async def _hop(self, request: httpx.Request) -> tuple[int, str | None, dict | None]:
+        """One request: (status, redirect target, None) or (status, None, final result fields)."""
+        response = await self._send(request)
+        try:
+            status = response.status_code
+            if status in REDIRECTS:
+                location = response.headers.get("location")
+                if not location:
+                    raise FetchError(f"HTTP {status} redirect without a Location header")
+                try:
+                    return status, str(request.url.join(location.strip())), None
+                except httpx.InvalidURL as exc:
+                    raise FetchError(f"invalid redirect Location {location!r} ({exc})") from None
+            if status == 304 or 200 <= status < 300:
+                body = None if status == 304 else await self._read_body(response)
+                return (
+                    status,
+                    None,
+                    {
+                        "final_url": str(request.url),
+                        "status": status,
+                        "body": body,
+                        "headers": _headers(response),
+                        "etag": response.headers.get("etag"),
+                        "last_modified": response.headers.get("last-modified"),
+                    },
+                )
+            raise _http_error(response)
+        finally:
+            await response.aclose()
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await self._client.send(request, stream=True)
+        except httpx.ConnectTimeout:
+            raise FetchError(f"connection timed out after {_seconds(self.settings.connect_timeout_seconds)}") from None
+        except httpx.TimeoutException:
+            raise FetchError(f"timed out after {_seconds(self.settings.read_timeout_seconds)} without data") from None
+        except httpx.HTTPError as exc:
+            raise FetchError(_network_message(exc, request.url.host)) from None
+        except OSError as exc:
+            raise FetchError(f"network error: {exc.strerror or exc}") from None
+
+    async def _read_body(self, response: httpx.Response) -> bytes:
+        cap = self.settings.max_bytes
+        encoding = response.headers.get("content-encoding", "")
+        decoder = _BodyDecoder(encoding, cap)
+        length = response.headers.get("content-length", "")
+        if decoder.coding is None and length.isdigit() and int(length) > cap:
+            raise BodyTooLargeError(f"body exceeds {cap} bytes")
+        try:
+            async for raw in response.aiter_raw():
+                decoder.feed(raw)
+        except httpx.TimeoutException:
+            raise FetchError(f"timed out after {_seconds(self.settings.read_timeout_seconds)} without data") from None
+        except httpx.HTTPError as exc:
+            raise FetchError(_network_message(exc, response.request.url.host)) from None
+        return decoder.finish()
+
+
+def _headers(response: httpx.Response) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, value in response.headers.multi_items():
+        key = name.lower()
+        out[key] = f"{out[key]}, {value}" if key in out else value
+    return out
+
+
+def _network_message(exc: Exception, host: str) -> str:
+    """One short line for a transport error (connection refused, TLS, protocol...)."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if len(text) > 200:
+        text = text[:197] + "..."
+    if "SSL" in text or "certificate" in text.lower() or "TLS" in text:
+        return f"TLS error with {host}: {text}"
+    if isinstance(exc, httpx.ConnectError):
+        return f"cannot connect to {host}: {text}"
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.LocalProtocolError):
+        return f"protocol error from {host}: {text}"
+    if isinstance(exc, httpx.DecodingError):
+        return f"could not decode response from {host}: {text}"
+    return f"network error with {host}: {text}"
