@@ -1,0 +1,175 @@
+"""Storage: feeds management, article upsert (insert / untouched / update), cross-feed de-duplication."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from watcher import storage
+from watcher.errors import NotFoundError, ValidationError
+from watcher.ingest import prepare
+from watcher.storage import FetchOutcome
+
+FEEDS = Path(__file__).parent / "data" / "feeds"
+RSS = {"content-type": "application/rss+xml"}
+NOW = "2024-06-01T12:00:00+00:00"
+LATER = "2024-06-01T13:00:00+00:00"
+
+
+def prepared(name: str, feed_url: str):
+    return prepare((FEEDS / name).read_bytes(), RSS, feed_url, now_iso=NOW)
+
+
+def save(store, feed, prep, now=NOW):
+    return storage.save_fetched(store, feed, prep, FetchOutcome(200, etag='"1"'), run_id=None, now=now,
+                                next_check=LATER)
+
+
+def writes_counter(store):
+    """Count row writes to `articles` on this connection (temp trigger, test-only)."""
+    store.conn.execute("CREATE TEMP TABLE IF NOT EXISTS article_writes (op TEXT)")
+    store.conn.execute("""CREATE TEMP TRIGGER IF NOT EXISTS aw_u AFTER UPDATE ON main.articles
+                          BEGIN INSERT INTO article_writes VALUES ('update'); END""")
+    store.conn.execute("""CREATE TEMP TRIGGER IF NOT EXISTS aw_i AFTER INSERT ON main.articles
+                          BEGIN INSERT INTO article_writes VALUES ('insert'); END""")
+    return lambda: store.scalar("SELECT COUNT(*) FROM article_writes")
+
+
+def test_add_list_enable_disable_remove(store):
+    feed = storage.add_feed(store, "https://a.example/feed", title="A", topics=["ai"], language="EN")
+    assert feed.topics == ("ai",) and feed.language == "en"
+    with pytest.raises(ValidationError, match="already exists"):
+        storage.add_feed(store, "https://a.example/feed")
+    with pytest.raises(ValidationError, match="http"):
+        storage.add_feed(store, "ftp://a.example/feed")
+    with pytest.raises(ValidationError):
+        storage.add_feed(store, "file:///etc/passwd")
+    storage.set_feed_enabled(store, feed.url, False, reason="too noisy")
+    listing = storage.list_feeds(store)
+    assert listing[0].status == "disabled" and listing[0].disabled_reason == "too noisy"
+    assert storage.due_feeds(store, NOW) == []
+    with store.write() as conn:
+        conn.execute("UPDATE feeds SET error_count = 7 WHERE id = ?", (feed.id,))
+    enabled = storage.set_feed_enabled(store, feed.url, True)
+    assert not enabled.disabled and enabled.error_count == 0 and enabled.disabled_reason is None
+    assert [f.url for f in storage.due_feeds(store, NOW)] == [feed.url]
+    storage.remove_feed(store, feed.url)
+    assert storage.list_feeds(store) == []
+    with pytest.raises(NotFoundError):
+        storage.remove_feed(store, feed.url)
+    with pytest.raises(NotFoundError):
+        storage.set_feed_enabled(store, "https://nope.example/", True)
+
+
+def test_sync_config_feeds_adds_missing_never_deletes(store, tmp_config):
+    storage.add_feed(store, "https://user.example/feed")
+    _, settings = tmp_config(
+        '[[feeds]]\nurl = "https://cfg.example/a"\ntopics = ["ai"]\nlanguage = "fr"\n'
+        '[[feeds]]\nurl = "https://cfg.example/b"\n'
+    )
+    assert storage.sync_config_feeds(store, settings) == 2
+    assert storage.sync_config_feeds(store, settings) == 0
+    urls = {f.url for f in storage.all_feeds(store)}
+    assert urls == {"https://user.example/feed", "https://cfg.example/a", "https://cfg.example/b"}
+    a = storage.get_feed(store, "https://cfg.example/a")
+    assert a.topics == ("ai",) and a.language == "fr"
+
+
+def test_upsert_insert_untouched_update(store):
+    feed = storage.add_feed(store, "https://learning-tech.example/feed")
+    prep = prepared("rss2.xml", feed.url)
+    assert save(store, feed, prep) == (3, 0)
+    count_writes = writes_counter(store)
+    before = [dict(r) for r in store.query("SELECT * FROM articles ORDER BY id")]
+    assert save(store, feed, prep, now=LATER) == (0, 0)
+    assert count_writes() == 0
+    assert [dict(r) for r in store.query("SELECT * FROM articles ORDER BY id")] == before
+    # one entry changes: only it is rewritten, with last_changed
+    d = prep.drafts[1]
+    changed = replace(d, summary_text=d.summary_text + " Updated.", content_hash="changed-hash")
+    prep2 = replace(prep, drafts=(prep.drafts[0], changed, prep.drafts[2]))
+    assert save(store, feed, prep2, now=LATER) == (0, 1)
+    assert count_writes() == 1
+    row = store.one("SELECT * FROM articles WHERE id = ?", (d.id,))
+    assert row["summary_text"].endswith("Updated.") and row["last_changed"] == LATER and row["first_seen"] == NOW
+    assert row["published"] == d.published
+    # full-text search follows the update
+    assert store.scalar("SELECT COUNT(*) FROM articles_fts WHERE articles_fts MATCH 'Updated'") == 1
+    # status and log
+    f = storage.get_feed(store, feed.url)
+    assert f.last_status == "ok" and f.etag == '"1"' and f.title == "Learning Tech Weekly"
+    assert store.scalar("SELECT COUNT(*) FROM fetch_log WHERE feed_id = ?", (feed.id,)) == 3
+
+
+def test_same_article_in_two_feeds_is_one_article_two_entries(store):
+    a = storage.add_feed(store, "https://outlet-a.example/feed")
+    b = storage.add_feed(store, "https://outlet-b.example/feed")
+    assert save(store, a, prepared("tracking_a.xml", a.url)) == (2, 0)
+    assert save(store, b, prepared("tracking_b.xml", b.url)) == (1, 0)
+    rows = store.query("SELECT id, url FROM articles WHERE url LIKE 'https://news.example.com/%'")
+    assert [r["url"] for r in rows] == ["https://news.example.com/ai-act"]
+    assert store.scalar("SELECT COUNT(*) FROM entries WHERE article_id = ?", (rows[0]["id"],)) == 2
+    counts = {r.url: r.articles for r in storage.list_feeds(store)}
+    assert counts == {a.url: 2, b.url: 2}
+    # removing the first feed keeps the shared article (handed to the other feed)
+    assert storage.remove_feed(store, a.url) == 1
+    assert store.scalar("SELECT feed_id FROM articles WHERE id = ?", (rows[0]["id"],)) == b.id
+
+
+def test_undated_entries_keep_their_first_seen_date(store):
+    feed = storage.add_feed(store, "https://noid.example/feed")
+    save(store, feed, prepared("no_id.xml", feed.url))
+    again = prepare((FEEDS / "no_id.xml").read_bytes(), RSS, feed.url, now_iso=LATER)
+    assert save(store, feed, again, now=LATER) == (0, 0)
+    published = {r["title"]: r["published"] for r in store.query("SELECT title, published FROM articles")}
+    assert published["Undated note without link"] == NOW
+    assert published["From the far future"] == NOW  # clamped
+    assert published["Announcement without link"] == "2024-03-01T10:00:00+00:00"
+
+
+def test_tombstoned_urls_are_not_reingested(store):
+    feed = storage.add_feed(store, "https://learning-tech.example/feed")
+    prep = prepared("rss2.xml", feed.url)
+    save(store, feed, prep)
+    victim = prep.drafts[0]
+    storage.tombstone_article(store, victim.id)
+    with store.write() as conn:
+        conn.execute("DELETE FROM entries")  # even without its entry row, the URL stays out
+    assert save(store, feed, prep, now=LATER) == (0, 0)  # the two others exist already
+    assert store.one("SELECT 1 FROM articles WHERE id = ?", (victim.id,)) is None
+    assert store.scalar("SELECT COUNT(*) FROM entries") == 2
+
+
+def test_failure_and_not_modified_records(store):
+    feed = storage.add_feed(store, "https://x.example/feed")
+    storage.save_failure(store, feed, "HTTP 500 Internal\nServer Error", FetchOutcome(500), run_id=None, now=NOW,
+                         next_check=LATER)
+    f = storage.get_feed(store, feed.url)
+    assert f.error_count == 1 and f.last_error == "HTTP 500 Internal Server Error" and f.last_status == "error"
+    storage.save_not_modified(store, f, FetchOutcome(304, moved_to="https://y.example/feed"), run_id=None, now=NOW,
+                              next_check=LATER)
+    f = storage.get_feed(store, feed.url)
+    assert f.error_count == 0 and f.last_status == "not_modified" and f.moved_to == "https://y.example/feed"
+    outcomes = [r["outcome"] for r in store.query("SELECT outcome FROM fetch_log ORDER BY id")]
+    assert outcomes == ["error", "not_modified"]
+
+
+def test_export_rows_join_topics_and_scores(store):
+    feed = storage.add_feed(store, "https://learning-tech.example/feed")
+    prep = prepared("rss2.xml", feed.url)
+    save(store, feed, prep)
+    art = prep.drafts[0].id
+    with store.write() as conn:
+        conn.execute("INSERT INTO article_topics VALUES (?, 'ai', 0.9), (?, 'microlearning', 0.2)", (art, art))
+        conn.execute("INSERT INTO scores (article_id, profile_key, score) VALUES (?, 'frontline', 0.734567)", (art,))
+    rows = {r["id"]: r for r in storage.iter_export_rows(store, batch=2)}
+    assert len(rows) == 3
+    assert rows[art]["topics"] == ["ai", "microlearning"]
+    assert rows[art]["scores"] == {"frontline": 0.7346}
+    assert rows[art]["feed_url"] == feed.url
+    other = next(r for k, r in rows.items() if k != art)
+    assert other["topics"] == [] and other["scores"] == {}
+    since = list(storage.iter_export_rows(store, "2024-03-04T00:00:00+00:00"))
+    assert len(since) == 2

@@ -1,0 +1,100 @@
+"""`veille crawl` and `veille update` (crawl, then score)."""
+
+from __future__ import annotations
+
+import click
+
+from watcher.cli import echo_json, pass_app
+from watcher.errors import VeilleError
+from watcher.records import CrawlSummary
+
+
+class _Bar:
+    """A click progress bar on stderr, created when the first total is known (one bar per stage)."""
+
+    def __init__(self) -> None:
+        self._bar = None
+        self._stage = None
+        self._done = 0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self._stage:
+            self.close()
+            self._stage = stage
+            self._bar = click.progressbar(length=max(total, 1), label=stage, file=click.get_text_stream("stderr"))
+            self._bar.__enter__()
+            self._done = 0
+        if self._bar is not None and done > self._done:
+            self._bar.update(done - self._done)
+            self._done = done
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+
+def summary_lines(summary: CrawlSummary) -> list[str]:
+    lines = [
+        f"feeds: {summary.ok} ok, {summary.not_modified} not modified, {summary.failed} failed"
+        f" · articles: {summary.new_articles} new, {summary.updated_articles} updated"
+    ]
+    if summary.skipped:
+        lines[0] += f" ({summary.skipped} feeds not due or disabled)"
+    lines += [f"  failed: {url}: {error}" for url, error in summary.failures]
+    return lines
+
+
+def _run_crawl(app, all_feeds: bool, quiet: bool) -> CrawlSummary:
+    from watcher.crawler import crawl as run
+
+    bar = None if quiet else _Bar()
+    try:
+        return run(app.settings, app.store, all_feeds=all_feeds, progress=bar, trigger="cli")
+    finally:
+        if bar:
+            bar.close()
+
+
+@click.command()
+@click.option("--all", "all_feeds", is_flag=True, help="Fetch every enabled feed, not only the due ones.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@pass_app
+def crawl(app, all_feeds: bool, as_json: bool) -> None:
+    """Fetch due feeds (all with --all) and store new or updated articles.
+
+    Exits 0 when the crawl ran, even if some feeds failed (they are listed and recorded on the feed).
+    """
+    summary = _run_crawl(app, all_feeds, quiet=as_json)
+    if as_json:
+        echo_json(summary.as_dict())
+        return
+    for line in summary_lines(summary):
+        click.echo(line)
+
+
+@click.command()
+@click.option("--all", "all_feeds", is_flag=True, help="Fetch every enabled feed, not only the due ones.")
+@click.option("--json", "as_json", is_flag=True, help="Print both summaries as JSON.")
+@pass_app
+def update(app, all_feeds: bool, as_json: bool) -> None:
+    """Crawl, then score the new articles."""
+    summary = _run_crawl(app, all_feeds, quiet=as_json)
+    if not as_json:
+        for line in summary_lines(summary):
+            click.echo(line)
+    try:
+        from scoring.pipeline import score
+    except ImportError as exc:
+        raise VeilleError(f"scoring is not available ({exc})") from None
+    bar = None if as_json else _Bar()
+    try:
+        result = score(app.settings, app.store, rescore=False, progress=bar)
+    finally:
+        if bar:
+            bar.close()
+    scored = result.as_dict()
+    if as_json:
+        echo_json({"crawl": summary.as_dict(), "score": scored})
+        return
+    click.echo("scoring: " + ", ".join(f"{k} {v}" for k, v in scored.items() if not isinstance(v, dict | list)))

@@ -1,0 +1,57 @@
+"""`veille export`: one record per article as JSON Lines or CSV, streamed."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from watcher.cleaner import iso_utc
+from watcher.cli import pass_app
+
+FIELDS = ("id", "url", "title", "feed_url", "published", "language", "summary_text", "topics", "scores", "cluster_id")
+
+
+def _since(ctx, param, value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD or ISO 8601)") from None
+    return iso_utc(dt if dt.tzinfo else dt.replace(tzinfo=UTC))
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--since", callback=_since, help="Only articles published on or after this date (YYYY-MM-DD).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout).")
+@pass_app
+def export(app, fmt: str, since: str | None, output: Path | None) -> None:
+    """Export articles: id, url, title, feed_url, published, language, summary_text, topics, scores, cluster_id."""
+    from watcher.storage import iter_export_rows
+
+    rows = iter_export_rows(app.store, since)
+    handle = output.open("w", encoding="utf-8", newline="") if output else click.get_text_stream("stdout")
+    count = 0
+    try:
+        if fmt == "jsonl":
+            for row in rows:
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+                count += 1
+        else:
+            writer = csv.DictWriter(handle, fieldnames=FIELDS, lineterminator="\n")
+            writer.writeheader()
+            for row in rows:
+                row["topics"] = json.dumps(row["topics"], ensure_ascii=False)
+                row["scores"] = json.dumps(row["scores"], ensure_ascii=False)
+                writer.writerow(row)
+                count += 1
+    finally:
+        if output:
+            handle.close()
+    if output:
+        click.echo(f"wrote {count} articles to {output}", err=True)

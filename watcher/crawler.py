@@ -1,0 +1,199 @@
+"""Crawl orchestration: due feeds -> fetch (async) -> parse/clean (process pool) -> store (main thread).
+
+A failure of one feed is recorded on that feed (one-line error, error count, fetch-log row, backoff)
+and never stops the others. Unchanged feeds cost one conditional request (304) and no parse.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime, timedelta
+
+from watcher import storage
+from watcher.cleaner import iso_utc, utc_now
+from watcher.db import Store
+from watcher.errors import FetchError, ParseError
+from watcher.ingest import PreparedFeed, prepare
+from watcher.records import CrawlSummary, Feed
+from watcher.storage import FetchOutcome
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total), as in scoring
+
+POOL_MIN_FEEDS = 48  # below this, parsing in-process is cheaper than starting worker processes (~1 s)
+MAX_RETRY_AFTER = timedelta(days=7)
+
+
+# --- schedule policy ----------------------------------------------------------------------------
+
+
+def _interval(settings) -> timedelta:
+    return timedelta(minutes=max(1, settings.schedule.crawl_every_minutes, settings.crawler.min_interval_minutes))
+
+
+def _slack(interval: timedelta) -> timedelta:
+    """A feed checked at the start of a run must be due again at the next scheduled run, not one later."""
+    return min(interval / 10, timedelta(minutes=5))
+
+
+def next_check_ok(settings, started: datetime) -> str:
+    interval = _interval(settings)
+    return iso_utc(started + interval - _slack(interval))
+
+
+def backoff_delay(settings, failures: int, retry_after: float | None = None) -> timedelta:
+    """Delay after `failures` consecutive failures: interval x 2^(failures-1), capped; at least Retry-After."""
+    interval = _interval(settings)
+    cap = timedelta(hours=settings.crawler.max_backoff_hours) if settings.crawler.max_backoff_hours else interval
+    delay = min(interval * (2 ** min(max(failures - 1, 0), 30)), max(cap, interval)) - _slack(interval)
+    if retry_after is not None and retry_after > 0:
+        delay = max(delay, min(timedelta(seconds=retry_after), MAX_RETRY_AFTER))
+    return delay
+
+
+# --- parsing ------------------------------------------------------------------------------------
+
+
+def _workers(settings) -> int:
+    return settings.crawler.parse_workers or os.cpu_count() or 1
+
+
+def _warm() -> None:
+    """Load the language model in a worker while the first fetches are in flight."""
+    from watcher.cleaner import _identifier
+
+    _identifier()
+
+
+def _make_pool(settings, n_feeds: int) -> ProcessPoolExecutor | None:
+    workers = _workers(settings)
+    if n_feeds < POOL_MIN_FEEDS or workers < 2:
+        return None
+    # forkserver: workers start from a clean process, not a fork of one running an event loop and threads.
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["watcher.ingest"])
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    for _ in range(workers):
+        pool.submit(_warm)
+    return pool
+
+
+# --- one feed -----------------------------------------------------------------------------------
+
+
+class _Run:
+    def __init__(self, settings, store: Store, feeds: list[Feed], run_id: int, started: datetime,
+                 progress: Progress | None):
+        self.settings = settings
+        self.store = store
+        self.feeds = feeds
+        self.run_id = run_id
+        self.started = started
+        self.progress = progress
+        self.summary = CrawlSummary(run_id=run_id, feeds=len(feeds))
+        self.pool: Executor | None = None
+        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="veille-parse")
+        self.done = 0
+
+    async def parse(self, body: bytes, headers: dict[str, str], feed: Feed, now: str) -> PreparedFeed:
+        """Parse off the event loop (a process pool, else one thread) so fetches keep flowing meanwhile."""
+        loop = asyncio.get_running_loop()
+        if self.pool is not None:
+            try:
+                return await loop.run_in_executor(self.pool, prepare, body, headers, feed.url, feed.language, now)
+            except BrokenProcessPool:
+                self.pool = None  # a worker died (memory?): carry on in-process
+        return await loop.run_in_executor(self.thread, prepare, body, headers, feed.url, feed.language, now)
+
+    async def one(self, fetcher, feed: Feed) -> None:
+        now = iso_utc(utc_now())
+        try:
+            result = await fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+        except FetchError as exc:
+            self.fail(feed, str(exc), FetchOutcome(http_status=exc.status), now, exc.retry_after)
+            return
+        except Exception as exc:  # a bug or an unforeseen network error must not stop the batch
+            self.fail(feed, f"unexpected error: {type(exc).__name__}: {exc}", FetchOutcome(None), now)
+            return
+        outcome = FetchOutcome(
+            http_status=result.status, etag=result.etag, last_modified=result.last_modified,
+            moved_to=result.permanent_redirect, duration_ms=result.elapsed_ms,
+        )
+        if result.status == 304 or result.body is None:
+            storage.save_not_modified(self.store, feed, outcome, run_id=self.run_id, now=now,
+                                      next_check=next_check_ok(self.settings, self.started))
+            self.summary.not_modified += 1
+            return
+        try:
+            prepared = await self.parse(result.body, result.headers, feed, now)
+        except ParseError as exc:
+            self.fail(feed, str(exc), outcome, now)
+            return
+        except Exception as exc:
+            self.fail(feed, f"parse error: {type(exc).__name__}: {exc}", outcome, now)
+            return
+        new, updated = storage.save_fetched(self.store, feed, prepared, outcome, run_id=self.run_id, now=now,
+                                            next_check=next_check_ok(self.settings, self.started))
+        self.summary.ok += 1
+        self.summary.new_articles += new
+        self.summary.updated_articles += updated
+
+    def fail(self, feed: Feed, error: str, outcome: FetchOutcome, now: str, retry_after: float | None = None
+             ) -> None:
+        error = " ".join(error.split()) or "unknown error"
+        failures = feed.error_count + 1
+        limit = self.settings.crawler.max_consecutive_failures
+        reason = None
+        if limit and failures >= limit:
+            reason = f"disabled after {failures} consecutive failures (last: {error})"
+        next_check = iso_utc(self.started + backoff_delay(self.settings, failures, retry_after))
+        storage.save_failure(self.store, feed, error, outcome, run_id=self.run_id, now=now,
+                             next_check=next_check, disabled_reason=reason)
+        self.summary.failed += 1
+        self.summary.failures.append((feed.url, error))
+
+    async def guarded(self, fetcher, feed: Feed) -> None:
+        try:
+            await self.one(fetcher, feed)
+        except Exception as exc:  # e.g. the database write of this feed failed: record it if we can
+            self.summary.failed += 1
+            self.summary.failures.append((feed.url, f"{type(exc).__name__}: {exc}"))
+        finally:
+            self.done += 1
+            if self.progress:
+                self.progress("crawl", self.done, len(self.feeds))
+
+    async def run(self) -> None:
+        from watcher.fetcher import Fetcher
+
+        async with Fetcher(self.settings.crawler) as fetcher:
+            await asyncio.gather(*(self.guarded(fetcher, feed) for feed in self.feeds))
+
+
+# --- entry point --------------------------------------------------------------------------------
+
+
+def crawl(settings, store: Store, *, all_feeds: bool = False, progress: Progress | None = None,
+          trigger: str = "cli") -> CrawlSummary:
+    """Fetch due feeds (every enabled feed with `all_feeds`) and store what changed."""
+    storage.sync_config_feeds(store, settings)
+    started = utc_now()
+    feeds = storage.due_feeds(store, iso_utc(started), all_feeds=all_feeds)
+    run_id = storage.start_run(store, trigger, iso_utc(started))
+    run = _Run(settings, store, feeds, run_id, started, progress)
+    if progress:
+        progress("crawl", 0, len(feeds))
+    run.pool = _make_pool(settings, len(feeds))
+    try:
+        asyncio.run(run.run())
+    finally:
+        run.thread.shutdown(wait=True, cancel_futures=True)
+        if run.pool is not None:
+            run.pool.shutdown(wait=True, cancel_futures=True)
+        run.summary.skipped = storage.count_feeds(store) - len(feeds)
+        storage.finish_run(store, run_id, run.summary, iso_utc(utc_now()))
+    return run.summary

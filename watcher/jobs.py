@@ -1,0 +1,130 @@
+"""The scheduled jobs of `veille serve`, referenced by the scheduler as "watcher.jobs:<function>".
+
+Each job loads the settings afresh (a config edit is picked up at the next run), opens its own
+store, and records its run in `job_runs` (start, end, status, counts, error). A job that raises is
+recorded as `failed` and logged in one line; it never takes the scheduler down, so the next run
+happens as planned. `STOP` is set on SIGTERM/SIGINT: jobs check it between batches.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+log = logging.getLogger("veille.jobs")
+
+STOP = threading.Event()
+
+# job id -> "module:function" (what APScheduler stores and calls)
+CRAWL = "watcher.jobs:crawl_and_score"
+DAILY_DIGEST = "watcher.jobs:daily_digest"
+WEEKLY_DIGEST = "watcher.jobs:weekly_digest"
+RETENTION = "watcher.jobs:retention"
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+class JobRun:
+    def __init__(self, name: str):
+        self.name = name
+        self.counts: dict = {}
+        self.status = "ok"
+
+
+@contextmanager
+def record_job(store, name: str) -> Iterator[JobRun]:
+    """Record one run of `name` in job_runs; exceptions are recorded and swallowed (logged)."""
+    with store.write() as conn:
+        run_id = conn.execute("INSERT INTO job_runs (job, started, status) VALUES (?, ?, 'running')",
+                              (name, _now())).lastrowid
+    run = JobRun(name)
+    error = None
+    try:
+        yield run
+    except Exception as exc:  # noqa: BLE001 - a job failure is data, not a crash
+        run.status = "failed"
+        error = f"{type(exc).__name__}: {exc}"
+        log.error("job %s failed: %s", name, error)
+        log.debug("%s", traceback.format_exc())
+    if run.status == "ok" and STOP.is_set() and run.counts.get("stopped"):
+        run.status = "stopped"
+    if run.status != "failed":
+        log.info("job %s %s: %s", name, run.status, json.dumps(run.counts, default=str)[:300])
+    with store.write() as conn:
+        conn.execute("UPDATE job_runs SET finished = ?, status = ?, counts = ?, error = ? WHERE id = ?",
+                     (_now(), run.status, json.dumps(run.counts, default=str), error, run_id))
+
+
+def _with_store(config_path: str | None, body: Callable) -> None:
+    from config.settings import load_settings
+    from watcher.db import open_store
+
+    settings = load_settings(config_path)
+    store = open_store(settings.database_path)
+    try:
+        body(settings, store)
+    finally:
+        store.close()
+
+
+def crawl_and_score(config_path: str | None = None, trigger: str = "schedule", progress=None) -> None:
+    """Crawl due feeds, then score what is new (the score runs even after a failed crawl)."""
+
+    def body(settings, store):
+        with record_job(store, "crawl") as run:
+            from watcher import crawler
+
+            summary = crawler.crawl(settings, store, trigger=trigger, progress=progress)
+            run.counts = {k: v for k, v in summary.as_dict().items() if k != "failures"}
+            run.counts["failures"] = len(summary.failures)
+        if STOP.is_set():
+            return
+        with record_job(store, "score") as run:
+            from scoring import pipeline
+
+            run.counts = pipeline.score(settings, store, progress=progress).as_dict()
+
+    _with_store(config_path, body)
+
+
+def _digest(config_path: str | None, frequency: str) -> None:
+    def body(settings, store):
+        with record_job(store, f"{frequency}_digest") as run:
+            recipients = [r for r in settings.email.recipients if r.frequency == frequency]
+            if not recipients:
+                run.counts = {"recipients": 0}
+                return
+            from ui.digest.outbox import run_digests
+
+            summary = run_digests(settings, store, frequency=frequency, stop=STOP).as_dict()
+            run.counts = {k: v for k, v in summary.items() if k != "results"}
+            run.counts["recipients"] = len(recipients)
+            run.counts["errors"] = [r["error"] for r in summary["results"] if r["status"] == "failed"][:5]
+            run.counts["stopped"] = STOP.is_set()
+
+    _with_store(config_path, body)
+
+
+def daily_digest(config_path: str | None = None) -> None:
+    _digest(config_path, "daily")
+
+
+def weekly_digest(config_path: str | None = None) -> None:
+    _digest(config_path, "weekly")
+
+
+def retention(config_path: str | None = None) -> None:
+    def body(settings, store):
+        with record_job(store, "retention") as run:
+            from watcher.retention import prune
+
+            run.counts = prune(settings, store, stop=STOP).as_dict()
+
+    _with_store(config_path, body)

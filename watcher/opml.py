@@ -1,0 +1,84 @@
+"""OPML 2.0 import/export of the feed list (url, title, site, language, topics as `category`)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from dataclasses import dataclass
+from email.utils import format_datetime
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+
+from watcher.cleaner import utc_now
+from watcher.errors import ValidationError
+from watcher.records import Feed
+
+
+@dataclass(frozen=True)
+class OpmlFeed:
+    url: str
+    title: str = ""
+    site: str = ""
+    language: str = ""
+    topics: tuple[str, ...] = ()
+
+
+def _categories(value: str) -> tuple[str, ...]:
+    """OPML `category`: comma-separated, slash-delimited paths ("/ai,/vr"); keep the last path segment."""
+    out = []
+    for part in value.split(","):
+        segment = part.strip().strip("/").rsplit("/", 1)[-1].strip()
+        if segment and segment not in out:
+            out.append(segment)
+    return tuple(out)
+
+
+def read_opml(data: bytes, source: str = "OPML") -> list[OpmlFeed]:
+    """Feeds of an OPML document (outlines with an xmlUrl, at any depth). Raises ValidationError if unreadable."""
+    try:
+        root = SafeET.fromstring(data)
+    except DefusedXmlException as exc:
+        raise ValidationError(f"{source}: refused ({type(exc).__name__}: DTD/entities are not allowed)") from None
+    except ET.ParseError as exc:
+        raise ValidationError(f"{source}: not valid XML ({exc})") from None
+    if root.tag.lower() != "opml":
+        raise ValidationError(f"{source}: not an OPML document (root element <{root.tag}>)")
+    feeds: list[OpmlFeed] = []
+    seen: set[str] = set()
+    for outline in root.iter("outline"):
+        url = (outline.get("xmlUrl") or outline.get("xmlurl") or "").strip()
+        if not url or url in seen:
+            continue
+        seen.add(url)
+        title = (outline.get("title") or outline.get("text") or "").strip()
+        feeds.append(OpmlFeed(
+            url=url,
+            title="" if title == url else title,  # `text` is required: exports without a title repeat the URL
+            site=(outline.get("htmlUrl") or "").strip(),
+            language=(outline.get("language") or "").strip(),
+            topics=_categories(outline.get("category") or ""),
+        ))
+    return feeds
+
+
+def to_opml(feeds: Iterable[Feed], title: str = "veille feeds") -> str:
+    """An OPML 2.0 document listing `feeds`."""
+    root = ET.Element("opml", version="2.0")
+    head = ET.SubElement(root, "head")
+    ET.SubElement(head, "title").text = title
+    ET.SubElement(head, "dateCreated").text = format_datetime(utc_now())
+    body = ET.SubElement(root, "body")
+    for feed in feeds:
+        attrs = {"type": "rss", "text": feed.title or feed.url, "xmlUrl": feed.url}
+        if feed.title:
+            attrs["title"] = feed.title
+        if feed.site:
+            attrs["htmlUrl"] = feed.site
+        if feed.language:
+            attrs["language"] = feed.language
+        if feed.topics:
+            attrs["category"] = ",".join(f"/{t}" for t in feed.topics)
+        ET.SubElement(body, "outline", attrs)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
