@@ -135,3 +135,37 @@ def test_utf16_with_bom_and_doctype():
     feed = parse_feed(body, RSS)
     assert len(feed.entries) == 1
     assert "lollollol" not in repr(feed)
+
+
+@pytest.mark.parametrize("name", ["rss2.xml", "atom.xml", "rss1.rdf", "dup_guids.xml", "no_id.xml", "hostile.xml",
+                                  "tracking_a.xml", "latin1.xml"])
+def test_fast_parser_matches_feedparser(monkeypatch, name):
+    """Stored identities, URLs, titles and text are the same whichever parser path ran."""
+    from watcher import parser
+
+    now = "2026-01-01T00:00:00+00:00"
+    fast = prepare(load(name), RSS, "https://feeds.example/f", now_iso=now)
+    monkeypatch.setattr(parser, "feedparser_rs", None)
+    slow = prepare(load(name), RSS, "https://feeds.example/f", now_iso=now)
+    assert [d.id for d in fast.drafts] == [d.id for d in slow.drafts]
+    assert [d.entry_key for d in fast.drafts] == [d.entry_key for d in slow.drafts]
+    assert [d.url for d in fast.drafts] == [d.url for d in slow.drafts]
+    assert [d.title for d in fast.drafts] == [d.title for d in slow.drafts]
+    assert [d.summary_text for d in fast.drafts] == [d.summary_text for d in slow.drafts]
+    for a, b in zip(fast.drafts, slow.drafts, strict=True):
+        if a.dated and b.dated:
+            assert a.published == b.published
+
+
+def test_fast_path_is_taken_for_clean_utf8_feeds():
+    from watcher import parser
+
+    assert parser.feedparser_rs is not None
+    assert parser._parse_fast(load("rss2.xml"), {}) is not None
+
+
+def test_truncated_feed_falls_back_to_feedparser_recovery():
+    from watcher import parser
+
+    body = parser.neutralise_doctype(load("truncated.xml"))[0]
+    assert parser._parse_fast(body, {}) is None  # fewer entries found than tags: not trusted

@@ -12,15 +12,54 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-import sqlite_utils
-from sqlite_utils.migrations import Migrations
+from typing import TYPE_CHECKING
 
 from watcher.errors import StoreError
 
-BUSY_TIMEOUT_MS = 30_000
+if TYPE_CHECKING:
+    import sqlite_utils
 
-migrations = Migrations("veille")
+BUSY_TIMEOUT_MS = 30_000
+MIGRATION_SET = "veille"
+
+
+class _MigrationRegistry:
+    """Collects the migration functions in order; hands them to sqlite-utils `Migrations` when needed.
+
+    Importing sqlite-utils costs ~0.6 s here (it imports pandas when installed), so an up-to-date
+    database is checked with one plain query and sqlite-utils is loaded only when a migration is pending.
+    """
+
+    def __init__(self) -> None:
+        self.functions: list = []
+
+    def __call__(self):
+        def register(fn):
+            self.functions.append(fn)
+            return fn
+
+        return register
+
+    def pending_names(self, conn: sqlite3.Connection) -> list[str]:
+        try:
+            rows = conn.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", (MIGRATION_SET,)
+            ).fetchall()
+        except sqlite3.OperationalError:  # no migrations table yet: a new database
+            rows = []
+        applied = {row[0] for row in rows}
+        return [fn.__name__ for fn in self.functions if fn.__name__ not in applied]
+
+    def apply(self, db: sqlite_utils.Database) -> None:
+        from sqlite_utils.migrations import Migrations
+
+        migration_set = Migrations(MIGRATION_SET)
+        for fn in self.functions:
+            migration_set()(fn)
+        migration_set.apply(db)
+
+
+migrations = _MigrationRegistry()
 
 
 def _run(db: sqlite_utils.Database, script: str) -> None:
@@ -292,6 +331,51 @@ CREATE INDEX job_runs_job ON job_runs(job, started)
     )
 
 
+@migrations()
+def m005_service_digest_message(db: sqlite_utils.Database) -> None:
+    """Keep the exact bytes of each digest so a resumed send repeats it with the same Message-ID."""
+    _run(
+        db,
+        """
+ALTER TABLE digest_sends ADD COLUMN message BLOB;
+ALTER TABLE digest_sends ADD COLUMN language TEXT NOT NULL DEFAULT '';
+CREATE INDEX job_runs_started ON job_runs(started)
+""",
+    )
+
+
+@migrations()
+def m006_boards_scorecard_indexes(db: sqlite_utils.Database) -> None:
+    """Structured scorecard details; indexes so the digest ranks from an index whatever the table size."""
+    _run(
+        db,
+        """
+ALTER TABLE tool_scores ADD COLUMN details TEXT NOT NULL DEFAULT '{}';
+CREATE INDEX scores_score ON scores(score DESC);
+CREATE INDEX articles_language ON articles(language);
+CREATE INDEX tool_history_at ON tool_history(at)
+""",
+    )
+
+
+@migrations()
+def m007_scoring_progress(db: sqlite_utils.Database) -> None:
+    """Which stored articles have had topics (for a topic-set signature) and clustering done, crash-safe."""
+    _run(
+        db,
+        """
+CREATE TABLE scoring_progress (
+    article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    topics_sig TEXT NOT NULL DEFAULT '',
+    clustered INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX scoring_progress_clustered ON scoring_progress(clustered);
+CREATE INDEX embeddings_model ON embeddings(model);
+CREATE INDEX feedback_profile ON feedback(profile_key)
+""",
+    )
+
+
 class Store:
     """A connection to the veille database with a write-transaction helper.
 
@@ -301,8 +385,17 @@ class Store:
     def __init__(self, path: Path, conn: sqlite3.Connection):
         self.path = path
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
+        self._db = None
         self._lock = threading.RLock()
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """A sqlite-utils view of the same connection (imported lazily: it is slow to import)."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
@@ -380,7 +473,7 @@ def open_store(path: Path | str, *, check_same_thread: bool = True) -> Store:
     conn = connect(path, check_same_thread=check_same_thread)
     store = Store(Path(path), conn)
     try:
-        if migrations.pending(store.db):
+        if migrations.pending_names(conn):
             with _migration_lock(Path(path)):
                 migrations.apply(store.db)  # re-checks pending under the lock
     except sqlite3.Error as exc:

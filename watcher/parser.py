@@ -18,16 +18,24 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urljoin
 
 import feedparser
 
 from watcher.errors import ParseError
+
+try:  # the fast path: a Rust parser with a feedparser-like API (~20x faster here)
+    import feedparser_rs
+except ImportError:  # pragma: no cover - optional
+    feedparser_rs = None
 
 # DOCTYPE with an optional internal subset `[ ... ]`; the subset may contain `>` (in entity values).
 _DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*(?:\[.*?\]\s*)?>", re.IGNORECASE | re.DOTALL)
 _ENTITY_DECL = re.compile(rb"<!ENTITY.*?>", re.IGNORECASE | re.DOTALL)
 _XML_DECL_ENCODING = re.compile(rb"(<\?xml[^>]*?encoding\s*=\s*)([\"'])[^\"']*\2", re.IGNORECASE)
 _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE | re.DOTALL)
+_ENTRY_TAG = re.compile(rb"<(?:item|entry)[\s>]")
+_CHARSET = re.compile(r"charset\s*=\s*\"?([\w.:-]+)", re.IGNORECASE)
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
@@ -98,9 +106,16 @@ def _utc(struct) -> datetime | None:
         return None
 
 
+def _field(obj, name: str):
+    """Read a field of a feedparser dict or of a feedparser-rs object alike."""
+    if isinstance(obj, dict):
+        return obj.get(name)
+    return getattr(obj, name, None)
+
+
 def _content(entry) -> str:
     """The longest content block (some feeds ship a short text/plain and a full text/html one)."""
-    blocks = [c.get("value", "") for c in entry.get("content", []) or [] if isinstance(c, dict)]
+    blocks = [str(_field(c, "value") or "") for c in entry.get("content", []) or []]
     return max(blocks, key=len) if blocks else ""
 
 
@@ -109,18 +124,21 @@ def _language(entry) -> str:
         detail = entry.get(key)
         if isinstance(detail, list):
             detail = detail[0] if detail else None
-        if isinstance(detail, dict) and detail.get("language"):
-            return str(detail["language"])
+        language = _field(detail, "language") if detail is not None else None
+        if language:
+            return str(language)
     return ""
 
 
-def _entry(e) -> ParsedEntry:
+def _entry(e, base_url: str = "") -> ParsedEntry:
     link = e.get("link") or ""
     if not link:
         for item in e.get("links", []) or []:
-            if item.get("rel", "alternate") == "alternate" and item.get("href"):
-                link = item["href"]
+            if (_field(item, "rel") or "alternate") == "alternate" and _field(item, "href"):
+                link = _field(item, "href")
                 break
+    if link and base_url and "://" not in link[:12]:
+        link = urljoin(base_url, link)
     return ParsedEntry(
         guid=str(e.get("id") or "").strip(),
         link=str(link).strip(),
@@ -132,6 +150,30 @@ def _entry(e) -> ParsedEntry:
         updated=_utc(e.get("updated_parsed")),
         language=_language(e),
     )
+
+
+def _parse_fast(body: bytes, headers: dict[str, str]):
+    """feedparser-rs when its result can be trusted, else None (the caller falls back to feedparser).
+
+    It is trusted only for a clean UTF-8 document that it parsed without complaint and in which it found
+    at least as many entries as there are <item>/<entry> tags: on odd feeds it finds fewer entries than
+    feedparser about 1% of the time, and feedparser's recovery is the reference.
+    """
+    if feedparser_rs is None:
+        return None
+    match = _CHARSET.search(headers.get("content-type", ""))
+    if match and match.group(1).lower().replace("_", "-") not in ("utf-8", "utf8", "us-ascii"):
+        return None
+    try:
+        body.decode("utf-8")
+        parsed = feedparser_rs.parse(body)
+    except Exception:  # noqa: BLE001 - any failure of the fast path means "use feedparser"
+        return None
+    if parsed.get("bozo") or not parsed.get("version"):
+        return None
+    if len(parsed.entries) < len(_ENTRY_TAG.findall(body)):
+        return None
+    return parsed
 
 
 def _not_a_feed(body: bytes, headers: dict[str, str]) -> str:
@@ -151,10 +193,10 @@ def parse_feed(body: bytes | None, headers: dict[str, str] | None = None, *, url
         raise ParseError("not a feed: empty response body")
     body, headers = _to_utf8(body, headers)
     body, removed = neutralise_doctype(body)
-    if url:
-        headers.setdefault("content-location", url)
-    parsed = feedparser.parse(io.BytesIO(body), response_headers=headers)
-    entries = tuple(_entry(e) for e in parsed.entries)
+    # No content-location: feedparser would resolve bare guids against it and the fast path does not,
+    # which would change entry identities between the two paths. Relative links are joined in _entry.
+    parsed = _parse_fast(body, headers) or feedparser.parse(io.BytesIO(body), response_headers=headers)
+    entries = tuple(_entry(e, url) for e in parsed.entries)
     version = parsed.get("version") or ""
     if not version and not entries:
         raise ParseError(_not_a_feed(body, headers))
