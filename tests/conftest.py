@@ -11,6 +11,7 @@ pytest_plugins = [
     "tests.plugins.model",
     "tests.plugins.smtp",
     "tests.plugins.app",
+    "tests.plugins.app_ui",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent

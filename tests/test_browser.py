@@ -1,0 +1,158 @@
+"""End to end in a real browser: `veille ui` on 127.0.0.1 with users created by `veille users add`,
+driven by headless Chromium through Playwright. Screenshots of every page go to artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+VEILLE = str(Path(sys.executable).with_name("veille"))  # the installed entry point
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+PAGES = {  # sidebar label -> screenshot name
+    "Digest": "digest", "Tool register": "register", "Radar": "radar", "Trends": "trends",
+    "Veille log": "veille_log", "Sources": "sources", "Learner profiles": "profiles",
+}
+EDITOR, PASSWORD = "claire", "correct-horse-42"
+RATIONALE = "Pilot with 40 order pickers showed fewer incidents; moving on."
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _veille(config: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([VEILLE, "--config", str(config), *args], cwd=ROOT,
+                          env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture
+def served_app(populated_store):
+    """`veille ui` on a free loopback port, with an auth file holding one editor."""
+    path, _settings, _store = populated_store
+    config = path.with_name("veille-ui.toml")
+    config.write_text(path.read_text(encoding="utf-8") + '\n[ui]\nauth_file = "users.yaml"\n', encoding="utf-8")
+    added = _veille(config, "users", "add", EDITOR, "--role", "editor", "--password-env", "UI_PW",
+                    env={"UI_PW": PASSWORD})
+    assert added.returncode == 0, added.stderr
+    port = _free_port()
+    log = path.with_name("ui.log")
+    with open(log, "w") as out:
+        server = subprocess.Popen([VEILLE, "--config", str(config), "ui", "--port",
+                                   str(port)], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            assert server.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, "the app did not start in 60 s"
+            time.sleep(0.3)
+        yield url, config
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def _settle(page) -> None:
+    """Wait until Streamlit has finished running the script."""
+    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
+        timeout=30_000,
+    )
+    page.wait_for_timeout(500)
+
+
+def _shoot(page, name: str) -> None:
+    """A screenshot of the whole page: Streamlit scrolls inside its main block, so grow the viewport to fit."""
+    height = page.evaluate(
+        "() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
+        " return m ? m.scrollHeight : document.body.scrollHeight; }"
+    )
+    page.set_viewport_size({"width": 1440, "height": max(900, min(int(height) + 40, 8000))})
+    page.wait_for_timeout(400)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    page.set_viewport_size({"width": 1440, "height": 1000})
+
+
+def _assert_clean(page, name: str) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0, f"{name}: exception box shown"
+    text = page.locator("body").inner_text()
+    assert "Traceback" not in text, f"{name}: traceback shown"
+    assert not re.search(r"\bError\b", text), f"{name}: error text shown"
+
+
+def test_login_every_page_and_a_decision(served_app):
+    from playwright.sync_api import sync_playwright
+
+    from config.settings import load_settings
+    from ui.services import tools
+    from ui.services.context import cli_user, open_context
+
+    url, config = served_app
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page.goto(url)
+        page.get_by_label("Username", exact=True).fill(EDITOR)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        _shoot(page, "login")
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_test_id("stSidebarNav").wait_for(timeout=30_000)
+        _settle(page)
+
+        for label, name in PAGES.items():
+            page.get_by_test_id("stSidebarNav").get_by_role("link", name=label).click()
+            _settle(page)
+            page.locator("h1").first.wait_for(timeout=30_000)
+            _assert_clean(page, name)
+            _shoot(page, name)
+
+        # record a decision on the register: the first tool's first allowed next status
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name="Tool register").click()
+        _settle(page)
+        ctx = open_context(load_settings(config), cli_user())
+        tool = tools.tool_names(ctx)[0]
+        before = tools.get_tool(ctx, tool)
+        target = before.allowed_next[0]
+        page.get_by_test_id("stTabs").get_by_role("textbox", name="Rationale (required)").fill(RATIONALE)
+        page.get_by_role("button", name="Record decision").click()
+        _settle(page)
+        _assert_clean(page, "register-decision")
+        _shoot(page, "register_decision")
+        browser.close()
+
+    after = tools.get_tool(ctx, tool)
+    assert after.card.status == target
+    last = after.history[-1]
+    assert (last.by, last.from_status, last.to_status, last.rationale) == (EDITOR, before.card.status, target,
+                                                                           RATIONALE)
+    assert len(after.history) == len(before.history) + 1
+    for name in ("login", *PAGES.values(), "register_decision"):
+        assert (SHOTS / f"{name}.png").stat().st_size > 10_000

@@ -1,0 +1,417 @@
+"""Every string the app shows, in English and French, and dates formatted per language.
+
+Pages call :func:`t` with a key; the current language lives in the Streamlit session (set by the sidebar
+switch, defaulting to ``[ui] language``). Outside a Streamlit run the default language is English.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+LANGUAGES = ("en", "fr")
+LANG_KEY = "veille_lang"
+
+_MONTHS = {
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    "fr": ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."),
+}
+
+# key -> (English, French)
+STRINGS: dict[str, tuple[str, str]] = {
+    # shell and navigation
+    "app.title": ("veille: learning-technology watch", "veille : veille des technologies de formation"),
+    "app.tagline": (
+        "Collect, rate and review learning-technology trends for your learner profiles.",
+        "Collecter, évaluer et examiner les tendances des technologies de formation pour vos publics.",
+    ),
+    "nav.digest": ("Digest", "Sélection"),
+    "nav.register": ("Tool register", "Registre des outils"),
+    "nav.radar": ("Radar", "Radar"),
+    "nav.trends": ("Trends", "Tendances"),
+    "nav.sources": ("Sources", "Sources"),
+    "nav.profiles": ("Learner profiles", "Publics apprenants"),
+    "nav.log": ("Veille log", "Journal de veille"),
+    "nav.section.review": ("Review", "Analyse"),
+    "nav.section.manage": ("Manage", "Gestion"),
+    "sidebar.language": ("Language", "Langue"),
+    "sidebar.user": ("Signed in as **{name}** ({role})", "Connecté : **{name}** ({role})"),
+    "sidebar.local": ("Local single-user mode (editor)", "Mode local mono-utilisateur (éditeur)"),
+    "sidebar.logout": ("Log out", "Se déconnecter"),
+    "role.editor": ("editor", "éditeur"),
+    "role.viewer": ("viewer", "lecteur"),
+    "readonly": (
+        "You are signed in as a viewer: you can read everything but not change it.",
+        "Vous êtes connecté en lecteur : vous pouvez tout consulter mais rien modifier.",
+    ),
+    "login.title": ("Sign in to veille", "Connexion à veille"),
+    "login.username": ("Username", "Identifiant"),
+    "login.password": ("Password", "Mot de passe"),
+    "login.submit": ("Sign in", "Se connecter"),
+    "login.failed": ("Wrong username or password.", "Identifiant ou mot de passe incorrect."),
+    "login.no_users": (
+        "No user exists yet. Create the first editor with `veille users init`.",
+        "Aucun utilisateur. Créez le premier éditeur avec `veille users init`.",
+    ),
+    "error.permission": ("Only editors can do this.", "Seuls les éditeurs peuvent faire cela."),
+    "error.generic": ("Could not do it: {error}", "Action impossible : {error}"),
+    "saved": ("Saved.", "Enregistré."),
+    "empty": ("Nothing here yet.", "Rien pour l'instant."),
+    "page.prev": ("← Previous", "← Précédent"),
+    "page.next": ("Next →", "Suivant →"),
+    "page.of": ("Page {page} of {pages} · {total} results", "Page {page} sur {pages} · {total} résultats"),
+    "all": ("All", "Tous"),
+    "none": ("None", "Aucun"),
+    # digest
+    "digest.title": ("Digest", "Sélection d'articles"),
+    "digest.intro": (
+        "The most relevant stories for a learner profile, best first. One card per story: the same news "
+        "from several sources is grouped. Mark what you read, save what matters, and tell veille whether a "
+        "story is relevant: it learns from your judgement.",
+        "Les articles les plus pertinents pour un public, les meilleurs d'abord. Une carte par sujet : la même "
+        "information publiée par plusieurs sources est regroupée. Marquez vos lectures, gardez l'essentiel et "
+        "dites à veille si un article est pertinent : il apprend de votre jugement.",
+    ),
+    "digest.profile": ("Learner profile", "Public apprenant"),
+    "digest.all_profiles": ("All profiles", "Tous les publics"),
+    "digest.search": ("Search titles and summaries", "Rechercher dans les titres et résumés"),
+    "digest.search_help": (
+        "Words to find; use quotes for a phrase.",
+        "Mots à trouver ; guillemets pour une expression exacte.",
+    ),
+    "digest.filters": ("Filters", "Filtres"),
+    "digest.topics": ("Topics", "Thèmes"),
+    "digest.since": ("From", "Du"),
+    "digest.until": ("To", "Au"),
+    "digest.language": ("Article language", "Langue des articles"),
+    "digest.sources": ("Sources", "Sources"),
+    "digest.min_score": ("Minimum relevance", "Pertinence minimale"),
+    "digest.show": ("Show", "Afficher"),
+    "digest.show.all": ("All", "Tout"),
+    "digest.show.unread": ("Unread", "Non lus"),
+    "digest.show.saved": ("Saved", "Gardés"),
+    "digest.relevance": ("Relevance {score:.0%}", "Pertinence {score:.0%}"),
+    "digest.why": ("Why: {why}", "Pourquoi : {why}"),
+    "digest.also": ("Also reported by", "Aussi publié par"),
+    "digest.mark_read": ("Mark read", "Marquer lu"),
+    "digest.mark_unread": ("Mark unread", "Marquer non lu"),
+    "digest.save": ("Save", "Garder"),
+    "digest.unsave": ("Unsave", "Ne plus garder"),
+    "digest.relevant": ("Relevant", "Pertinent"),
+    "digest.irrelevant": ("Not relevant", "Non pertinent"),
+    "digest.feedback_needs_profile": (
+        "Choose a learner profile to rate relevance.",
+        "Choisissez un public pour juger la pertinence.",
+    ),
+    "digest.feedback_saved": (
+        "Thanks: judgement recorded for {profile}.",
+        "Merci : jugement enregistré pour {profile}.",
+    ),
+    "digest.link_tool": ("Link to a tool", "Lier à un outil"),
+    "digest.link_tool_pick": ("Tool", "Outil"),
+    "digest.link_tool_note": ("Why is it evidence? (optional)", "En quoi est-ce une preuve ? (facultatif)"),
+    "digest.link_tool_done": ("Linked as evidence to {tool}.", "Lié comme preuve à {tool}."),
+    "digest.open": ("Open article", "Ouvrir l'article"),
+    "digest.read": ("read", "lu"),
+    "digest.saved_badge": ("saved", "gardé"),
+    "digest.empty": (
+        "No story matches these filters. Widen the dates or lower the minimum relevance.",
+        "Aucun article ne correspond. Élargissez les dates ou baissez la pertinence minimale.",
+    ),
+    # register
+    "register.title": ("Tool & trend register", "Registre des outils et tendances"),
+    "register.intro": (
+        "Every tool or trend moves through lanes: signal → assess → trial → adopted, rejected or hold. Open a "
+        "card to score it (0–3 per criterion; a knock-out blocks adoption), attach evidence and record a "
+        "decision. Each decision needs a rationale and is kept forever in the history.",
+        "Chaque outil ou tendance passe par des étapes : signal → évaluation → essai → adopté, rejeté ou en "
+        "attente. Ouvrez une carte pour la noter (0 à 3 par critère ; un critère éliminatoire bloque "
+        "l'adoption), joindre des preuves et consigner une décision. Toute décision exige une justification et "
+        "reste à jamais dans l'historique.",
+    ),
+    "register.lanes": ("Lanes", "Étapes"),
+    "register.details": ("Review a tool", "Examiner un outil"),
+    "register.open": ("Open", "Ouvrir"),
+    "register.decision": ("Decision", "Décision"),
+    "register.pick": ("Tool or trend", "Outil ou tendance"),
+    "register.kind": ("Kind", "Type"),
+    "register.quadrant": ("Quadrant", "Quadrant"),
+    "register.description": ("Description", "Description"),
+    "register.status": ("Status", "Statut"),
+    "register.new_status": ("New status", "Nouveau statut"),
+    "register.rationale": ("Rationale (required)", "Justification (obligatoire)"),
+    "register.rationale_help": (
+        "Why this decision? It is kept in the history and the veille log.",
+        "Pourquoi cette décision ? Elle est conservée dans l'historique et le journal de veille.",
+    ),
+    "register.rationale_missing": ("A decision needs a rationale.", "Une décision exige une justification."),
+    "register.set_status": ("Record decision", "Consigner la décision"),
+    "register.status_done": ("{tool}: {old} → {new}, recorded.", "{tool} : {old} → {new}, consigné."),
+    "register.scorecard": ("Scorecard", "Grille d'évaluation"),
+    "register.scorecard_help": (
+        "0 = poor or unknown, 3 = excellent. A knock-out criterion at 0 blocks adoption.",
+        "0 = faible ou inconnu, 3 = excellent. Un critère éliminatoire à 0 bloque l'adoption.",
+    ),
+    "register.criterion": ("Criterion", "Critère"),
+    "register.score": ("Score (0–3)", "Note (0–3)"),
+    "register.note": ("Note", "Remarque"),
+    "register.knockout": ("knock-out", "éliminatoire"),
+    "register.total": ("Total {score} / {max}", "Total {score} / {max}"),
+    "register.knocked_out": ("Knocked out by: {criteria}", "Éliminé par : {criteria}"),
+    "register.save_scorecard": ("Save scorecard", "Enregistrer la grille"),
+    "register.evidence": ("Evidence articles", "Articles de preuve"),
+    "register.no_evidence": (
+        "No evidence yet: link articles from the Digest.",
+        "Pas encore de preuve : liez des articles depuis la Sélection.",
+    ),
+    "register.history": ("History (never overwritten)", "Historique (jamais effacé)"),
+    "register.when": ("When", "Quand"),
+    "register.who": ("Who", "Qui"),
+    "register.change": ("Change", "Changement"),
+    "register.add": ("Add a tool or trend", "Ajouter un outil ou une tendance"),
+    "register.name": ("Name", "Nom"),
+    "register.add_note": ("Why watch it? (required)", "Pourquoi le surveiller ? (obligatoire)"),
+    "register.add_button": ("Add as signal", "Ajouter comme signal"),
+    "register.added": ("{tool} added as a signal.", "{tool} ajouté comme signal."),
+    "register.suggestions": ("Suggested signals", "Signaux suggérés"),
+    "register.suggestions_help": (
+        "Names that recur in highly rated articles and are not in the register yet.",
+        "Noms récurrents dans les articles bien notés et absents du registre.",
+    ),
+    "register.mentions": ("{count} mentions", "{count} mentions"),
+    "register.accept": ("Add", "Ajouter"),
+    "register.filter": ("Filter by name", "Filtrer par nom"),
+    "register.empty_lane": ("—", "—"),
+    "status.signal": ("Signal", "Signal"),
+    "status.assess": ("Assess", "Évaluation"),
+    "status.trial": ("Trial", "Essai"),
+    "status.adopted": ("Adopted", "Adopté"),
+    "status.rejected": ("Rejected", "Rejeté"),
+    "status.hold": ("Hold", "En attente"),
+    # radar
+    "radar.title": ("Technology radar", "Radar technologique"),
+    "radar.intro": (
+        "The register drawn as a radar: the closer to the centre, the more committed we are (adopt, trial, "
+        "assess, hold). Rejected items sit outside the rings (dashed band). Quadrants group themes. A ring ◯ "
+        "around a dot marks an item new since the chosen date, a diamond ◇ an item that moved ring.",
+        "Le registre sous forme de radar : plus un point est proche du centre, plus l'engagement est fort "
+        "(adopter, essayer, évaluer, attendre). Les éléments rejetés sont hors des anneaux. Les quadrants "
+        "regroupent les thèmes. ◯ signale un élément nouveau depuis la date choisie, ◇ un élément qui a changé "
+        "d'anneau.",
+    ),
+    "radar.since": ("New or moved since", "Nouveau ou déplacé depuis"),
+    "radar.legend": ("Legend", "Légende"),
+    "radar.new": ("new", "nouveau"),
+    "radar.moved": ("moved", "déplacé"),
+    "radar.ring": ("Ring", "Anneau"),
+    "radar.name": ("Name", "Nom"),
+    "radar.quadrant": ("Quadrant", "Quadrant"),
+    "radar.table": ("Items", "Éléments"),
+    "radar.export": ("Export (Build-Your-Own-Radar)", "Exporter (Build-Your-Own-Radar)"),
+    "radar.export_csv": ("Download CSV", "Télécharger le CSV"),
+    "radar.export_json": ("Download JSON", "Télécharger le JSON"),
+    "radar.import": ("Import a BYOR CSV or JSON", "Importer un CSV ou JSON BYOR"),
+    "radar.import_done": ("Imported: {summary}", "Importé : {summary}"),
+    "radar.import_rationale": ("Rationale for imported changes", "Justification des changements importés"),
+    "radar.empty": (
+        "The register is empty: add tools on the register page.",
+        "Le registre est vide : ajoutez des outils.",
+    ),
+    "ring.adopt": ("Adopt", "Adopter"),
+    "ring.trial": ("Trial", "Essayer"),
+    "ring.assess": ("Assess", "Évaluer"),
+    "ring.hold": ("Hold", "Attendre"),
+    "ring.rejected": ("Rejected", "Rejeté"),
+    "ring.signal": ("Signal", "Signal"),
+    # trends
+    "trends.title": ("Trends", "Tendances"),
+    "trends.intro": (
+        "How much is published on each topic, which topics and terms are rising compared with the weeks "
+        "before, and which sources publish the most.",
+        "Le volume publié par thème, les thèmes et termes en hausse par rapport aux semaines précédentes, et "
+        "les sources les plus actives.",
+    ),
+    "trends.weeks": ("Weeks shown", "Semaines affichées"),
+    "trends.per_topic": ("Articles per topic per week", "Articles par thème et par semaine"),
+    "trends.week": ("Week", "Semaine"),
+    "trends.topic": ("Topic", "Thème"),
+    "trends.articles": ("Articles", "Articles"),
+    "trends.rising_topics": ("Rising topics", "Thèmes en hausse"),
+    "trends.rising_terms": ("Rising terms", "Termes en hausse"),
+    "trends.recent": ("Recent weeks", "Semaines récentes"),
+    "trends.before": ("Before", "Avant"),
+    "trends.change": ("Change", "Évolution"),
+    "trends.term": ("Term", "Terme"),
+    "trends.per_source": ("Volume per source", "Volume par source"),
+    "trends.source": ("Source", "Source"),
+    "trends.none_rising": (
+        "Nothing is rising compared with the weeks before.",
+        "Rien n'est en hausse par rapport aux semaines précédentes.",
+    ),
+    "trends.empty": ("Not enough articles yet.", "Pas encore assez d'articles."),
+    # sources
+    "sources.title": ("Sources", "Sources"),
+    "sources.intro": (
+        "The feeds veille watches, and how healthy they are. A feed that keeps failing is retried less often "
+        "and finally disabled; fix or remove it here.",
+        "Les flux surveillés par veille et leur état. Un flux en échec répété est réessayé moins souvent puis "
+        "désactivé ; corrigez-le ou supprimez-le ici.",
+    ),
+    "sources.health": ("Feed health", "État des flux"),
+    "sources.url": ("Feed URL", "URL du flux"),
+    "sources.feed_title": ("Title", "Titre"),
+    "sources.status": ("Status", "État"),
+    "sources.last_fetched": ("Last fetch", "Dernière collecte"),
+    "sources.next_check": ("Next check", "Prochaine vérification"),
+    "sources.errors": ("Errors", "Erreurs"),
+    "sources.last_error": ("Last error", "Dernière erreur"),
+    "sources.articles": ("Articles", "Articles"),
+    "sources.enabled": ("Enabled", "Actif"),
+    "sources.add": ("Add a feed", "Ajouter un flux"),
+    "sources.topics": ("Topic hints", "Thèmes indicatifs"),
+    "sources.language": ("Language (optional)", "Langue (facultatif)"),
+    "sources.add_button": ("Add feed", "Ajouter le flux"),
+    "sources.added": ("Feed added: {url}", "Flux ajouté : {url}"),
+    "sources.manage": ("Enable, disable or remove", "Activer, désactiver ou supprimer"),
+    "sources.pick": ("Feed", "Flux"),
+    "sources.enable": ("Enable", "Activer"),
+    "sources.disable": ("Disable", "Désactiver"),
+    "sources.remove": ("Remove", "Supprimer"),
+    "sources.remove_confirm": (
+        "Also delete its articles (cannot be undone)",
+        "Supprimer aussi ses articles (irréversible)",
+    ),
+    "sources.removed": ("Feed removed.", "Flux supprimé."),
+    "sources.opml": ("OPML import / export", "Import / export OPML"),
+    "sources.opml_import": ("Import an OPML file", "Importer un fichier OPML"),
+    "sources.opml_export": ("Download OPML", "Télécharger l'OPML"),
+    "sources.opml_done": ("OPML imported: {summary}", "OPML importé : {summary}"),
+    "sources.crawl": ("Crawl now", "Collecter maintenant"),
+    "sources.crawl_help": (
+        "Fetch every due feed now and score the new articles.",
+        "Collecter maintenant tous les flux à échéance et noter les nouveaux articles.",
+    ),
+    "sources.crawl_done": ("Crawl finished: {summary}", "Collecte terminée : {summary}"),
+    "sources.jobs": ("Recent job runs", "Dernières exécutions"),
+    "sources.job": ("Job", "Tâche"),
+    "sources.started": ("Started", "Début"),
+    "sources.finished": ("Finished", "Fin"),
+    "sources.outcome": ("Outcome", "Résultat"),
+    "sources.counts": ("Counts", "Comptes"),
+    "sources.empty": (
+        "No feed yet: add one below or import an OPML file.",
+        "Aucun flux : ajoutez-en ou importez un OPML.",
+    ),
+    # profiles
+    "profiles.title": ("Learner profiles", "Publics apprenants"),
+    "profiles.intro": (
+        "Each profile describes a group of learners and what they need. Articles are rated against these "
+        "interests (any language). Edit them and save: every article is rescored for that profile.",
+        "Chaque public décrit un groupe d'apprenants et ses besoins. Les articles sont notés selon ces centres "
+        "d'intérêt (toutes langues). Modifiez-les puis enregistrez : tous les articles sont renotés pour ce public.",
+    ),
+    "profiles.pick": ("Profile", "Public"),
+    "profiles.name": ("Name", "Nom"),
+    "profiles.description": ("Description", "Description"),
+    "profiles.interests": ("Interests (one per line)", "Centres d'intérêt (un par ligne)"),
+    "profiles.avoid": ("Avoid (one per line)", "À éviter (un par ligne)"),
+    "profiles.preview": ("Preview top articles", "Aperçu des meilleurs articles"),
+    "profiles.preview_help": (
+        "What these interests would rank first (not saved).",
+        "Ce que ces centres d'intérêt classeraient en premier (non enregistré).",
+    ),
+    "profiles.save": ("Save and rescore", "Enregistrer et renoter"),
+    "profiles.saved": ("Profile saved; {count} articles rescored.", "Public enregistré ; {count} articles renotés."),
+    "profiles.top": ("Current top articles", "Meilleurs articles actuels"),
+    "profiles.empty": (
+        "No learner profile configured: add [[profiles]] to the config file.",
+        "Aucun public configuré : ajoutez [[profiles]] au fichier de configuration.",
+    ),
+    "profiles.edited": ("Edited in the app", "Modifié dans l'application"),
+    # veille log
+    "log.title": ("Veille log", "Journal de veille"),
+    "log.intro": (
+        "The record of your watch for a period: decisions with their rationale and evidence, the sources "
+        "watched and the volumes collected. Download it as CSV or as a printable report for an auditor "
+        "(Qualiopi indicators 23, 24 and 25).",
+        "La trace de votre veille sur une période : décisions, justifications et preuves, sources surveillées et "
+        "volumes collectés. Téléchargez-la en CSV ou en rapport imprimable pour un auditeur (indicateurs "
+        "Qualiopi 23, 24 et 25).",
+    ),
+    "log.period": ("Period", "Période"),
+    "log.decisions": ("Decisions", "Décisions"),
+    "log.sources": ("Sources watched", "Sources surveillées"),
+    "log.volumes": ("Volumes", "Volumes"),
+    "log.download_csv": ("Download CSV", "Télécharger le CSV"),
+    "log.download_html": ("Download printable report (HTML)", "Télécharger le rapport imprimable (HTML)"),
+    "log.articles": ("Articles collected", "Articles collectés"),
+    "log.feeds": ("Sources", "Sources"),
+    "log.decision_count": ("Decisions", "Décisions"),
+    "log.evidence": ("Evidence", "Preuves"),
+    "log.empty": ("No decision in this period.", "Aucune décision sur cette période."),
+    "log.preview": ("Report preview", "Aperçu du rapport"),
+}
+
+
+def current_language() -> str:
+    """The session's language (sidebar switch), else English outside a Streamlit run."""
+    try:
+        import streamlit as st
+
+        lang = st.session_state.get(LANG_KEY)
+    except Exception:  # no Streamlit session (CLI, plain tests)
+        lang = None
+    return lang if lang in LANGUAGES else "en"
+
+
+def translate(key: str, lang: str, **values) -> str:
+    """The string `key` in `lang`, with `values` formatted in; an unknown key shows itself (never crashes)."""
+    pair = STRINGS.get(key)
+    if pair is None:
+        return key
+    text = pair[LANGUAGES.index(lang) if lang in LANGUAGES else 0]
+    return text.format(**values) if values else text
+
+
+def t(key: str, **values) -> str:
+    return translate(key, current_language(), **values)
+
+
+def format_date(
+    value: date | datetime | str | None, lang: str | None = None, *, with_time: bool = False, pattern: str = ""
+) -> str:
+    """A date as people of `lang` write it: `12 Mar 2025` / `12 mars 2025` (time in 24 h for both)."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    lang = lang or current_language()
+    if pattern:
+        return value.strftime(pattern)
+    month = _MONTHS.get(lang, _MONTHS["en"])[value.month - 1]
+    text = f"{value.day} {month} {value.year}"
+    if with_time and isinstance(value, datetime):
+        text += f" {value:%H:%M}" if lang == "en" else f" à {value:%H:%M}"
+    return text
+
+
+def status_label(status: str) -> str:
+    return t(f"status.{status}")
+
+
+QUADRANT_FR = {
+    "AI & automation": "IA et automatisation",
+    "Immersive (VR/AR/metaverse)": "Immersif (VR/AR/métavers)",
+    "Formats & pedagogy": "Formats et pédagogie",
+    "Platforms, data & compliance": "Plateformes, données et conformité",
+    "": "Non classé",
+}
+
+
+def quadrant_label(name: str) -> str:
+    """Quadrant names are data (English in the register); French readers get them translated when known."""
+    if current_language() == "fr":
+        return QUADRANT_FR.get(name, name)
+    return name or "Unclassified"

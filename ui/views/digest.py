@@ -1,0 +1,136 @@
+"""Digest: ranked story cards for a learner profile, with filters, search, pagination and actions."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, timedelta
+
+import streamlit as st
+
+from ui import shell
+from ui.i18n import current_language, format_date, t
+from ui.services import stories, tools
+from ui.services.records import DigestFilter, StoryCard
+
+PAGE_KEY = "digest_page"
+PAGE_SIZE = 10
+DATE_FORMAT = "DD/MM/YYYY" if current_language() == "fr" else "YYYY-MM-DD"
+
+ctx = shell.context()
+shell.header("digest.title", "digest.intro")
+shell.show_flash()
+options = stories.digest_options(ctx)
+profile_names = {p.key: p.name for p in options.profiles}
+topic_labels = {tp.key: tp.label for tp in options.topics}
+feed_titles = {f.id: f.title or f.url for f in options.feeds}
+
+top = st.columns([2, 3, 2], vertical_alignment="bottom")
+profile = top[0].selectbox(
+    t("digest.profile"), [None, *profile_names], key="digest_profile",
+    format_func=lambda k: t("digest.all_profiles") if k is None else profile_names[k],
+)
+query = top[1].text_input(t("digest.search"), key="digest_query", help=t("digest.search_help"),
+                          placeholder="VR, chatbot, Qualiopi…")
+show = top[2].segmented_control(
+    t("digest.show"), ["all", "unread", "saved"], key="digest_show", default="all",
+    format_func=lambda s: t(f"digest.show.{s}"),
+)
+
+with st.expander(t("digest.filters"), icon=":material/filter_list:"):
+    row = st.columns(3)
+    chosen_topics = row[0].multiselect(t("digest.topics"), list(topic_labels), key="digest_topics",
+                                       format_func=lambda k: topic_labels.get(k, k))
+    chosen_feeds = row[1].multiselect(t("digest.sources"), list(feed_titles), key="digest_feeds",
+                                      format_func=lambda k: feed_titles.get(k, str(k)))
+    chosen_langs = row[2].multiselect(t("digest.language"), list(options.languages), key="digest_langs",
+                                      format_func=str.upper)
+    row = st.columns(3)
+    date_from = row[0].date_input(t("digest.since"), value=date.today() - timedelta(days=90), key="digest_from",
+                                  format=DATE_FORMAT)
+    date_to = row[1].date_input(t("digest.until"), value=date.today(), key="digest_to",
+                                format=DATE_FORMAT)
+    min_score = row[2].slider(t("digest.min_score"), 0.0, 1.0, 0.0, 0.05, key="digest_min_score")
+
+digest_filter = DigestFilter(
+    profile=profile, topics=tuple(chosen_topics), date_from=date_from, date_to=date_to,
+    languages=tuple(chosen_langs), feed_ids=tuple(chosen_feeds), min_score=min_score or None,
+    unread_only=show == "unread", saved_only=show == "saved", query=query.strip(), page_size=PAGE_SIZE,
+)
+signature = repr(digest_filter)
+if st.session_state.get("digest_signature") != signature:  # new filters: back to the first page
+    st.session_state["digest_signature"] = signature
+    st.session_state[PAGE_KEY] = 1
+page_number = st.session_state.get(PAGE_KEY, 1)
+result = shell.act(lambda: stories.list_stories(ctx, dataclasses.replace(digest_filter, page=page_number)))
+
+
+def _card(story: StoryCard) -> None:
+    with st.container(border=True):
+        head, badge = st.columns([6, 1], vertical_alignment="top")
+        title = story.title.replace("[", "\\[").replace("]", "\\]") or "—"
+        head.markdown(f"#### [{title}]({story.url})" if story.url else f"#### {title}")
+        if story.score is not None:
+            badge.metric(t("digest.relevance", score=story.score).split(" ")[0], f"{story.score:.0%}",
+                         label_visibility="collapsed")
+        first = story.sources[0] if story.sources else None
+        meta = [format_date(story.published)]
+        if first:
+            meta.append(first.feed_title or first.feed_url)
+        if story.language:
+            meta.append(story.language.upper())
+        meta += [f":blue-badge[{topic_labels.get(k, k)}]" for k in story.topics]
+        if story.read:
+            meta.append(f":gray-badge[{t('digest.read')}]")
+        if story.saved:
+            meta.append(f":orange-badge[:material/bookmark: {t('digest.saved_badge')}]")
+        head.markdown(" · ".join(meta))
+        if story.why:
+            profile_name = profile_names.get(story.profile or "", story.profile or "")
+            why = f"{story.why}" + (f" ({profile_name})" if profile_name and profile is None else "")
+            st.caption(t("digest.why", why=why))
+        if story.summary_html:
+            st.html(f'<div class="veille-summary">{story.summary_html}</div>')  # sanitized by the service (nh3)
+        others = [s for s in story.sources[1:]]
+        if others:
+            links = ", ".join(
+                f"[{(s.feed_title or s.feed_url).replace('[', '').replace(']', '')}]({s.url})" if s.url
+                else (s.feed_title or s.feed_url) for s in others
+            )
+            st.markdown(f"**{t('digest.also')}:** {links}")
+        _actions(story)
+
+
+def _actions(story: StoryCard) -> None:
+    key = story.article_id
+    cols = st.columns([1.2, 1.2, 1.2, 1.4, 1.6, 2], vertical_alignment="center")
+    read_label = t("digest.mark_unread") if story.read else t("digest.mark_read")
+    if cols[0].button(read_label, key=f"read_{key}", icon=":material/done:", width="stretch"):
+        shell.do(lambda: stories.mark_read(ctx, story.article_id, not story.read))
+    save_label = t("digest.unsave") if story.saved else t("digest.save")
+    if cols[1].button(save_label, key=f"save_{key}", icon=":material/bookmark:", width="stretch"):
+        shell.do(lambda: stories.toggle_saved(ctx, story.article_id))
+    target = profile or story.profile
+    editor = ctx.user.is_editor
+    help_text = None if target else t("digest.feedback_needs_profile")
+    done = t("digest.feedback_saved", profile=profile_names.get(target or "", target or ""))
+    for col, relevant, label, icon in ((cols[2], True, "digest.relevant", ":material/thumb_up:"),
+                                       (cols[3], False, "digest.irrelevant", ":material/thumb_down:")):
+        if col.button(t(label), key=f"fb_{relevant}_{key}", icon=icon, disabled=not (editor and target),
+                      help=help_text, width="stretch"):
+            shell.do(lambda relevant=relevant: stories.give_feedback(ctx, story.article_id, target, relevant), done)
+    with cols[4].popover(t("digest.link_tool"), icon=":material/link:", disabled=not editor, width="stretch"):
+        names = tools.tool_names(ctx)
+        tool_name = st.selectbox(t("digest.link_tool_pick"), names, key=f"tool_{key}")
+        note = st.text_input(t("digest.link_tool_note"), key=f"note_{key}")
+        if st.button(t("digest.link_tool"), key=f"link_{key}", disabled=not names or not tool_name):
+            shell.do(lambda: stories.link_article_to_tool(ctx, story.article_id, tool_name, note),
+                t("digest.link_tool_done", tool=tool_name))
+
+
+if result is not None:
+    if not result.stories:
+        st.info(t("digest.empty"), icon=":material/search_off:")
+    for card in result.stories:
+        _card(card)
+    if result.total:
+        shell.pager(PAGE_KEY, result.page, result.pages, result.total, result.total_capped)

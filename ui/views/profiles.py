@@ -1,0 +1,72 @@
+"""Learner profiles: view and edit (saving rescores), preview of their top articles."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import shell
+from ui.i18n import format_date, t
+from ui.services import profiles
+
+ctx = shell.context()
+shell.header("profiles.title", "profiles.intro")
+shell.readonly_notice(ctx)
+shell.show_flash()
+editor = ctx.user.is_editor
+
+
+def _lines(text: str) -> tuple[str, ...]:
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _article_list(items) -> None:
+    if not items:
+        st.caption(t("empty"))
+    for item in items:
+        title = item.title.replace("[", "\\[").replace("]", "\\]")
+        link = f"[{title}]({item.url})" if item.url else title
+        score = f"**{item.score:.0%}**" if item.score is not None else "—"
+        st.markdown(f"{score} · {link}  \n:gray[{format_date(item.published)} · {item.why}]")
+
+
+known = profiles.list_profiles(ctx)
+if not known:
+    st.info(t("profiles.empty"))
+    st.stop()
+
+by_key = {p.key: p for p in known}
+key = st.selectbox(t("profiles.pick"), list(by_key), key="profiles_pick", format_func=lambda k: by_key[k].name)
+profile = by_key[key]
+if profile.source != "config":
+    st.caption(f"{t('profiles.edited')}: {profile.updated_by} · {format_date(profile.updated_at, with_time=True)}")
+
+edit, preview = st.columns([1, 1])
+with edit, st.form(f"profile_{key}"):
+    name = st.text_input(t("profiles.name"), profile.name, disabled=not editor)
+    description = st.text_area(t("profiles.description"), profile.description, disabled=not editor, height=80)
+    interests = st.text_area(t("profiles.interests"), "\n".join(profile.interests), disabled=not editor, height=160)
+    avoid = st.text_area(t("profiles.avoid"), "\n".join(profile.avoid), disabled=not editor, height=80)
+    row = st.columns(2)
+    want_preview = row[0].form_submit_button(t("profiles.preview"), help=t("profiles.preview_help"),
+                                             icon=":material/preview:")
+    want_save = row[1].form_submit_button(t("profiles.save"), type="primary", disabled=not editor,
+                                          icon=":material/save:")
+
+with preview:
+    if want_preview:
+        st.subheader(t("profiles.preview"))
+        with st.spinner(t("profiles.preview")):
+            items = shell.act(lambda: profiles.preview(ctx, key, interests=_lines(interests), avoid=_lines(avoid)))
+        _article_list(items or [])
+    else:
+        st.subheader(t("profiles.top"))
+        _article_list(profiles.top_articles(ctx, key, limit=10))
+
+if want_save:
+    with st.spinner(t("profiles.save")):
+        result = shell.act(lambda: profiles.save_profile(
+            ctx, key, name=name, description=description, interests=_lines(interests), avoid=_lines(avoid),
+        ))
+    if result is not None:
+        shell.flash(result.message or t("saved"))
+        st.rerun()

@@ -1,0 +1,68 @@
+"""The register drawn as a technology radar, with new/moved markers and Build-Your-Own-Radar export/import."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from ui import shell
+from ui.i18n import current_language, quadrant_label, t
+from ui.radar_svg import OUTSIDE, RINGS, draw
+from ui.services import radar, tools
+
+ctx = shell.context()
+shell.header("radar.title", "radar.intro")
+shell.show_flash()
+
+since = st.date_input(t("radar.since"), value=date.today() - timedelta(days=30), key="radar_since",
+                      format="DD/MM/YYYY" if current_language() == "fr" else "YYYY-MM-DD")
+entries = radar.radar_entries(ctx, since=since)
+placed = [e for e in entries if e.ring in RINGS or e.ring == OUTSIDE]
+if not placed:
+    st.info(t("radar.empty"))
+else:
+    quadrants = [q for q in tools.QUADRANTS if any(e.quadrant == q for e in placed)]
+    quadrants += sorted({e.quadrant for e in placed} - set(quadrants))
+    ring_labels = {ring: t(f"ring.{ring}") for ring in (*RINGS, OUTSIDE)}
+    svg, blips = draw(placed, quadrants, ring_labels, {q: quadrant_label(q) for q in quadrants})
+    chart, legend = st.columns([3, 2])
+    chart.image(svg, width="stretch")
+    with legend:
+        st.markdown(f"**{t('radar.legend')}**: ◯ {t('radar.new')} · ◇ {t('radar.moved')}")
+        for quadrant in quadrants:
+            st.markdown(f"**{quadrant_label(quadrant)}**")
+            lines = []
+            for blip in (b for b in blips if b.quadrant == quadrant):
+                marks = (" ◯" if blip.is_new else "") + (" ◇" if blip.moved else "")
+                lines.append(f"{blip.number}. {blip.name} · _{ring_labels[blip.ring]}_{marks}")
+            st.markdown("  \n".join(lines))
+
+with st.expander(t("radar.table"), icon=":material/table:"):
+    st.dataframe(pd.DataFrame([{
+        t("radar.name"): e.name, t("radar.ring"): t(f"ring.{e.ring}"),
+        t("radar.quadrant"): quadrant_label(e.quadrant), t("radar.new"): e.is_new,
+        t("radar.moved"): t(f"ring.{e.moved_from}") if e.moved and e.moved_from else "",
+    } for e in entries]), hide_index=True, width="stretch")
+
+st.subheader(t("radar.export"))
+row = st.columns([1, 1, 3])
+row[0].download_button(t("radar.export_csv"), radar.export_csv(ctx, since=since), "veille-radar.csv", "text/csv",
+                       icon=":material/download:")
+row[1].download_button(t("radar.export_json"), radar.export_json(ctx, since=since), "veille-radar.json",
+                       "application/json", icon=":material/download:")
+if ctx.user.is_editor:
+    with st.form("byor_import", clear_on_submit=True):
+        upload = st.file_uploader(t("radar.import"), type=["csv", "json"])
+        rationale = st.text_input(t("radar.import_rationale"))
+        if st.form_submit_button(t("radar.import"), icon=":material/upload:") and upload is not None:
+            fmt = upload.name.rsplit(".", 1)[-1].lower()
+            result = shell.act(lambda: radar.import_byor(ctx, upload.getvalue().decode("utf-8-sig"), fmt=fmt,
+                                                          source=upload.name, rationale=rationale))
+            if result is not None:
+                summary = f"+{result.created} / ~{result.updated} / ={result.unchanged}"
+                for error in result.errors:
+                    st.warning(error)
+                shell.flash(t("radar.import_done", summary=summary))
+                st.rerun()

@@ -1,0 +1,114 @@
+"""Sources: feed health, add/remove/enable feeds, OPML import/export, crawl now, recent job runs."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import streamlit as st
+
+from ui import shell
+from ui.i18n import format_date, t
+from ui.services import sources
+
+ctx = shell.context()
+shell.header("sources.title", "sources.intro")
+shell.readonly_notice(ctx)
+shell.show_flash()
+editor = ctx.user.is_editor
+
+# --- health -------------------------------------------------------------------------------------
+head = st.columns([3, 1], vertical_alignment="bottom")
+head[0].subheader(t("sources.health"))
+if head[1].button(t("sources.crawl"), help=t("sources.crawl_help"), disabled=not editor, type="primary",
+                  icon=":material/sync:", width="stretch"):
+    with st.spinner(t("sources.crawl")):
+        summary = shell.act(lambda: sources.crawl_now(ctx))
+    if summary is not None:
+        text = ", ".join(f"{k}: {v}" for k, v in summary.items()) if isinstance(summary, dict) else str(summary)
+        shell.flash(t("sources.crawl_done", summary=text))
+        st.rerun()
+
+feeds = sources.feed_health(ctx)
+if not feeds:
+    st.info(t("sources.empty"))
+else:
+    frame = pd.DataFrame([{
+        "status": f.status, "title": f.title or "—", "url": f.url,
+        "articles": f.articles, "last_fetched": format_date(f.last_fetched, with_time=True),
+        "next_check": "—" if f.disabled else format_date(f.next_check, with_time=True),
+        "errors": f.error_count, "last_error": f.last_error or f.warning or "", "enabled": not f.disabled,
+    } for f in feeds])
+    st.dataframe(frame, hide_index=True, width="stretch", column_config={
+        "status": st.column_config.TextColumn(t("sources.status"), width="small"),
+        "title": st.column_config.TextColumn(t("sources.feed_title")),
+        "url": st.column_config.LinkColumn(t("sources.url")),
+        "articles": st.column_config.NumberColumn(t("sources.articles"), width="small"),
+        "last_fetched": st.column_config.TextColumn(t("sources.last_fetched")),
+        "next_check": st.column_config.TextColumn(t("sources.next_check")),
+        "errors": st.column_config.NumberColumn(t("sources.errors"), width="small"),
+        "last_error": st.column_config.TextColumn(t("sources.last_error")),
+        "enabled": st.column_config.CheckboxColumn(t("sources.enabled"), width="small"),
+    })
+
+# --- add, manage --------------------------------------------------------------------------------
+left, right = st.columns(2)
+with left, st.form("add_feed", clear_on_submit=True):
+    st.subheader(t("sources.add"))
+    url = st.text_input(t("sources.url"), placeholder="https://example.org/feed", disabled=not editor, key="feed_url")
+    row = st.columns(2)
+    topic_keys = [tp.key for tp in ctx.settings.topics]
+    labels = {tp.key: tp.label for tp in ctx.settings.topics}
+    hints = row[0].multiselect(t("sources.topics"), topic_keys, format_func=lambda k: labels.get(k, k),
+                               disabled=not editor)
+    language = row[1].selectbox(t("sources.language"), ["", "en", "fr"], disabled=not editor,
+                                format_func=lambda code: code.upper() or "—")
+    if st.form_submit_button(t("sources.add_button"), disabled=not editor, icon=":material/add:"):
+        shell.do(lambda: sources.add_feed(ctx, url.strip(), topics=tuple(hints), language=language),
+                 t("sources.added", url=url.strip()))
+
+with right:
+    st.subheader(t("sources.manage"))
+    if feeds:
+        by_id = {f.id: f for f in feeds}
+        chosen = st.selectbox(t("sources.pick"), list(by_id), key="sources_pick",
+                              format_func=lambda i: f"{by_id[i].title or by_id[i].url} ({by_id[i].url})")
+        feed = by_id[chosen]
+        row = st.columns(2)
+        toggle_label = t("sources.enable") if feed.disabled else t("sources.disable")
+        if row[0].button(toggle_label, disabled=not editor, key="sources_toggle", width="stretch",
+                         icon=":material/power_settings_new:"):
+            shell.do(lambda: sources.set_enabled(ctx, feed.url, feed.disabled), t("saved"))
+        purge = st.checkbox(t("sources.remove_confirm"), disabled=not editor, key="sources_purge")
+        if row[1].button(t("sources.remove"), disabled=not editor, key="sources_remove", width="stretch",
+                         icon=":material/delete:"):
+            shell.do(lambda: sources.remove_feed(ctx, feed.url, delete_articles=purge), t("sources.removed"))
+
+# --- OPML ---------------------------------------------------------------------------------------
+st.subheader(t("sources.opml"))
+row = st.columns([1, 2], vertical_alignment="bottom")
+row[0].download_button(t("sources.opml_export"), sources.export_opml(ctx), "veille-feeds.opml", "text/x-opml",
+                       icon=":material/download:", disabled=not feeds)
+with row[1]:
+    upload = st.file_uploader(t("sources.opml_import"), type=["opml", "xml"], disabled=not editor,
+                              key="opml_upload")
+    if upload is not None and st.button(t("sources.opml_import"), disabled=not editor, key="opml_go"):
+        result = shell.act(lambda: sources.import_opml(ctx, upload.getvalue()))
+        if result is not None:
+            for error in result.errors:
+                st.warning(error)
+            shell.flash(t("sources.opml_done", summary=f"+{result.added}, ={result.skipped}"))
+            st.rerun()
+
+# --- jobs ---------------------------------------------------------------------------------------
+st.subheader(t("sources.jobs"))
+runs = sources.job_runs(ctx, limit=20)
+if runs:
+    st.dataframe(pd.DataFrame([{
+        t("sources.job"): r.job, t("sources.started"): format_date(r.started, with_time=True),
+        t("sources.finished"): format_date(r.finished, with_time=True),
+        t("sources.outcome"): r.status + (f": {r.error}" if r.error else ""),
+        t("sources.counts"): json.dumps(r.counts, ensure_ascii=False),
+    } for r in runs]), hide_index=True, width="stretch")
+else:
+    st.caption(t("empty"))
