@@ -96,12 +96,16 @@ class _Run:
         self.progress = progress
         self.summary = CrawlSummary(run_id=run_id, feeds=len(feeds))
         self.pool: Executor | None = None
+        self.pool_wanted = False  # started on the first body only: an all-304 crawl never pays for it
         self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="veille-parse")
         self.done = 0
 
     async def parse(self, body: bytes, headers: dict[str, str], feed: Feed, now: str) -> PreparedFeed:
         """Parse off the event loop (a process pool, else one thread) so fetches keep flowing meanwhile."""
         loop = asyncio.get_running_loop()
+        if self.pool_wanted:
+            self.pool_wanted = False
+            self.pool = _make_pool(self.settings, len(self.feeds))
         if self.pool is not None:
             try:
                 return await loop.run_in_executor(self.pool, prepare, body, headers, feed.url, feed.language, now)
@@ -187,7 +191,7 @@ def crawl(settings, store: Store, *, all_feeds: bool = False, progress: Progress
     run = _Run(settings, store, feeds, run_id, started, progress)
     if progress:
         progress("crawl", 0, len(feeds))
-    run.pool = _make_pool(settings, len(feeds))
+    run.pool_wanted = True
     try:
         asyncio.run(run.run())
     finally:

@@ -1,0 +1,112 @@
+"""Sources (feed health, add/remove/enable, OPML, job runs) and learner profiles (edit, preview)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.plugins.app import editor_ctx, viewer_ctx
+from ui.services import profiles, sources
+from watcher.db import open_store
+from watcher.errors import NotFoundError, PermissionDenied, ValidationError
+
+
+@pytest.fixture
+def ctx(populated_store):
+    _, settings, store = populated_store
+    return editor_ctx(settings, store)
+
+
+def test_feed_health(ctx):
+    feeds = sources.feed_health(ctx)
+    assert feeds[0].title == "Broken Feed" and feeds[0].status == "error"
+    assert feeds[0].last_error == "HTTP 503 from server" and feeds[0].error_count == 3
+    expected = {r[0]: r[1] for r in ctx.store.query("SELECT feed_id, COUNT(*) FROM entries GROUP BY feed_id")}
+    assert {f.id: f.articles for f in feeds if f.articles} == expected
+    assert all(f.next_check for f in feeds)
+
+
+def test_add_enable_remove_feed(ctx, populated_store):
+    _, settings, store = populated_store
+    with pytest.raises(PermissionDenied):
+        sources.add_feed(viewer_ctx(settings, store), "https://new.example.org/feed")
+    feed = sources.add_feed(ctx, "https://new.example.org/feed", topics=("ai",), language="en")
+    assert feed.status == "new" and feed.articles == 0
+    with pytest.raises(ValidationError):
+        sources.add_feed(ctx, "https://new.example.org/feed")
+    with pytest.raises(ValidationError):
+        sources.add_feed(ctx, "not a url")
+    disabled = sources.set_enabled(ctx, feed.id, False)
+    assert disabled.status == "disabled" and disabled.disabled_reason
+    assert sources.set_enabled(ctx, feed.url, True).status == "new"
+    sources.remove_feed(ctx, feed.url)
+    with pytest.raises(NotFoundError):
+        sources.get_feed(ctx, feed.url)
+    broken = next(f for f in sources.feed_health(ctx) if f.title == "XR Training Weekly")
+    n_before = ctx.store.scalar("SELECT COUNT(*) FROM articles")
+    assert sources.remove_feed(ctx, broken.id, delete_articles=False) == 0
+    assert sources.get_feed(ctx, broken.id).disabled
+    assert ctx.store.scalar("SELECT COUNT(*) FROM articles") == n_before
+
+
+def test_opml_round_trip(ctx, tmp_path):
+    text = sources.export_opml(ctx)
+    (tmp_path / "other").mkdir()
+    other_store = open_store(tmp_path / "other" / "veille.db")
+    try:
+        other = editor_ctx(ctx.settings, other_store)
+        result = sources.import_opml(other, text.encode())
+        assert result.added == len(sources.feed_health(ctx)) and result.errors == ()
+        assert {f.url for f in sources.feed_health(other)} == {f.url for f in sources.feed_health(ctx)}
+        assert sources.import_opml(other, text.encode()).skipped == result.added
+        with pytest.raises(ValidationError):
+            sources.import_opml(other, b"<html>not opml</html>")
+    finally:
+        other_store.close()
+
+
+def test_job_runs(ctx):
+    with ctx.store.write() as db:
+        db.execute("INSERT INTO job_runs (job, started, finished, status, counts) VALUES "
+                   "('crawl', '2026-01-01T08:00:00+00:00', '2026-01-01T08:01:00+00:00', 'ok', '{\"feeds\": 6}')")
+    runs = sources.job_runs(ctx)
+    assert runs[0].job == "crawl" and runs[0].counts == {"feeds": 6} and runs[0].status == "ok"
+
+
+def test_profiles_list_save_preview(ctx, populated_store):
+    _, settings, store = populated_store
+    listed = profiles.list_profiles(ctx)
+    assert [p.key for p in listed] == ["frontline", "managers", "compliance"]
+    assert all(p.source == "config" for p in listed)
+    with pytest.raises(PermissionDenied):
+        profiles.save_profile(viewer_ctx(settings, store), "frontline", name="X", interests=["y"])
+    with pytest.raises(ValidationError):
+        profiles.save_profile(ctx, "frontline", name="Frontline", interests=["  "])
+    items = profiles.preview(ctx, "frontline", interests=["SafeSim forklift"], avoid=[])
+    assert items and all("safesim" in (c.title + c.summary_html).lower() or "forklift" in c.title.lower()
+                         for c in items)
+    assert items[0].score == 1.0
+    avoided = profiles.preview(ctx, "frontline", interests=["SafeSim forklift"], avoid=["headsets"])
+    assert avoided and not any("headsets" in c.title.lower() for c in avoided)
+    top = profiles.top_articles(ctx, "managers", limit=5)
+    assert len(top) == 5 and top[0].score >= top[-1].score
+    with pytest.raises(NotFoundError):
+        profiles.get_profile(ctx, "nobody")
+
+
+@pytest.mark.slow
+def test_save_profile_writes_override_and_rescores(ctx, encoder):
+    before = dict(ctx.store.query("SELECT article_id, score FROM scores WHERE profile_key = 'frontline'"))
+    result = profiles.save_profile(ctx, "frontline", name="Frontline staff",
+                                   interests=["forklift VR safety drills", "forklift VR safety drills", "quizzes"],
+                                   encoder=encoder)
+    assert result.profile.source == "override" and result.profile.name == "Frontline staff"
+    assert result.profile.interests == ("forklift VR safety drills", "quizzes")
+    assert result.profile.updated_by == ctx.user.name and result.rescored
+    assert profiles.get_profile(ctx, "frontline").name == "Frontline staff"
+    after = dict(ctx.store.query("SELECT article_id, score FROM scores WHERE profile_key = 'frontline'"))
+    assert set(after) == set(before) and after != before  # real scores replaced the fixture's synthetic ones
+    safesim = ctx.store.scalar("SELECT AVG(s.score) FROM scores s JOIN articles a ON a.id = s.article_id "
+                               "WHERE s.profile_key = 'frontline' AND a.title LIKE '%forklift%'")
+    other = ctx.store.scalar("SELECT AVG(s.score) FROM scores s JOIN articles a ON a.id = s.article_id "
+                             "WHERE s.profile_key = 'frontline' AND a.title LIKE '%Qualiopi%'")
+    assert safesim > other

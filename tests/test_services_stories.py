@@ -1,0 +1,177 @@
+"""Digest service: ranking, one card per cluster, filters, search, pagination, actions (real SQLite file)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+import pytest
+
+from tests.plugins.app import editor_ctx, viewer_ctx
+from ui.services import stories
+from ui.services.records import DigestFilter
+from watcher.errors import PermissionDenied, ValidationError
+
+
+@pytest.fixture
+def ctx(populated_store):
+    _, settings, store = populated_store
+    return editor_ctx(settings, store)
+
+
+def all_pages(ctx, **kw):
+    flt = DigestFilter(page_size=25, **kw)
+    first = stories.list_stories(ctx, flt)
+    cards = list(first.stories)
+    page = 1
+    while stories.list_stories(ctx, DigestFilter(page_size=25, page=page, **kw)).has_next:
+        page += 1
+        cards += stories.list_stories(ctx, DigestFilter(page_size=25, page=page, **kw)).stories
+    return first, cards
+
+
+def expected_ranking(store, profile=None):
+    """Independent computation in Python: best (score, then id) article per cluster, ranked by score."""
+    rows = store.query("SELECT a.id, a.cluster_id, s.profile_key, s.score FROM articles a JOIN scores s "
+                       "ON s.article_id = a.id" + (" WHERE s.profile_key = ?" if profile else ""),
+                       (profile,) if profile else ())
+    best_article: dict[str, tuple] = {}
+    for r in rows:  # best profile per article
+        key = (-r["score"], r["profile_key"])
+        if r["id"] not in best_article or key < best_article[r["id"]][0]:
+            best_article[r["id"]] = (key, r["cluster_id"] or r["id"], r["score"])
+    best_cluster: dict[str, tuple] = {}
+    for aid, (_k, cluster, score) in best_article.items():
+        cand = (-score, aid)
+        if cluster not in best_cluster or cand < best_cluster[cluster]:
+            best_cluster[cluster] = cand
+    return [aid for _s, aid in sorted(best_cluster.values())]
+
+
+@pytest.mark.parametrize("profile", [None, "frontline", "compliance"])
+def test_ranking_one_card_per_cluster_in_score_order(ctx, profile):
+    first, cards = all_pages(ctx, profile=profile)
+    assert [c.article_id for c in cards] == expected_ranking(ctx.store, profile)
+    assert len({c.cluster_id for c in cards}) == len(cards)
+    assert first.total == len(cards)
+    scores = [c.score for c in cards]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_card_lists_every_source_of_its_cluster(ctx):
+    clusters = ctx.store.query("SELECT cluster_id, COUNT(*) n FROM articles GROUP BY cluster_id HAVING n > 1")
+    assert clusters, "fixture has multi-article clusters"
+    _, cards = all_pages(ctx)
+    by_cluster = {c.cluster_id: c for c in cards}
+    for row in clusters:
+        card = by_cluster[row["cluster_id"]]
+        member_ids = {r[0] for r in ctx.store.query("SELECT id FROM articles WHERE cluster_id = ?",
+                                                    (row["cluster_id"],))}
+        assert {s.article_id for s in card.sources} == member_ids
+        assert len({s.feed_id for s in card.sources}) >= 2
+        assert all(s.feed_title for s in card.sources)
+
+
+def test_filters_change_results(ctx):
+    base = stories.list_stories(ctx, DigestFilter(profile="frontline", page_size=100))
+    xr = stories.list_stories(ctx, DigestFilter(profile="frontline", topics=("xr",), page_size=100))
+    assert 0 < xr.total < base.total
+    assert all("xr" in c.topics for c in xr.stories)
+    fr = stories.list_stories(ctx, DigestFilter(languages=("fr",), page_size=100))
+    assert fr.total > 0 and all(c.language == "fr" for c in fr.stories)
+    high = stories.list_stories(ctx, DigestFilter(profile="frontline", min_score=0.6, page_size=100))
+    assert 0 < high.total < base.total and all(c.score >= 0.6 for c in high.stories)
+    feed_id = ctx.store.scalar("SELECT id FROM feeds WHERE title = 'XR Training Weekly'")
+    by_feed = stories.list_stories(ctx, DigestFilter(feed_ids=(feed_id,), page_size=100))
+    assert 0 < by_feed.total < base.total
+    assert all(any(s.feed_id == feed_id for s in c.sources) for c in by_feed.stories)
+    recent = date.today() - timedelta(days=21)
+    dated = stories.list_stories(ctx, DigestFilter(date_from=recent, page_size=100))
+    assert 0 < dated.total < base.total and all(c.published >= recent.isoformat() for c in dated.stories)
+    old = stories.list_stories(ctx, DigestFilter(date_to=recent, page_size=100))
+    assert dated.total + old.total >= base.total - 3  # a cluster can straddle the boundary
+
+
+def test_full_text_search(ctx):
+    page = stories.list_stories(ctx, DigestFilter(query="SafeSim", page_size=100))
+    assert page.total > 0
+    for c in page.stories:
+        assert "safesim" in (c.title + c.summary_html).lower()
+    expected = ctx.store.scalar(
+        "SELECT COUNT(DISTINCT COALESCE(cluster_id, id)) FROM articles WHERE title LIKE '%SafeSim%' "
+        "OR summary_text LIKE '%SafeSim%'")
+    assert page.total == expected
+    prefix = stories.list_stories(ctx, DigestFilter(query="safes*", page_size=100))
+    assert prefix.total == expected
+    none = stories.list_stories(ctx, DigestFilter(query='zzzunknownword "(', page_size=10))
+    assert none.total == 0 and none.stories == ()
+
+
+def test_pagination_pages_are_disjoint(ctx):
+    p1 = stories.list_stories(ctx, DigestFilter(page=1, page_size=10))
+    p2 = stories.list_stories(ctx, DigestFilter(page=2, page_size=10))
+    assert len(p1.stories) == len(p2.stories) == 10
+    assert not {c.cluster_id for c in p1.stories} & {c.cluster_id for c in p2.stories}
+    assert p1.pages >= 10 and p2.page == 2
+    with pytest.raises(ValidationError):
+        stories.list_stories(ctx, DigestFilter(page_size=0))
+
+
+def test_recent_sort_is_newest_first(ctx):
+    page = stories.list_stories(ctx, DigestFilter(sort="recent", page_size=30))
+    dates = [c.published for c in page.stories]
+    assert dates == sorted(dates, reverse=True)
+    assert all(c.score is not None for c in page.stories)
+
+
+def test_read_saved_feedback_persist(ctx, populated_store):
+    card = stories.list_stories(ctx, DigestFilter(profile="managers", unread_only=True, page_size=5)).stories[0]
+    stories.mark_read(ctx, card.article_id)
+    members = ctx.store.query("SELECT id FROM articles WHERE cluster_id = ?", (card.cluster_id,))
+    for m in members:
+        assert ctx.store.scalar("SELECT read_at FROM article_state WHERE article_id = ?", (m[0],))
+    unread = stories.list_stories(ctx, DigestFilter(profile="managers", unread_only=True, page_size=100))
+    assert card.cluster_id not in {c.cluster_id for c in unread.stories}
+    assert stories.get_story(ctx, card.article_id).read
+
+    assert stories.toggle_saved(ctx, card.article_id) is True
+    saved = stories.list_stories(ctx, DigestFilter(saved_only=True, page_size=100))
+    assert card.cluster_id in {c.cluster_id for c in saved.stories}
+    assert stories.toggle_saved(ctx, card.article_id) is False
+
+    stories.give_feedback(ctx, card.article_id, "managers", relevant=False)
+    row = ctx.store.one("SELECT label, user FROM feedback WHERE article_id = ? AND profile_key = 'managers'",
+                        (card.article_id,))
+    assert row["label"] == -1 and row["user"] == ctx.user.name
+    _, settings, store = populated_store
+    with pytest.raises(PermissionDenied):
+        stories.give_feedback(viewer_ctx(settings, store), card.article_id, "managers", True)
+
+
+def test_summary_is_sanitized(ctx):
+    aid = ctx.store.scalar("SELECT id FROM articles LIMIT 1")
+    with ctx.store.write() as db:
+        db.execute("UPDATE articles SET summary_text = ? WHERE id = ?",
+                   ('<script>alert(1)</script><img src=x onerror="boom()"> text', aid))
+    html = stories.get_story(ctx, aid).summary_html
+    assert "<script" not in html and "<img" not in html and "&lt;script&gt;" in html
+
+
+def test_link_article_to_tool_records_history(ctx):
+    aid = ctx.store.scalar("SELECT id FROM articles ORDER BY id DESC LIMIT 1")
+    assert stories.link_article_to_tool(ctx, aid, "Adaptive learning paths", "shows skipping works")
+    assert not stories.link_article_to_tool(ctx, aid, "Adaptive learning paths")
+    rows = ctx.store.query("SELECT h.change, h.rationale FROM tool_history h JOIN tools t ON t.id = h.tool_id "
+                           "WHERE t.name = 'Adaptive learning paths' AND h.change = 'evidence'")
+    assert [r["rationale"] for r in rows] == ["shows skipping works"]
+
+
+def test_digest_options(ctx):
+    opts = stories.digest_options(ctx)
+    assert [p.key for p in opts.profiles] == ["frontline", "managers", "compliance"]
+    assert set(opts.languages) == {r[0] for r in ctx.store.query("SELECT DISTINCT language FROM articles")}
+    assert len(opts.feeds) == ctx.store.scalar("SELECT COUNT(*) FROM feeds")
+    counts = defaultdict(int)
+    for t in opts.topics:
+        counts[t.key] += 1
+    assert counts["xr"] == 1

@@ -1,0 +1,162 @@
+"""The tool & trend register: decisions need a rationale, history is append-only, scorecards, suggestions."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from tests.plugins.app import editor_ctx, viewer_ctx
+from ui.services import tools
+from ui.services.demo_tools import DEMO_TOOLS, seed_demo_tools
+from watcher.errors import NotFoundError, PermissionDenied, ValidationError
+
+
+@pytest.fixture
+def ctx(populated_store):
+    _, settings, store = populated_store
+    return editor_ctx(settings, store)
+
+
+def history_count(ctx, name):
+    return len(tools.history(ctx, name))
+
+
+def test_demo_register_covers_every_lane(ctx):
+    cards = tools.list_tools(ctx)
+    assert len(cards) >= 8
+    assert {c.status for c in cards} == set(tools.STATUSES)
+    rejected = [c for c in cards if c.status == "rejected"]
+    assert rejected and all(len(c.last_rationale) > 20 for c in rejected)
+    assert seed_demo_tools(ctx) == 0  # idempotent
+    assert len(tools.list_tools(ctx)) == len(DEMO_TOOLS)
+
+
+def test_status_change_without_rationale_is_refused(ctx):
+    before = history_count(ctx, "Adaptive learning paths")
+    for empty in ("", "   ", None):
+        with pytest.raises(ValidationError, match="rationale"):
+            tools.set_status(ctx, "Adaptive learning paths", "assess", empty)
+    assert tools.get_card(ctx, "Adaptive learning paths").status == "signal"
+    assert history_count(ctx, "Adaptive learning paths") == before
+
+
+def test_status_change_is_recorded_with_who_when_why(ctx):
+    card = tools.set_status(ctx, "adaptive LEARNING paths", "assess", "Diagnostic quiz could halve seat time.")
+    assert card.status == "assess"
+    last = tools.history(ctx, "Adaptive learning paths")[-1]
+    assert (last.change, last.from_status, last.to_status) == ("status", "signal", "assess")
+    assert last.by == ctx.user.name and last.rationale == "Diagnostic quiz could halve seat time." and last.at
+    assert card.last_rationale == last.rationale
+
+
+def test_transitions_are_checked(ctx):
+    with pytest.raises(ValidationError, match="cannot go from signal to adopted"):
+        tools.set_status(ctx, "Adaptive learning paths", "adopted", "skip everything")
+    with pytest.raises(ValidationError, match="already"):
+        tools.set_status(ctx, "Adaptive learning paths", "signal", "again")
+    with pytest.raises(ValidationError, match="status"):
+        tools.set_status(ctx, "Adaptive learning paths", "maybe", "why not")
+    with pytest.raises(NotFoundError):
+        tools.set_status(ctx, "No such tool", "assess", "x")
+    for status, nexts in tools.TRANSITIONS.items():
+        assert status not in nexts and set(nexts) <= set(tools.STATUSES)
+
+
+def test_history_rows_cannot_be_updated_or_deleted(ctx):
+    row_id = tools.history(ctx, "VR safety simulation")[0].id
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"), ctx.store.write() as db:
+        db.execute("UPDATE tool_history SET rationale = 'rewritten' WHERE id = ?", (row_id,))
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"), ctx.store.write() as db:
+        db.execute("DELETE FROM tool_history WHERE id = ?", (row_id,))
+    assert tools.history(ctx, "VR safety simulation")[0].rationale != "rewritten"
+
+
+def test_viewer_cannot_edit(populated_store):
+    _, settings, store = populated_store
+    viewer = viewer_ctx(settings, store)
+    assert tools.list_tools(viewer)  # reading is fine
+    with pytest.raises(PermissionDenied):
+        tools.add_tool(viewer, "Chatbot X", note="seen at a fair")
+    with pytest.raises(PermissionDenied):
+        tools.set_status(viewer, "Adaptive learning paths", "assess", "I think so")
+    with pytest.raises(PermissionDenied):
+        tools.set_score(viewer, "Adaptive learning paths", "cost", 2, "cheap")
+    with pytest.raises(PermissionDenied):
+        tools.add_evidence(viewer, "Adaptive learning paths", store.scalar("SELECT id FROM articles LIMIT 1"))
+
+
+def test_scorecard_knockout_blocks_trial_until_fixed(ctx):
+    tools.add_tool(ctx, "Emotion-detection LMS", note="vendor pitch", quadrant="AI & automation")
+    tools.set_status(ctx, "Emotion-detection LMS", "assess", "board asked")
+    sc = tools.set_score(ctx, "Emotion-detection LMS", "data_protection", 0, "biometric data, US hosting",
+                         {"hosting": "US", "data_collected": "webcam frames", "retention": "unknown"})
+    assert sc.knocked_out == ("data_protection",) and sc.is_knocked_out
+    with pytest.raises(ValidationError, match="knocked out by data_protection"):
+        tools.set_status(ctx, "Emotion-detection LMS", "trial", "let's try anyway")
+    tools.set_status(ctx, "Emotion-detection LMS", "rejected", "knock-out on GDPR")  # rejecting stays possible
+    tools.set_status(ctx, "Emotion-detection LMS", "assess", "vendor moved hosting to the EU")
+    sc = tools.set_score(ctx, "Emotion-detection LMS", "data_protection", 2, "EU hosting now")
+    assert not sc.is_knocked_out
+    assert tools.set_status(ctx, "Emotion-detection LMS", "trial", "pilot with consent").status == "trial"
+    scores = [h for h in tools.history(ctx, "Emotion-detection LMS") if h.change == "score"]
+    assert [(h.details["from"], h.details["to"]) for h in scores] == [(None, 0), (0, 2)]
+    assert sc.total == 2 and sc.max_total == 3
+
+
+def test_score_validation(ctx):
+    with pytest.raises(ValidationError):
+        tools.set_score(ctx, "Adaptive learning paths", "cost", 4, "too high")
+    with pytest.raises(ValidationError):
+        tools.set_score(ctx, "Adaptive learning paths", "vibes", 2, "unknown criterion")
+    with pytest.raises(ValidationError):
+        tools.set_score(ctx, "Adaptive learning paths", "cost", 2, "")
+    with pytest.raises(ValidationError):
+        tools.set_score(ctx, "Adaptive learning paths", "maturity", 2, "x", {"hype_stage": "moon"})
+
+
+def test_fit_is_prefilled_from_linked_evidence(ctx):
+    ids = [r[0] for r in ctx.store.query("SELECT id FROM articles ORDER BY id LIMIT 3")]
+    for aid in ids:
+        tools.add_evidence(ctx, "Adaptive learning paths", aid, "relevant")
+    marks = ",".join("?" * len(ids))
+    expected = {r[0]: round(r[1], 3) for r in ctx.store.query(
+        f"SELECT profile_key, AVG(score) FROM scores WHERE article_id IN ({marks}) GROUP BY profile_key", ids)}
+    sc = tools.scorecard(ctx, "Adaptive learning paths")
+    assert sc.fit_prefill == expected
+    fit = next(e for e in sc.entries if e.criterion == "fit")
+    assert fit.score is None and fit.details["profiles"] == {k: tools.fit_points(v) for k, v in expected.items()}
+    tools.set_score(ctx, "Adaptive learning paths", "fit", 2, "edited", {"profiles": {"frontline": 3}})
+    fit = next(e for e in tools.scorecard(ctx, "Adaptive learning paths").entries if e.criterion == "fit")
+    assert fit.score == 2 and fit.details["profiles"] == {"frontline": 3}
+
+
+def test_add_tool_validation(ctx):
+    with pytest.raises(ValidationError, match="already"):
+        tools.add_tool(ctx, "vr SAFETY simulation", note="dup")
+    with pytest.raises(ValidationError):
+        tools.add_tool(ctx, "New thing", note="")
+    with pytest.raises(ValidationError):
+        tools.add_tool(ctx, "New thing", note="x", quadrant="Nowhere")
+    card = tools.add_tool(ctx, "  Holo  coach ", note="seen twice", kind="trend")
+    assert card.name == "Holo coach" and card.status == "signal" and card.kind == "trend"
+
+
+def test_suggestions_find_recurring_names_not_in_register(ctx):
+    names = {s.name for s in tools.suggest_signals(ctx, limit=50)}
+    assert "SafeSim Reality" in names and "Quizlo Daily" in names
+    assert not names & set(tools.tool_names(ctx))
+    assert not any(n.lower().startswith(("how ", "the ")) for n in names)
+    expected = ctx.store.scalar("SELECT COUNT(*) FROM articles WHERE title LIKE '%SafeSim Reality%' OR "
+                                "summary_text LIKE '%SafeSim Reality%'")
+    safesim = next(s for s in tools.suggest_signals(ctx, limit=50) if s.name == "SafeSim Reality")
+    assert 3 <= safesim.articles <= expected
+    assert safesim.quadrant == "Immersive (VR/AR/metaverse)"
+    tools.add_tool(ctx, "SafeSim Reality", note="from suggestions")
+    assert "SafeSim Reality" not in {s.name for s in tools.suggest_signals(ctx, limit=50)}
+
+
+def test_extract_names():
+    found = tools.extract_names("How CourseForge Studio writes courses. The new ChatGPT tutor by Acme Learning")
+    assert {"CourseForge Studio", "ChatGPT", "Acme Learning"} <= found
+    assert not any(n.startswith(("How", "The")) for n in found)

@@ -1,0 +1,59 @@
+"""The veille log: decisions with rationale and evidence, sources and volumes, as CSV and printable HTML."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+
+from tests.plugins.app import editor_ctx
+from ui.services import tools, veille_log
+from watcher.errors import ValidationError
+
+
+@pytest.fixture
+def log_ctx(populated_store):
+    _, settings, store = populated_store
+    ctx = editor_ctx(settings, store)
+    tools.set_status(ctx, "AI role-play for managers", "rejected",
+                     "Feedback used for appraisal <script>alert(1)</script> & no works-council agreement")
+    return ctx
+
+
+def test_log_contains_decisions_rationale_and_evidence(log_ctx):
+    log = veille_log.build_log(log_ctx, date.today() - timedelta(days=200), date.today())
+    decisions = {(d.tool, d.to_status): d for d in log.decisions if d.change in veille_log.DECISION_CHANGES}
+    adopted = decisions[("VR safety simulation", "adopted")]
+    assert "incident-free quarter" in adopted.rationale and adopted.evidence
+    assert ("AI role-play for managers", "rejected") in decisions
+    assert log.articles_collected == log_ctx.store.scalar("SELECT COUNT(*) FROM articles")
+    assert sum(s.articles for s in log.sources) == log.articles_collected
+    assert len(log.register) == len(tools.list_tools(log_ctx))
+
+    rows = list(csv.DictReader(io.StringIO(veille_log.to_csv(log))))
+    vr = [r for r in rows if r["item"] == "VR safety simulation" and r["to"] == "adopted" and r["change"] == "status"]
+    assert vr and "incident-free quarter" in vr[0]["rationale"] and adopted.evidence[0].title in vr[0]["evidence"]
+    assert {"summary", "decision", "assessment", "source"} <= {r["section"] for r in rows}
+
+    for language in ("en", "fr"):
+        html = veille_log.to_html(log, language)
+        assert html.startswith("<!DOCTYPE html>") and "@media print" in html
+        assert "<script" not in html.lower() and "&lt;script&gt;" in html
+        assert "VR safety simulation" in html and "incident-free quarter" in html
+        assert adopted.evidence[0].title in html
+        assert "23" in html and "24" in html and "25" in html and "Qualiopi" in html
+        assert "XR Training Weekly" in html
+    assert "Journal de veille" in veille_log.to_html(log, lang="fr")
+
+
+def test_period_filters_decisions(log_ctx):
+    today = date.today()
+    recent = veille_log.build_log(log_ctx, today, today)
+    assert [d.tool for d in recent.decisions] == ["AI role-play for managers"]
+    empty = veille_log.build_log(log_ctx, today - timedelta(days=2000), today - timedelta(days=1500))
+    assert empty.decisions == () and empty.articles_collected == 0
+    assert "None in this period" in veille_log.to_html(empty)
+    with pytest.raises(ValidationError):
+        veille_log.build_log(log_ctx, today, today - timedelta(days=1))

@@ -1,0 +1,298 @@
+"""CLI of the boards: the tool & trend register (`veille tools …`), the radar export/import and the veille log.
+
+The CLI acts as an editor (whoever can open the database file can edit it); `--by NAME` records who decided,
+default: the login name.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import click
+
+from watcher.cli import echo_json, pass_app
+from watcher.errors import ValidationError
+
+
+def _ctx(app, by: str | None = None):
+    from ui.services.context import ServiceContext, cli_user
+
+    return ServiceContext(settings=app.settings, store=app.store, user=cli_user(by))
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"Wrote {output}", err=True)
+
+
+def _date(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(f"{name}: expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+BY = click.option("--by", "by", metavar="NAME", help="Who decides (default: your login name).")
+
+
+# --- tools ------------------------------------------------------------------------------------
+
+
+@click.group()
+def tools() -> None:
+    """The tool & trend register: signal → assess → trial → adopted | rejected | hold."""
+
+
+@tools.command("list")
+@click.option("--status", type=click.Choice(["signal", "assess", "trial", "adopted", "rejected", "hold"]))
+@click.option("--kind", type=click.Choice(["tool", "trend"]))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def tools_list(app, status: str | None, kind: str | None, as_json: bool) -> None:
+    """List the register, lane by lane."""
+    from ui.services import tools as register
+
+    cards = register.list_tools(_ctx(app), status=status, kind=kind)
+    if as_json:
+        echo_json([c.as_dict() for c in cards])
+        return
+    if not cards:
+        click.echo("The register is empty. Add one: veille tools add NAME --note 'why'")
+        return
+    for c in cards:
+        score = f"{c.score_total}/{c.score_max}" if c.score_max else "-"
+        ko = f"  KNOCK-OUT: {', '.join(c.knocked_out)}" if c.knocked_out else ""
+        click.echo(f"{c.status:9} {c.name:40} {c.kind:6} {score:>6}  {c.quadrant}{ko}")
+
+
+@tools.command("add")
+@click.argument("name")
+@click.option("--kind", type=click.Choice(["tool", "trend"]), default="tool", show_default=True)
+@click.option("--quadrant", help="AI & automation | Immersive (VR/AR/metaverse) | Formats & pedagogy | "
+                                 "Platforms, data & compliance")
+@click.option("--description", default="", help="One or two sentences.")
+@click.option("--status", type=click.Choice(["signal", "assess", "trial", "adopted", "rejected", "hold"]),
+              default="signal", show_default=True)
+@click.option("--note", required=True, help="Why it enters the register (mandatory).")
+@BY
+@pass_app
+def tools_add(app, name: str, kind: str, quadrant: str | None, description: str, status: str, note: str,
+              by: str | None) -> None:
+    """Add a tool or trend."""
+    from ui.services import tools as register
+
+    card = register.add_tool(_ctx(app, by), name, kind=kind, quadrant=quadrant or "", description=description,
+                             note=note, status=status)
+    click.echo(f"Added {card.name} ({card.kind}) as {card.status}.")
+
+
+@tools.command("set")
+@click.argument("name")
+@click.option("--status", required=True, type=click.Choice(["signal", "assess", "trial", "adopted", "rejected",
+                                                            "hold"]))
+@click.option("--note", required=True, help="The rationale of the decision (mandatory).")
+@BY
+@pass_app
+def tools_set(app, name: str, status: str, note: str, by: str | None) -> None:
+    """Record a decision: move NAME to STATUS with a rationale."""
+    from ui.services import tools as register
+
+    ctx = _ctx(app, by)
+    before = register.get_card(ctx, name).status
+    card = register.set_status(ctx, name, status, note)
+    click.echo(f"{card.name}: {before} → {card.status} (recorded by {ctx.user.name}).")
+
+
+@tools.command("show")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def tools_show(app, name: str, as_json: bool) -> None:
+    """Show one entry with its scorecard, evidence and full history."""
+    from ui.services import tools as register
+
+    detail = register.get_tool(_ctx(app), name)
+    if as_json:
+        echo_json(detail.as_dict())
+        return
+    c = detail.card
+    click.echo(f"{c.name} — {c.kind}, {c.status}" + (f", {c.quadrant}" if c.quadrant else ""))
+    if c.description:
+        click.echo(f"  {c.description}")
+    click.echo(f"  next: {', '.join(detail.allowed_next) or '-'}")
+    sc = detail.scorecard
+    click.echo(f"\nScorecard {sc.total}/{sc.max_total}" + (f"  KNOCK-OUT: {', '.join(sc.knocked_out)}"
+                                                           if sc.knocked_out else ""))
+    for e in sc.entries:
+        value = "-" if e.score is None else str(e.score)
+        click.echo(f"  {e.label:34} {value:>2}{' (KO)' if e.knockout else '     '}  {e.note}")
+    if sc.fit_prefill:
+        click.echo("  fit prefill from evidence: " + ", ".join(f"{k} {v:.2f}" for k, v in sc.fit_prefill.items()))
+    click.echo(f"\nEvidence ({len(detail.evidence)})")
+    for ev in detail.evidence:
+        click.echo(f"  {ev.published[:10]}  {ev.title}  <{ev.url or ev.article_id}>")
+    click.echo("\nHistory")
+    for h in detail.history:
+        move = f"{h.from_status or '∅'} → {h.to_status}" if h.change in ("created", "status", "import") else h.change
+        click.echo(f"  {h.at[:16].replace('T', ' ')}  {h.by:16} {move:20} {h.rationale}")
+
+
+@tools.command("score")
+@click.argument("name")
+@click.argument("criterion", type=click.Choice(["evidence", "fit", "cost", "accessibility", "data_protection",
+                                                "ai_act", "maturity", "fr_compliance"]))
+@click.argument("score", type=click.IntRange(0, 3))
+@click.option("--note", required=True, help="Why this score (mandatory).")
+@click.option("--details", "details_json", metavar="JSON",
+              help='Structured details, e.g. \'{"hype_stage": "peak"}\' or \'{"ltem_level": 4}\'.')
+@BY
+@pass_app
+def tools_score(app, name: str, criterion: str, score: int, note: str, details_json: str | None,
+                by: str | None) -> None:
+    """Score one scorecard CRITERION 0-3 (0 on accessibility, data_protection or ai_act is a knock-out)."""
+    from ui.services import tools as register
+
+    details = None
+    if details_json:
+        try:
+            details = json.loads(details_json)
+        except json.JSONDecodeError as exc:
+            raise ValidationError(f"--details: invalid JSON ({exc.msg})") from None
+    sc = register.set_score(_ctx(app, by), name, criterion, score, note, details)
+    ko = f"  KNOCK-OUT: {', '.join(sc.knocked_out)}" if sc.knocked_out else ""
+    click.echo(f"{sc.tool}: {criterion} = {score}; total {sc.total}/{sc.max_total}{ko}")
+
+
+@tools.command("link")
+@click.argument("name")
+@click.argument("article_id")
+@click.option("--note", default="", help="What this article shows.")
+@BY
+@pass_app
+def tools_link(app, name: str, article_id: str, note: str, by: str | None) -> None:
+    """Link an article (id from `veille export`) as evidence for NAME."""
+    from ui.services import tools as register
+
+    added = register.add_evidence(_ctx(app, by), name, article_id, note)
+    click.echo("Linked." if added else "Already linked.")
+
+
+@tools.command("suggest")
+@click.option("--limit", type=click.IntRange(1, 100), default=15, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def tools_suggest(app, limit: int, as_json: bool) -> None:
+    """Names recurring in highly scored articles that are not in the register yet."""
+    from dataclasses import asdict
+
+    from ui.services import tools as register
+
+    items = register.suggest_signals(_ctx(app), limit=limit)
+    if as_json:
+        echo_json([asdict(s) for s in items])
+        return
+    if not items:
+        click.echo("No suggestion (needs scored articles mentioning the same name at least 3 times).")
+    for s in items:
+        click.echo(f"{s.articles:4} articles  mean {s.mean_score:.2f}  {s.name}" + (f"  [{s.quadrant}]"
+                                                                                  if s.quadrant else ""))
+
+
+# --- radar ------------------------------------------------------------------------------------
+
+FORMAT = click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+SINCE = click.option("--since", metavar="DATE", help="Mark entries new since DATE (YYYY-MM-DD).")
+OUTPUT = click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout).")
+WITH_REJECTED = click.option("--include-rejected", is_flag=True,
+                             help="Also export rejected entries (ring 'rejected'; not a BYOR ring: for backups).")
+
+
+def _export(app, fmt: str, since: str | None, output: Path | None, include_rejected: bool) -> None:
+    from ui.services.radar import export_byor
+
+    _write(export_byor(_ctx(app), fmt, _date(since, "--since"), include_rejected), output)
+
+
+@click.group(invoke_without_command=True)
+@FORMAT
+@SINCE
+@OUTPUT
+@WITH_REJECTED
+@click.pass_context
+def radar(ctx: click.Context, fmt: str, since: str | None, output: Path | None, include_rejected: bool) -> None:
+    """Export the radar as Build-Your-Own-Radar CSV/JSON (name, ring, quadrant, isNew, description);
+    `radar import FILE` re-creates register entries from such a file."""
+    if ctx.invoked_subcommand is None:
+        _export(ctx.find_object(_app_type()), fmt, since, output, include_rejected)
+
+
+def _app_type():
+    from watcher.cli import AppContext
+
+    return AppContext
+
+
+@radar.command("export")
+@FORMAT
+@SINCE
+@OUTPUT
+@WITH_REJECTED
+@pass_app
+def radar_export(app, fmt: str, since: str | None, output: Path | None, include_rejected: bool) -> None:
+    """Export the radar (same as `veille radar` with options)."""
+    _export(app, fmt, since, output, include_rejected)
+
+
+@radar.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--note", default="", help="Rationale recorded in each changed entry's history.")
+@BY
+@pass_app
+def radar_import(app, file: Path, note: str, by: str | None) -> None:
+    """Create or move register entries from a BYOR CSV/JSON file."""
+    from ui.services.radar import import_byor
+
+    fmt = "json" if file.suffix.lower() == ".json" else "csv" if file.suffix.lower() == ".csv" else None
+    result = import_byor(_ctx(app, by), file.read_text(encoding="utf-8-sig"), fmt, source=file.name, rationale=note)
+    for line in result.errors:
+        click.echo(line, err=True)
+    click.echo(f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged, "
+               f"{len(result.errors)} rejected.")
+
+
+# --- veille log -------------------------------------------------------------------------------
+
+
+@click.command("log")
+@click.option("--from", "date_from", metavar="DATE", help="First day (default: 90 days ago).")
+@click.option("--to", "date_to", metavar="DATE", help="Last day, included (default: today).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "html"]), default="html", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "fr"]), help="Report language (default: [ui] language).")
+@OUTPUT
+@pass_app
+def veille_log(app, date_from: str | None, date_to: str | None, fmt: str, lang: str | None,
+               output: Path | None) -> None:
+    """Export the veille log for a period: decisions with rationale and evidence, sources and volumes."""
+    from ui.services import veille_log as vlog
+
+    end = _date(date_to, "--to") or date.today()
+    start = _date(date_from, "--from") or end - timedelta(days=90)
+    log = vlog.build_log(_ctx(app), start, end)
+    text = vlog.to_csv(log) if fmt == "csv" else vlog.to_html(log, lang or app.settings.ui.language)
+    _write(text, output)
+    if output is not None:
+        click.echo(f"{len(log.decisions)} register changes, {log.articles_collected} articles, "
+                   f"{len(log.sources)} sources.", err=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(tools())

@@ -1,0 +1,67 @@
+"""What every service call needs: the settings, an open store and the current user."""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from ui.services.records import ROLES, User
+from watcher.errors import PermissionDenied, ValidationError
+
+READ_CACHE_KIB = 65_536  # page cache of the app's connection
+READ_MMAP_BYTES = 256 * 1024 * 1024
+
+
+@dataclass
+class ServiceContext:
+    settings: object  # config.settings.Settings
+    store: object  # watcher.db.Store
+    user: User
+
+    def __post_init__(self) -> None:
+        tune_for_reads(self.store)
+
+
+def tune_for_reads(store) -> None:
+    """A bigger page cache and memory-mapped reads for the boards' connection.
+
+    With 100k articles the story lookups of one page touch pages spread over the file; with the default 2 MB
+    cache they go back to the OS for each one (measured: the page cost 3-4x more than with 1k articles).
+    """
+    conn = getattr(store, "conn", None)
+    if conn is not None:
+        conn.execute(f"PRAGMA cache_size = -{READ_CACHE_KIB}")
+        conn.execute(f"PRAGMA mmap_size = {READ_MMAP_BYTES}")
+
+
+def require_editor(user: User) -> None:
+    """Raise PermissionDenied unless `user` has the editor role."""
+    if user is None or user.role != "editor":
+        name = user.name if user else "anonymous"
+        raise PermissionDenied(f"{name}: this action needs the editor role (viewers can only read)")
+
+
+def make_user(name: str, role: str = "viewer") -> User:
+    if role not in ROLES:
+        raise ValidationError(f"role: expected one of {', '.join(ROLES)}, got {role!r}")
+    return User(name=name.strip() or "unknown", role=role)
+
+
+def cli_user(by: str | None = None) -> User:
+    """The CLI runs with the rights of whoever can open the database file: an editor."""
+    name = by or getpass.getuser() or "cli"
+    return User(name=name, role="editor")
+
+
+def open_context(settings, user: User, store=None) -> ServiceContext:
+    """Build a context, opening the configured database when no store is given."""
+    if store is None:
+        from watcher.db import open_store
+
+        store = open_store(settings.database_path)
+    return ServiceContext(settings=settings, store=store, user=user)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()

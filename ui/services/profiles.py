@@ -1,0 +1,139 @@
+"""Learner profiles as the boards see them: the config's, overridden by edits saved in the app.
+
+Saving writes `profile_overrides` (the scoring package reads the same table) and rescores when the scoring
+pipeline is importable. The preview of unsaved edits is a keyword (FTS5 BM25) ranking, instant and model-free;
+the saved profile's top articles come from the stored scores.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+
+from ui.services.context import ServiceContext, now_iso, require_editor
+from ui.services.records import DigestFilter, Profile, SaveResult, StoryCard
+from watcher.errors import NotFoundError, ValidationError
+
+KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+
+def list_profiles(ctx: ServiceContext) -> list[Profile]:
+    from scoring.profiles import effective_profiles
+
+    config_keys = {p.key for p in getattr(ctx.settings, "profiles", ())}
+    meta = {r["key"]: r for r in ctx.store.query("SELECT key, updated_at, updated_by FROM profile_overrides")}
+    out = []
+    for p in effective_profiles(ctx.settings, ctx.store):
+        row = meta.get(p.key)
+        source = "config" if row is None else ("override" if p.key in config_keys else "app")
+        out.append(Profile(key=p.key, name=p.name, description=p.description, interests=tuple(p.interests),
+                           avoid=tuple(p.avoid), source=source, updated_at=row["updated_at"] if row else None,
+                           updated_by=row["updated_by"] if row else ""))
+    return out
+
+
+def get_profile(ctx: ServiceContext, key: str) -> Profile:
+    for p in list_profiles(ctx):
+        if p.key == key:
+            return p
+    raise NotFoundError(f"profile {key!r}: unknown")
+
+
+def _clean_lines(items) -> tuple[str, ...]:
+    out: list[str] = []
+    for item in items or ():
+        text = " ".join(str(item).split())
+        if text and text not in out:
+            out.append(text)
+    return tuple(out)
+
+
+def save_profile(ctx: ServiceContext, key: str, *, name: str, description: str = "", interests=(),
+                 avoid=(), encoder=None) -> SaveResult:
+    """Save a profile edit (editor) and rescore when the scoring pipeline is available.
+
+    `encoder`: an already loaded scoring encoder (tests, long-running app); else the pipeline loads its own.
+    """
+    require_editor(ctx.user)
+    key = (key or "").strip()
+    if not KEY_RE.match(key):
+        raise ValidationError(f"profile key: lowercase letters, digits, - or _ (got {key!r})")
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError(f"profile {key}: the name must not be empty")
+    interests, avoid = _clean_lines(interests), _clean_lines(avoid)
+    if not interests:
+        raise ValidationError(f"profile {key}: give at least one interest (one per line)")
+    with ctx.store.write() as db:
+        db.execute(
+            """INSERT INTO profile_overrides (key, name, description, interests, avoid, updated_at, updated_by)
+               VALUES (?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (key) DO UPDATE SET name = excluded.name, description = excluded.description,
+                   interests = excluded.interests, avoid = excluded.avoid, updated_at = excluded.updated_at,
+                   updated_by = excluded.updated_by""",
+            (key, name, (description or "").strip(), json.dumps(interests, ensure_ascii=False),
+             json.dumps(avoid, ensure_ascii=False), now_iso(), ctx.user.name),
+        )
+    rescored, message = _rescore(ctx, encoder)
+    return SaveResult(profile=get_profile(ctx, key), rescored=rescored, message=message)
+
+
+def _rescore(ctx: ServiceContext, encoder=None) -> tuple[bool, str]:
+    try:
+        from scoring.pipeline import score
+    except ImportError:
+        return False, "Saved. Scores will refresh at the next `veille score`."
+    kwargs = {"encoder": encoder} if encoder is not None else {}
+    summary = score(ctx.settings, ctx.store, rescore=True, **kwargs)
+    scored = getattr(summary, "scored", None)
+    return True, f"Saved and rescored ({scored} articles)." if scored is not None else "Saved and rescored."
+
+
+def top_articles(ctx: ServiceContext, key: str, limit: int = 10) -> list[StoryCard]:
+    """The saved profile's best-scored stories (from stored scores)."""
+    get_profile(ctx, key)
+    from ui.services.stories import list_stories
+
+    return list(list_stories(ctx, DigestFilter(profile=key, page_size=max(1, min(limit, 100)))).stories)
+
+
+def preview(ctx: ServiceContext, key: str, *, interests=None, avoid=None, limit: int = 10) -> list[StoryCard]:
+    """Articles an edited (unsaved) profile would favour: BM25 over titles and summaries, bilingual terms.
+
+    Without `interests`, the saved profile's interests are used. Scores are relative (best match = 1.0).
+    """
+    profile = get_profile(ctx, key) if interests is None or avoid is None else None
+    interests = _clean_lines(interests if interests is not None else profile.interests)
+    avoid = _clean_lines(avoid if avoid is not None else profile.avoid)
+    if not interests:
+        return []
+    from scoring.bm25 import TITLE_WEIGHT, match_query, query_terms
+    from ui.services.stories import get_story
+
+    terms = query_terms(" ".join(interests))
+    if not terms:
+        return []
+    match = f"({match_query(terms)})"
+    avoid_terms = query_terms(" ".join(avoid)) if avoid else []
+    if avoid_terms:
+        match += f" NOT ({match_query(avoid_terms)})"
+    try:
+        rows = ctx.store.query(
+            """SELECT a.id, -bm25(articles_fts, ?, 1.0) AS relevance
+               FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
+               WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, ?, 1.0) LIMIT ?""",
+            (TITLE_WEIGHT, match, TITLE_WEIGHT, max(1, min(limit, 50))),
+        )
+    except sqlite3.OperationalError as exc:
+        raise ValidationError(f"profile {key}: interests could not be searched ({exc})") from None
+    if not rows:
+        return []
+    from dataclasses import replace
+
+    top = rows[0]["relevance"] or 1.0
+    cards = []
+    for r in rows:
+        card = get_story(ctx, r["id"], key)
+        cards.append(replace(card, score=round(max(0.0, r["relevance"] / top), 3), why="keyword preview"))
+    return cards

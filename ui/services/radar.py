@@ -1,0 +1,183 @@
+"""The register drawn as a technology radar, and its Build-Your-Own-Radar (BYOR) CSV/JSON export and import.
+
+Rings follow the status: adopted -> adopt, trial, assess, hold; `signal` entries are not on the radar yet and
+`rejected` ones sit outside it (exported only on request, ring "rejected", so a full backup round-trips).
+Quadrant: the tool's own, else the quadrant most of its evidence articles' topics belong to, else one guessed
+from the topic keywords in its name and description.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime
+
+from ui.services.context import ServiceContext, require_editor
+from ui.services.records import ImportResult, RadarEntry
+from ui.services.tools import QUADRANTS, add_tool, get_card, list_tools, quadrant_of_articles, set_status, update_tool
+from watcher.errors import NotFoundError, ValidationError
+
+RINGS = ("adopt", "trial", "assess", "hold")
+STATUS_TO_RING = {"adopted": "adopt", "trial": "trial", "assess": "assess", "hold": "hold", "rejected": "rejected"}
+RING_TO_STATUS = {ring: status for status, ring in STATUS_TO_RING.items()}
+BYOR_FIELDS = ("name", "ring", "quadrant", "isNew", "description")
+
+
+def _since_iso(since: date | datetime | str | None) -> str | None:
+    if since is None or since == "":
+        return None
+    if isinstance(since, datetime | date):
+        return since.isoformat()
+    try:
+        return date.fromisoformat(str(since)).isoformat()
+    except ValueError:
+        raise ValidationError(f"since: expected a date YYYY-MM-DD, got {since!r}") from None
+
+
+def guess_quadrant(ctx: ServiceContext, tool_id: int, text: str) -> str:
+    ids = [r[0] for r in ctx.store.query("SELECT article_id FROM tool_evidence WHERE tool_id = ?", (tool_id,))]
+    quadrant = quadrant_of_articles(ctx, ids)
+    if quadrant:
+        return quadrant
+    text = f" {text.lower()} "
+    votes: dict[str, int] = {}
+    for topic in getattr(ctx.settings, "topics", ()):
+        if topic.quadrant in QUADRANTS:
+            hits = sum(1 for k in topic.keywords if k.lower() in text)
+            votes[topic.quadrant] = votes.get(topic.quadrant, 0) + hits
+    best = max(votes.items(), key=lambda kv: kv[1], default=("", 0))
+    return best[0] if best[1] > 0 else QUADRANTS[2]
+
+
+def radar_entries(ctx: ServiceContext, since: date | str | None = None, include_rejected: bool = True
+                  ) -> list[RadarEntry]:
+    """Entries on (and, with include_rejected, outside) the radar; new/moved relative to `since`."""
+    since_iso = _since_iso(since)
+    moves: dict[int, str | None] = {}
+    if since_iso:
+        # the status a tool had at `since`: the to_status of its last status change before that date
+        for r in ctx.store.query(
+            """SELECT t.id, (SELECT h.to_status FROM tool_history h WHERE h.tool_id = t.id AND h.at < ?
+                             AND h.to_status IS NOT NULL ORDER BY h.at DESC, h.id DESC LIMIT 1) AS before
+               FROM tools t""", (since_iso,)
+        ):
+            moves[r[0]] = r[1]
+    out = []
+    for card in list_tools(ctx):
+        ring = STATUS_TO_RING.get(card.status)
+        if ring is None or (ring == "rejected" and not include_rejected):
+            continue
+        is_new = bool(since_iso) and card.created_at >= since_iso
+        before = moves.get(card.id)
+        moved = bool(since_iso) and not is_new and before is not None and before != card.status
+        quadrant = card.quadrant or guess_quadrant(ctx, card.id, f"{card.name} {card.description}")
+        out.append(RadarEntry(
+            name=card.name, ring=ring, quadrant=quadrant, is_new=is_new, moved=moved,
+            moved_from=STATUS_TO_RING.get(before, before) if moved else None,
+            description=card.description, kind=card.kind,
+        ))
+    order = {r: i for i, r in enumerate((*RINGS, "rejected"))}
+    out.sort(key=lambda e: (QUADRANTS.index(e.quadrant) if e.quadrant in QUADRANTS else 9, order[e.ring], e.name))
+    return out
+
+
+def export_byor(ctx: ServiceContext, fmt: str = "csv", since: date | str | None = None,
+                include_rejected: bool = False) -> str:
+    """The radar as Build-Your-Own-Radar CSV or JSON (`name, ring, quadrant, isNew, description`)."""
+    entries = radar_entries(ctx, since, include_rejected=include_rejected)
+    rows = [e.byor() for e in entries]
+    if fmt == "json":
+        return json.dumps([{**r, "isNew": r["isNew"] == "TRUE"} for r in rows], ensure_ascii=False, indent=2) + "\n"
+    if fmt != "csv":
+        raise ValidationError(f"format: expected csv or json, got {fmt!r}")
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=BYOR_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def _parse(text: str, fmt: str | None) -> list[dict]:
+    stripped = text.lstrip("\ufeff").strip()
+    if fmt is None:
+        fmt = "json" if stripped.startswith("[") else "csv"
+    if fmt == "json":
+        try:
+            data = json.loads(stripped)
+        except json.JSONDecodeError as exc:
+            raise ValidationError(f"radar JSON: invalid at line {exc.lineno} ({exc.msg})") from None
+        if not isinstance(data, list):
+            raise ValidationError("radar JSON: expected a list of entries")
+        return data
+    if fmt != "csv":
+        raise ValidationError(f"format: expected csv or json, got {fmt!r}")
+    reader = csv.DictReader(io.StringIO(stripped))
+    missing = [f for f in ("name", "ring", "quadrant") if f not in (reader.fieldnames or [])]
+    if missing:
+        raise ValidationError(f"radar CSV: missing column(s) {', '.join(missing)}")
+    return list(reader)
+
+
+def import_byor(ctx: ServiceContext, text: str, fmt: str | None = None, source: str = "upload",
+                rationale: str = "") -> ImportResult:
+    """Re-create register entries from a BYOR file (editor): new names are added with their ring's status,
+    existing ones move to it (recorded in history with the file as rationale). Bad rows are reported, one line
+    each, and never stop the rest."""
+    require_editor(ctx.user)
+    rows = _parse(text, fmt)
+    created = updated = unchanged = 0
+    errors: list[str] = []
+    note = (rationale or "").strip() or f"Imported from radar file {source}"
+    for i, row in enumerate(rows, start=1):
+        where = f"{source}: entry {i}"
+        if not isinstance(row, dict):
+            errors.append(f"{where}: expected an object")
+            continue
+        name = " ".join(str(row.get("name") or "").split())
+        ring = str(row.get("ring") or "").strip().lower()
+        quadrant = str(row.get("quadrant") or "").strip()
+        description = str(row.get("description") or "").strip()
+        if not name:
+            errors.append(f"{where}: empty name")
+            continue
+        if ring not in RING_TO_STATUS:
+            errors.append(f"{where} ({name}): unknown ring {ring!r} (expected {', '.join((*RINGS, 'rejected'))})")
+            continue
+        if quadrant and quadrant not in QUADRANTS:
+            errors.append(f"{where} ({name}): unknown quadrant {quadrant!r}")
+            continue
+        status = RING_TO_STATUS[ring]
+        try:
+            try:
+                card = get_card(ctx, name)
+            except NotFoundError:
+                add_tool(ctx, name, note=note, quadrant=quadrant, description=description, status=status)
+                created += 1
+                continue
+            changed = False
+            if (quadrant and quadrant != card.quadrant) or description != card.description:
+                update_tool(ctx, name, note=note, quadrant=quadrant or None, description=description)
+                changed = True
+            if card.status != status:
+                set_status(ctx, name, status, note, change="import")
+                changed = True
+            if changed:
+                updated += 1
+            else:
+                unchanged += 1
+        except ValidationError as exc:
+            errors.append(f"{where} ({name}): {exc}")
+    return ImportResult(created=created, updated=updated, unchanged=unchanged, errors=tuple(errors))
+
+
+# short names used by the pages
+entries = radar_entries
+
+
+def export_csv(ctx: ServiceContext, since: date | str | None = None, include_rejected: bool = False) -> str:
+    return export_byor(ctx, "csv", since, include_rejected)
+
+
+def export_json(ctx: ServiceContext, since: date | str | None = None, include_rejected: bool = False) -> str:
+    return export_byor(ctx, "json", since, include_rejected)

@@ -1,0 +1,135 @@
+"""Sources: feed health, add/remove/enable, OPML import/export, crawl now, scheduler job runs.
+
+Feed writes go through the crawler's own functions (`watcher.storage`, `watcher.opml`) so the UI and
+`veille feeds …` behave the same. A feed is named by its id or its URL.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ui.services.context import ServiceContext, require_editor
+from ui.services.records import FeedHealth, JobRun, OpmlImportResult
+from watcher.errors import NotFoundError, VeilleError
+
+
+def _health(row) -> FeedHealth:
+    return FeedHealth(
+        id=row["id"], url=row["url"], title=row["title"], status="disabled" if row["disabled"] else row["last_status"],
+        last_fetched=row["last_fetched"], last_error=row["last_error"], error_count=row["error_count"],
+        articles=row["n_articles"], next_check=row["next_check"], moved_to=row["moved_to"],
+        disabled=bool(row["disabled"]), disabled_reason=row["disabled_reason"], warning=row["warning"],
+        language=row["language"],
+    )
+
+
+_HEALTH_SQL = """
+SELECT f.*, (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id) AS n_articles FROM feeds f
+"""
+
+
+def feed_health(ctx: ServiceContext) -> list[FeedHealth]:
+    """Every feed with its crawl status; failing feeds first, then by title."""
+    rows = ctx.store.query(
+        _HEALTH_SQL + " ORDER BY (f.last_status = 'error' OR f.disabled) DESC, f.title COLLATE NOCASE, f.url"
+    )
+    return [_health(r) for r in rows]
+
+
+def _feed_url(ctx: ServiceContext, feed: int | str) -> str:
+    if isinstance(feed, int) or (isinstance(feed, str) and feed.isdigit()):
+        url = ctx.store.scalar("SELECT url FROM feeds WHERE id = ?", (int(feed),))
+        if url is None:
+            raise NotFoundError(f"feed {feed}: not found")
+        return url
+    return str(feed)
+
+
+def get_feed(ctx: ServiceContext, feed: int | str) -> FeedHealth:
+    row = ctx.store.one(_HEALTH_SQL + " WHERE f.url = ?", (_feed_url(ctx, feed),))
+    if row is None:
+        raise NotFoundError(f"feed {feed!r}: not found")
+    return _health(row)
+
+
+def add_feed(ctx: ServiceContext, url: str, title: str = "", topics: tuple[str, ...] = (),
+             language: str = "") -> FeedHealth:
+    """Add a feed (editor); it is fetched at the next crawl."""
+    require_editor(ctx.user)
+    from watcher import storage
+
+    feed = storage.add_feed(ctx.store, url, title=title, topics=topics, language=language)
+    return get_feed(ctx, feed.url)
+
+
+def remove_feed(ctx: ServiceContext, feed: int | str, *, delete_articles: bool = True) -> int:
+    """Remove a feed (editor). With delete_articles, the articles only it carries go too (returns how many);
+    without, the feed is disabled instead so its articles stay available as evidence (returns 0)."""
+    require_editor(ctx.user)
+    from watcher import storage
+
+    url = _feed_url(ctx, feed)
+    if delete_articles:
+        return storage.remove_feed(ctx.store, url)
+    storage.set_feed_enabled(ctx.store, url, False, reason=f"removed by {ctx.user.name}; articles kept")
+    return 0
+
+
+def set_enabled(ctx: ServiceContext, feed: int | str, enabled: bool) -> FeedHealth:
+    """Enable (errors cleared, due now) or disable a feed (editor)."""
+    require_editor(ctx.user)
+    from watcher import storage
+
+    url = _feed_url(ctx, feed)
+    storage.set_feed_enabled(ctx.store, url, enabled, reason=f"disabled by {ctx.user.name}")
+    return get_feed(ctx, url)
+
+
+def import_opml(ctx: ServiceContext, data: bytes, source: str = "OPML") -> OpmlImportResult:
+    """Add the feeds of an OPML file (editor); existing or bad ones are reported, never stop the rest."""
+    require_editor(ctx.user)
+    from watcher import storage
+    from watcher.opml import read_opml
+
+    added = skipped = 0
+    errors = []
+    for item in read_opml(data, source):
+        if storage.find_feed(ctx.store, item.url) is not None:
+            skipped += 1
+            continue
+        try:
+            storage.add_feed(ctx.store, item.url, title=item.title, site=item.site, topics=item.topics,
+                             language=item.language)
+            added += 1
+        except VeilleError as exc:
+            errors.append(f"{source}: {exc}")
+    return OpmlImportResult(added=added, skipped=skipped, errors=tuple(errors))
+
+
+def export_opml(ctx: ServiceContext) -> str:
+    from watcher import storage
+    from watcher.opml import to_opml
+
+    return to_opml(storage.all_feeds(ctx.store))
+
+
+def crawl_now(ctx: ServiceContext, all_feeds: bool = True) -> dict:
+    """Fetch feeds now (editor); returns the crawl summary. Scoring runs with the next scheduled `update`."""
+    require_editor(ctx.user)
+    from watcher.crawler import crawl
+
+    summary = crawl(ctx.settings, ctx.store, all_feeds=all_feeds, trigger="ui").as_dict()
+    return summary
+
+
+def job_runs(ctx: ServiceContext, limit: int = 20) -> list[JobRun]:
+    rows = ctx.store.query("SELECT * FROM job_runs ORDER BY started DESC, id DESC LIMIT ?", (limit,))
+    out = []
+    for r in rows:
+        try:
+            counts = json.loads(r["counts"] or "{}")
+        except json.JSONDecodeError:
+            counts = {}
+        out.append(JobRun(id=r["id"], job=r["job"], started=r["started"], finished=r["finished"],
+                          status=r["status"], counts=counts, error=r["error"]))
+    return out

@@ -1,0 +1,122 @@
+"""Trend figures, all aggregated in SQL (GROUP BY) over a bounded window of weeks.
+
+Weeks are ISO weeks (Monday start): SQLite 3.40 has no %V, so a row's week is the Monday
+`date(published, 'weekday 0', '-6 days')` and the ISO label is computed from the few aggregated rows.
+Rising items compare the weekly rate in the last `recent_weeks` with the `baseline_weeks` before, smoothed:
+ratio = (recent per week + 1) / (before per week + 1), so a topic going from 0 to 1 article is not "infinite".
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+
+from ui.services.context import ServiceContext
+from ui.services.records import RisingItem, SourceVolume, TopicWeek
+
+STOPWORDS = frozenset("""
+a about after all also an and are as at be been but by can could de des did do does du en et for from had has have
+how if in into is it its la le les more most new not of on one or our out over pour que qui sur than that the their
+them then there these they this those to un une up us was we were what when where which who why will with would you
+your avec dans est par plus ses son aux ces cette comment pourquoi être sont ont nous vous leur leurs entre sans
+sous après avant via vs year years week weeks day days report news study says said
+""".split())
+
+
+def _week_start(today: date | None = None) -> date:
+    today = today or datetime.now(UTC).date()
+    return today - timedelta(days=today.weekday())
+
+
+def iso_week_label(monday: str) -> str:
+    year, week, _ = date.fromisoformat(monday).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _labels(ctx: ServiceContext) -> dict[str, str]:
+    return {t.key: t.label for t in getattr(ctx.settings, "topics", ())}
+
+
+def topic_weeks(ctx: ServiceContext, weeks: int = 12, *, today: date | None = None) -> list[TopicWeek]:
+    """Articles per topic per ISO week for the last `weeks` weeks (current week included)."""
+    start = _week_start(today) - timedelta(weeks=weeks - 1)
+    rows = ctx.store.query(
+        """SELECT date(a.published, 'weekday 0', '-6 days') AS monday, t.topic_key, COUNT(*) AS n
+           FROM articles a JOIN article_topics t ON t.article_id = a.id
+           WHERE a.published >= ?
+           GROUP BY monday, t.topic_key ORDER BY monday, t.topic_key""",
+        (start.isoformat(),),
+    )
+    labels = _labels(ctx)
+    return [TopicWeek(week=iso_week_label(r["monday"]), week_start=r["monday"], topic=r["topic_key"],
+                      label=labels.get(r["topic_key"], r["topic_key"]), articles=r["n"]) for r in rows]
+
+
+def _windows(recent_weeks: int, baseline_weeks: int, today: date | None) -> tuple[str, str, str]:
+    """(baseline start, recent start, end) ISO dates; whole weeks ending with the current one."""
+    end = _week_start(today) + timedelta(weeks=1)
+    recent = end - timedelta(weeks=recent_weeks)
+    base = recent - timedelta(weeks=baseline_weeks)
+    return base.isoformat(), recent.isoformat(), end.isoformat()
+
+
+def _rising(rows, recent_weeks: int, baseline_weeks: int, labels: dict[str, str], min_recent: int) -> list[RisingItem]:
+    out = []
+    for r in rows:
+        if r["recent"] < min_recent:
+            continue
+        rp, bp = r["recent"] / recent_weeks, r["before"] / baseline_weeks
+        ratio = (rp + 1) / (bp + 1)
+        if ratio <= 1:
+            continue
+        out.append(RisingItem(key=r["k"], label=labels.get(r["k"], r["k"]), recent=r["recent"], before=r["before"],
+                              recent_per_week=round(rp, 2), before_per_week=round(bp, 2), ratio=round(ratio, 2)))
+    out.sort(key=lambda i: (-i.ratio, -i.recent, i.key))
+    return out
+
+
+def rising_topics(ctx: ServiceContext, recent_weeks: int = 4, baseline_weeks: int = 12, *,
+                  today: date | None = None, min_recent: int = 1) -> list[RisingItem]:
+    base, recent, end = _windows(recent_weeks, baseline_weeks, today)
+    rows = ctx.store.query(
+        """SELECT t.topic_key AS k, SUM(a.published >= :recent) AS recent, SUM(a.published < :recent) AS before
+           FROM articles a JOIN article_topics t ON t.article_id = a.id
+           WHERE a.published >= :base AND a.published < :end
+           GROUP BY t.topic_key""",
+        {"base": base, "recent": recent, "end": end},
+    )
+    return _rising(rows, recent_weeks, baseline_weeks, _labels(ctx), min_recent)
+
+
+def rising_terms(ctx: ServiceContext, recent_weeks: int = 4, baseline_weeks: int = 12, limit: int = 20, *,
+                 today: date | None = None, min_recent: int = 3) -> list[RisingItem]:
+    """Title words (4+ letters, no stopwords) counted per article in SQL via json_each over the split title."""
+    base, recent, end = _windows(recent_weeks, baseline_weeks, today)
+    rows = ctx.store.query(
+        r"""WITH words AS (
+               SELECT DISTINCT a.id, a.published >= :recent AS is_recent,
+                      lower(trim(w.value, '.,;:!?()[]{}"''«»“”‘’…-–—/|#*')) AS k
+               FROM articles a,
+                    json_each('["' || replace(replace(replace(replace(a.title, '\', ' '), '"', ' '),
+                                                      char(9), ' '), ' ', '","') || '"]') AS w
+               WHERE a.published >= :base AND a.published < :end)
+           SELECT k, SUM(is_recent) AS recent, SUM(NOT is_recent) AS before FROM words
+           WHERE length(k) >= 4 AND k NOT IN (SELECT value FROM json_each(:stop)) AND k GLOB '*[a-zà-ÿ]*'
+           GROUP BY k HAVING SUM(is_recent) >= :min_recent""",
+        {"base": base, "recent": recent, "end": end, "stop": json.dumps(sorted(STOPWORDS)),
+         "min_recent": min_recent},
+    )
+    return _rising(rows, recent_weeks, baseline_weeks, {}, min_recent)[:limit]
+
+
+def source_volume(ctx: ServiceContext, weeks: int = 12, *, today: date | None = None) -> list[SourceVolume]:
+    """Articles per feed over the last `weeks` weeks (feeds with none included), busiest first."""
+    start = (_week_start(today) - timedelta(weeks=weeks - 1)).isoformat()
+    rows = ctx.store.query(
+        """SELECT f.id, f.title, f.url, COUNT(a.id) AS n, MAX(a.published) AS last
+           FROM feeds f LEFT JOIN articles a ON a.feed_id = f.id AND a.published >= ?
+           GROUP BY f.id ORDER BY n DESC, f.title COLLATE NOCASE""",
+        (start,),
+    )
+    return [SourceVolume(feed_id=r["id"], title=r["title"] or r["url"], url=r["url"], articles=r["n"],
+                         last_published=r["last"]) for r in rows]
