@@ -57,7 +57,7 @@ class ScoringSettings:
     batch_size: int = 64
     device: str = "cpu"
     cluster_window_days: int = 7
-    cluster_threshold: float = 0.80
+    cluster_threshold: float = 0.70  # centred cosine (scoring/clusters.py)
     feedback_min_labels: int = 12
 
 

@@ -119,4 +119,7 @@ def main(ctx: click.Context, config_path: Path | None) -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    # `python -m watcher.cli` would otherwise hold two copies of this module (and of AppContext).
+    from watcher.cli import main as _main
+
+    sys.exit(_main())

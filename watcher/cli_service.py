@@ -19,6 +19,7 @@ def _logging() -> None:
                         datefmt="%Y-%m-%d %H:%M:%S")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 def _config_path(app) -> str:
