@@ -169,3 +169,28 @@ def test_truncated_feed_falls_back_to_feedparser_recovery():
 
     body = parser.neutralise_doctype(load("truncated.xml"))[0]
     assert parser._parse_fast(body, {}) is None  # fewer entries found than tags: not trusted
+
+
+def test_links_to_local_hosts_survive_the_fast_path():
+    """feedparser-rs blanks loopback/private links; those documents go to feedparser instead."""
+    body = (b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Intranet</title>'
+            b"<item><title>A</title><link>http://127.0.0.1:8599/a</link><guid>a</guid></item>"
+            b"<item><title>B</title><link>http://intranet.local/b</link><guid>b</guid></item>"
+            b"<item><title>C</title><link>http://10.1.2.3/c</link><guid>c</guid></item></channel></rss>")
+    links = [e.link for e in parse_feed(body, RSS).entries]
+    assert links == ["http://127.0.0.1:8599/a", "http://intranet.local/b", "http://10.1.2.3/c"]
+
+
+def test_demo_corpus_parses_the_same_on_both_paths(monkeypatch):
+    from demo.server import Corpus
+    from watcher import parser
+
+    corpus = Corpus("http://127.0.0.1:8599")
+    keys = list(corpus.feeds)
+    now = "2026-01-01T00:00:00+00:00"
+    fast = {k: prepare(corpus.render(k), {}, corpus.feed_url(k), now_iso=now) for k in keys}
+    monkeypatch.setattr(parser, "feedparser_rs", None)
+    for key in keys:
+        slow = prepare(corpus.render(key), {}, corpus.feed_url(key), now_iso=now)
+        assert [(d.id, d.url, d.title) for d in fast[key].drafts] == [(d.id, d.url, d.title) for d in slow.drafts]
+        assert all(d.url for d in slow.drafts)

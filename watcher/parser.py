@@ -173,6 +173,11 @@ def _parse_fast(body: bytes, headers: dict[str, str]):
         return None
     if len(parsed.entries) < len(_ENTRY_TAG.findall(body)):
         return None
+    # feedparser-rs blanks links to loopback/private hosts (its own SSRF policy), which would lose the
+    # URLs of intranet and local feeds that the operator allowed: let feedparser read those.
+    for entry in parsed.entries:
+        if any(not _field(link, "href") for link in entry.get("links", []) or []):
+            return None
     return parsed
 
 

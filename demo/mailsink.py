@@ -1,0 +1,58 @@
+"""A local SMTP sink for the demo: every digest sent by `veille demo` lands as an .eml file in a folder.
+
+Uses aiosmtpd (installed with the dev extra, which `make demo` installs); without it the demo writes
+its digests with --dry-run instead.
+"""
+
+from __future__ import annotations
+
+import socket
+from datetime import UTC, datetime
+from pathlib import Path
+
+
+def port_free(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+class _SaveToFolder:
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.count = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        self.count += 1
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        rcpt = "".join(c if c.isalnum() or c in "@._-" else "_" for c in ",".join(envelope.rcpt_tos))[:80]
+        (self.folder / f"{stamp}-{self.count:03d}-{rcpt}.eml").write_bytes(bytes(envelope.content))
+        return "250 Message accepted for delivery"
+
+
+class MailSink:
+    def __init__(self, folder: Path, port: int):
+        from aiosmtpd.controller import Controller
+
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        self.port = port
+        self.controller = Controller(_SaveToFolder(folder), hostname="127.0.0.1", port=port)
+
+    def start(self) -> MailSink:
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+def available() -> bool:
+    try:
+        import aiosmtpd.controller  # noqa: F401
+    except ImportError:
+        return False
+    return True

@@ -1,0 +1,180 @@
+"""`veille serve`: jobs from config, job failures recorded, clean SIGTERM, one instance per database."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SCHEDULE = """
+[schedule]
+timezone = "America/New_York"
+crawl_every_minutes = 15
+crawl_jitter_seconds = 30
+daily_digest = "30 7 * * *"
+weekly_digest = "0 9 * * FRI"
+retention = "15 2 * * *"
+misfire_grace_seconds = 600
+"""
+
+
+def test_jobs_are_registered_from_config(tmp_config):
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from watcher.scheduler import build_scheduler
+
+    path, settings = tmp_config(SCHEDULE)
+    scheduler = build_scheduler(settings, str(path))
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert set(jobs) == {"crawl", "daily_digest", "weekly_digest", "retention"}
+    assert jobs["crawl"].func_ref == "watcher.jobs:crawl_and_score"
+    assert jobs["daily_digest"].func_ref == "watcher.jobs:daily_digest"
+    assert jobs["weekly_digest"].func_ref == "watcher.jobs:weekly_digest"
+    assert jobs["retention"].func_ref == "watcher.jobs:retention"
+    crawl = jobs["crawl"].trigger
+    assert isinstance(crawl, IntervalTrigger) and crawl.interval == timedelta(minutes=15) and crawl.jitter == 30
+    daily = jobs["daily_digest"].trigger
+    assert isinstance(daily, CronTrigger) and str(daily.timezone) == "America/New_York"
+    assert "hour='7'" in str(daily) and "minute='30'" in str(daily)
+    assert "day_of_week='fri'" in str(jobs["weekly_digest"].trigger)
+    # a first crawl is due right away; digests follow their cron in the configured zone
+    scheduler.start(paused=True)
+    try:
+        for job in scheduler.get_jobs():
+            assert job.coalesce is True and job.max_instances == 1 and job.misfire_grace_time == 600
+            assert job.kwargs == {"config_path": str(path)}
+        first = scheduler.get_job("crawl").next_run_time
+        assert abs((first - datetime.now(UTC)).total_seconds()) < 60
+        nxt = scheduler.get_job("daily_digest").next_run_time
+        assert (nxt.hour, nxt.minute, str(nxt.tzinfo)) == (7, 30, "America/New_York")
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def test_a_crawl_job_that_raises_is_recorded_and_the_next_still_runs(tmp_config, monkeypatch):
+    from watcher import crawler
+    from watcher.db import open_store
+    from watcher.scheduler import Service
+
+    calls = []
+
+    def broken_crawl(settings, store, **kwargs):
+        calls.append(kwargs.get("trigger"))
+        raise RuntimeError(f"network exploded (call {len(calls)})")
+
+    monkeypatch.setattr(crawler, "crawl", broken_crawl)  # the crawler itself is tested elsewhere
+    path, settings = tmp_config(SCHEDULE)
+    service = Service(settings, str(path), echo=lambda _line: None, crawl_seconds=0.3)
+    service.start()
+    try:
+        deadline = time.monotonic() + 30
+        while len(calls) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        service.close()
+    assert len(calls) >= 3 and calls[0] == "schedule"
+    with open_store(settings.database_path) as store:
+        rows = store.query("SELECT * FROM job_runs WHERE job = 'crawl' ORDER BY id")
+        assert len(rows) >= 3
+        assert all(r["status"] == "failed" and r["finished"] for r in rows)
+        assert rows[0]["error"] == "RuntimeError: network exploded (call 1)"
+        assert rows[1]["error"] == "RuntimeError: network exploded (call 2)"
+        # scoring still ran after each failed crawl, and nothing is left half-recorded
+        assert store.scalar("SELECT count(*) FROM job_runs WHERE job = 'score'") >= 2
+        assert store.scalar("SELECT count(*) FROM job_runs WHERE status = 'running'") == 0
+
+
+def _iso(dt):
+    return dt.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def test_retention_prunes_old_articles_but_keeps_saved_and_tool_evidence(tmp_config):
+    from watcher import jobs
+    from watcher.db import open_store
+
+    path, settings = tmp_config("[retention]\nmax_age_days = 30\n")
+    now = datetime.now(UTC)
+    with open_store(settings.database_path) as store:
+        with store.write() as conn:
+            conn.execute("INSERT INTO feeds (id, url, added_at) VALUES (1, 'https://f.example.org/feed', ?)",
+                         (_iso(now),))
+            for i, age in enumerate([1, 10, 40, 50, 60, 70, 80]):
+                conn.execute(
+                    "INSERT INTO articles (id, feed_id, url, title, published, content_hash, first_seen, "
+                    "last_changed) VALUES (?, 1, ?, ?, ?, 'h', ?, ?)",
+                    (f"a{i}", f"https://f.example.org/{i}", f"t{i}", _iso(now - timedelta(days=age)),
+                     _iso(now), _iso(now)))
+            conn.execute("INSERT INTO article_state (article_id, saved_at) VALUES ('a3', ?)", (_iso(now),))
+            conn.execute("INSERT INTO article_state (article_id, read_at) VALUES ('a4', ?)", (_iso(now),))
+            conn.execute("INSERT INTO tools (id, name, created_at, updated_at) VALUES (1, 'X', ?, ?)",
+                         (_iso(now), _iso(now)))
+            conn.execute("INSERT INTO tool_evidence (tool_id, article_id, added_at) VALUES (1, 'a5', ?)",
+                         (_iso(now),))
+    jobs.retention(str(path))
+    with open_store(settings.database_path) as store:
+        left = [r[0] for r in store.query("SELECT id FROM articles ORDER BY id")]
+        assert left == ["a0", "a1", "a3", "a5"]  # young, saved, evidence
+        tomb = {r["url"] for r in store.query("SELECT url FROM tombstones")}
+        assert tomb == {"https://f.example.org/2", "https://f.example.org/4", "https://f.example.org/6"}
+        run = store.one("SELECT * FROM job_runs WHERE job = 'retention'")
+        counts = json.loads(run["counts"])
+        assert run["status"] == "ok" and counts["pruned"] == 3 and counts["kept_saved"] == 1
+        assert counts["kept_tools"] == 1
+
+
+def _serve(config: Path) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen([sys.executable, "-m", "watcher", "--config", str(config), "serve"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+
+
+def _wait_for(proc: subprocess.Popen, text: str, timeout: float = 60) -> list[str]:
+    lines = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if text in line:
+            return lines
+    raise AssertionError(f"{text!r} not seen in output:\n{''.join(lines)}")
+
+
+@pytest.mark.slow
+def test_serve_refuses_a_second_instance_and_stops_cleanly_on_sigterm(tmp_config):
+    from watcher.db import open_store
+
+    path, settings = tmp_config(SCHEDULE)
+    first = _serve(path)
+    try:
+        _wait_for(first, "veille serve: running")
+        second = subprocess.run([sys.executable, "-m", "watcher", "--config", str(path), "serve"], cwd=ROOT,
+                                capture_output=True, text=True, timeout=60)
+        assert second.returncode != 0
+        assert f"another `veille serve` (pid {first.pid}) already runs on {settings.database_path}" in second.stderr
+        _wait_for(first, "job crawl", timeout=60)  # the first crawl ran at start
+        first.send_signal(signal.SIGTERM)
+        out, _ = first.communicate(timeout=120)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert first.returncode == 0, out
+    assert "stopped cleanly" in out
+    with open_store(settings.database_path) as store:
+        assert store.scalar("SELECT count(*) FROM job_runs WHERE status = 'running'") == 0
+        assert store.scalar("SELECT count(*) FROM job_runs WHERE job = 'crawl'") >= 1
+    # the lock went with the process: a new instance may start
+    from watcher.service_lock import service_lock
+
+    service_lock(settings.database_path).release()

@@ -1,0 +1,1 @@
+"""Email digests: select what is new for each recipient, render it, send it exactly once."""

@@ -1,0 +1,168 @@
+"""Send each digest exactly once, surviving crashes.
+
+Protocol, per recipient, under the digest lock (one sender at a time per database):
+
+1. build the message, then in one ``BEGIN IMMEDIATE`` transaction record it as ``pending`` in
+   ``digest_sends`` (with its exact bytes and Message-ID) and reserve its stories in ``digest_stories``;
+2. hand it to the SMTP server;
+3. mark the row ``sent`` (or ``failed`` with the error, releasing the stories) in its own transaction.
+
+A run finding ``pending`` rows (under the lock they can only come from a dead sender) re-sends those
+stored bytes with the same Message-ID before anything new. The one at-least-once window is between the
+server's final "250 OK" and the commit of step 3 — a few milliseconds; a kill there can cause one
+duplicate, which receiving systems can recognise by its identical Message-ID. A kill anywhere else
+loses nothing and duplicates nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ui.digest.mailer import Mailer, RecipientRefused, compose, new_message_id, validate_address
+from ui.digest.records import DigestRunSummary, SendResult
+from ui.digest.render import render_digest
+from ui.digest.select import iso, recipients_from_settings, select_digest
+from watcher.errors import EmailError, ValidationError
+from watcher.service_lock import digest_lock
+
+
+def run_digests(settings, store, *, to: str | None = None, profile: str | None = None,
+                frequency: str | None = None, dry_run: bool = False, now: datetime | None = None,
+                stop: threading.Event | None = None, echo=None) -> DigestRunSummary:
+    """Build and send (or, with dry_run, write as .eml) the digests of the selected recipients."""
+    if to:
+        validate_address(to.strip(), what="--to")
+    recipients = recipients_from_settings(settings, to=to, profile=profile, frequency=frequency)
+    summary = DigestRunSummary()
+    now = now or datetime.now(UTC)
+    if dry_run:
+        for rec in recipients:
+            summary.results.append(_dry_run_one(settings, store, rec, now))
+        return summary
+    mailer = Mailer(settings.email)
+    with digest_lock(settings.database_path):
+        try:
+            addresses = {r.address.lower() for r in recipients}
+            for row in _pending(store, addresses):
+                if stop is not None and stop.is_set():
+                    return summary
+                summary.results.append(_deliver(store, mailer, settings.email.sender, row["id"], row["recipient"],
+                                                bytes(row["message"]), row["message_id"],
+                                                len(json.loads(row["story_ids"])), resumed=True))
+            for rec in recipients:
+                if stop is not None and stop.is_set():
+                    break
+                summary.results.append(_send_one(settings, store, mailer, rec, now))
+        finally:
+            mailer.close()
+    return summary
+
+
+def _pending(store, addresses: set[str]):
+    rows = store.query("SELECT * FROM digest_sends WHERE status = 'pending' ORDER BY id")
+    return [r for r in rows if r["recipient"].lower() in addresses]
+
+
+def _build(settings, store, rec, now):
+    digest = select_digest(settings, store, rec, now=now)
+    if digest.is_empty:
+        return digest, None, None
+    rendered = render_digest(digest, timezone=settings.schedule.timezone)
+    message_id = new_message_id(settings.email.sender)
+    msg = compose(sender=settings.email.sender, to=rec.address, subject=rendered.subject, text=rendered.text,
+                  html=rendered.html, message_id=message_id, date=now)
+    return digest, msg, message_id
+
+
+def _send_one(settings, store, mailer: Mailer, rec, now) -> SendResult:
+    try:
+        validate_address(rec.address, what="email.recipients")
+        digest, msg, message_id = _build(settings, store, rec, now)
+    except (ValidationError, EmailError) as exc:
+        _record_refused(store, rec, now, str(exc))
+        return SendResult(rec.address, "failed", error=str(exc))
+    if msg is None:
+        return SendResult(rec.address, "skipped", error="nothing new")
+    raw = msg.as_bytes()
+    send_id = _reserve(store, rec, digest, msg, message_id, raw, now)
+    if send_id is None:
+        return SendResult(rec.address, "skipped", error="stories already reserved by another digest")
+    return _deliver(store, mailer, settings.email.sender, send_id, rec.address, raw, message_id, digest.story_count)
+
+
+def _reserve(store, rec, digest, msg, message_id: str, raw: bytes, now) -> int | None:
+    """Step 1: record the message as pending and reserve its stories, atomically."""
+    with store.write() as conn:
+        taken = conn.execute(
+            f"SELECT count(*) FROM digest_stories WHERE lower(recipient) = lower(?) AND story_id IN "
+            f"({','.join('?' for _ in digest.story_ids) or 'NULL'})",
+            (rec.address, *digest.story_ids),
+        ).fetchone()[0]
+        if taken:
+            return None
+        cur = conn.execute(
+            "INSERT INTO digest_sends (recipient, frequency, period_start, period_end, story_ids, message_id, "
+            "subject, status, created_at, message, language) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
+            (rec.address, rec.frequency, digest.period_start, digest.period_end, json.dumps(digest.story_ids),
+             message_id, str(msg["Subject"]), iso(now), raw, rec.language),
+        )
+        send_id = cur.lastrowid
+        conn.executemany(
+            "INSERT INTO digest_stories (recipient, story_id, send_id) VALUES (?, ?, ?)",
+            [(rec.address, sid, send_id) for sid in digest.story_ids],
+        )
+    return send_id
+
+
+def _deliver(store, mailer: Mailer, sender: str, send_id: int, address: str, raw: bytes, message_id: str,
+             stories: int, *, resumed: bool = False) -> SendResult:
+    """Steps 2 and 3: send, then mark sent or failed (a failure releases the stories for a later digest)."""
+    try:
+        mailer.send(raw, sender, address)
+    except (RecipientRefused, EmailError) as exc:
+        with store.write() as conn:
+            conn.execute("UPDATE digest_sends SET status = 'failed', error = ? WHERE id = ?", (str(exc), send_id))
+            conn.execute("DELETE FROM digest_stories WHERE send_id = ?", (send_id,))
+        return SendResult(address, "failed", message_id=message_id, stories=stories, error=str(exc))
+    with store.write() as conn:
+        conn.execute("UPDATE digest_sends SET status = 'sent', sent_at = ?, error = NULL WHERE id = ?",
+                     (iso(datetime.now(UTC)), send_id))
+    return SendResult(address, "resumed" if resumed else "sent", message_id=message_id, stories=stories)
+
+
+def _record_refused(store, rec, now, error: str) -> None:
+    """A recipient refused before any SMTP exchange (bad address, bad subject) is still recorded."""
+    with store.write() as conn:
+        conn.execute(
+            "INSERT INTO digest_sends (recipient, frequency, period_start, period_end, message_id, status, error, "
+            "created_at, language) VALUES (?, ?, ?, ?, ?, 'failed', ?, ?, ?)",
+            (rec.address[:320], rec.frequency, iso(now), iso(now), new_message_id("refused@veille.local"), error,
+             iso(now), rec.language),
+        )
+
+
+def _dry_run_one(settings, store, rec, now) -> SendResult:
+    try:
+        validate_address(rec.address, what="email.recipients")
+        digest, msg, message_id = _build(settings, store, rec, now)
+    except (ValidationError, EmailError) as exc:
+        return SendResult(rec.address, "failed", error=str(exc))
+    if msg is None:
+        return SendResult(rec.address, "skipped", error="nothing new")
+    folder = settings.resolve(settings.email.outbox)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{now.strftime('%Y%m%d-%H%M%S')}-{_slug(rec.address)}.eml"
+    path.write_bytes(msg.as_bytes())
+    return SendResult(rec.address, "dry-run", message_id=message_id, stories=digest.story_count, path=str(path))
+
+
+def _slug(address: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", address)[:80]
+
+
+def outbox_folder(settings) -> Path:
+    return settings.resolve(settings.email.outbox)

@@ -1,0 +1,272 @@
+"""Choose what goes into each recipient's digest (read-only SQL).
+
+A story is a cluster of near-duplicate articles (``articles.cluster_id``), or a single article when it
+has no cluster. A recipient gets the stories first seen since their last digest, scored at or above
+their ``min_score`` for one of their profiles, never a story they already received (``digest_stories``),
+and not older than a freshness window so a first digest does not dig up last year's news.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote, urlsplit
+
+import nh3
+
+from ui.digest.records import (
+    Digest,
+    DigestRecipient,
+    DigestStory,
+    SignalCard,
+    StorySource,
+    ToolChange,
+    TopicSection,
+)
+from watcher.errors import NotFoundError
+
+WINDOWS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
+FRESHNESS = {"daily": timedelta(days=3), "weekly": timedelta(days=14)}
+SUMMARY_CHARS = 280
+MAX_SIGNALS = 8
+OTHER_TOPIC = "other"
+
+
+def iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def plain(text: str | None, limit: int = 0) -> str:
+    """Feed text as plain text: every tag stripped by nh3, entities decoded, whitespace folded."""
+    cleaned = html.unescape(nh3.clean(text or "", tags=set(), clean_content_tags={"script", "style"}))
+    cleaned = " ".join(cleaned.split())
+    if limit and len(cleaned) > limit:
+        cut = cleaned[:limit].rsplit(" ", 1)[0]
+        cleaned = cut.rstrip(",;:.") + "…"
+    return cleaned
+
+
+def safe_url(url: str | None) -> str:
+    """Only http(s) links leave the database for an email."""
+    if not url:
+        return ""
+    parts = urlsplit(url.strip())
+    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
+def app_link(base_url: str, page: str, **params: str) -> str:
+    base = base_url.rstrip("/")
+    query = "&".join(f"{k}={quote(str(v), safe='')}" for k, v in params.items())
+    return f"{base}/{page}" + (f"?{query}" if query else "")
+
+
+def recipients_from_settings(settings, *, to: str | None = None, profile: str | None = None,
+                             frequency: str | None = None) -> list[DigestRecipient]:
+    """The configured recipients narrowed by --to/--profile/--frequency; an unknown --to becomes ad hoc."""
+    if profile and settings.profile(profile) is None:
+        raise NotFoundError(f"profile {profile!r} is not defined in {settings.source or 'the config'}")
+    chosen: list[DigestRecipient] = []
+    for r in settings.email.recipients:
+        rec = DigestRecipient(r.address.strip(), r.language, tuple(r.profiles), r.frequency, r.min_score,
+                              r.max_stories)
+        if to and rec.address.lower() != to.strip().lower():
+            continue
+        if frequency and rec.frequency != frequency:
+            continue
+        if profile:
+            if rec.profiles and profile not in rec.profiles:
+                continue
+            rec = DigestRecipient(rec.address, rec.language, (profile,), rec.frequency, rec.min_score,
+                                  rec.max_stories)
+        chosen.append(rec)
+    if to and not chosen and not any(r.address.strip().lower() == to.strip().lower()
+                                     for r in settings.email.recipients):
+        chosen.append(DigestRecipient(
+            to.strip(), settings.ui.language, (profile,) if profile else (), frequency or "weekly"))
+    return chosen
+
+
+def last_period_end(store, address: str) -> str | None:
+    """End of the last digest sent (or being sent) to this address."""
+    return store.scalar(
+        "SELECT max(period_end) FROM digest_sends WHERE lower(recipient) = lower(?) "
+        "AND status IN ('sent', 'pending')",
+        (address,),
+    )
+
+
+def _profiles(settings, recipient: DigestRecipient) -> dict[str, str]:
+    keys = recipient.profiles or tuple(p.key for p in settings.profiles)
+    out = {}
+    for key in keys:
+        p = settings.profile(key)
+        out[key] = p.name if p else key
+    return out
+
+
+def select_digest(settings, store, recipient: DigestRecipient, *, now: datetime | None = None) -> Digest:
+    """Build the digest content for one recipient; reads only."""
+    now = now or datetime.now(UTC)
+    window = WINDOWS.get(recipient.frequency, WINDOWS["weekly"])
+    end = iso(now)
+    start = last_period_end(store, recipient.address) or iso(now - window)
+    fresh_cut = iso(now - FRESHNESS.get(recipient.frequency, FRESHNESS["weekly"]))
+    profiles = _profiles(settings, recipient)
+    base_url = settings.ui.base_url
+    stories = _stories(store, recipient, profiles, start, end, fresh_cut, base_url)
+    sections = _group_by_topic(settings, recipient.language, stories)
+    return Digest(
+        recipient=recipient,
+        period_start=start,
+        period_end=end,
+        sections=sections,
+        tool_changes=_tool_changes(store, start, end, base_url),
+        signals=_signals(store, base_url),
+        articles_watched=store.scalar(
+            "SELECT count(*) FROM articles WHERE first_seen > ? AND first_seen <= ?", (start, end)) or 0,
+        sources=store.scalar("SELECT count(*) FROM feeds WHERE disabled = 0") or 0,
+        base_url=base_url,
+        profile_names=tuple(profiles.values()),
+        signals_total=store.scalar("SELECT count(*) FROM tools WHERE status = 'signal'") or 0,
+    )
+
+
+def _stories(store, recipient, profiles, start, end, fresh_cut, base_url) -> list[DigestStory]:
+    if not profiles:
+        return []
+    marks = ",".join("?" for _ in profiles)
+    rows = store.query(
+        f"""
+        SELECT a.id, coalesce(a.cluster_id, a.id) AS story_id, a.title, a.url, a.published,
+               a.summary_text, s.profile_key, s.score, s.why
+        FROM articles a JOIN scores s ON s.article_id = a.id
+        WHERE a.first_seen >= ? AND a.first_seen <= ? AND a.published >= ?
+          AND s.profile_key IN ({marks}) AND s.score >= ?
+          AND coalesce(a.cluster_id, a.id) NOT IN
+              (SELECT story_id FROM digest_stories WHERE lower(recipient) = lower(?))
+        ORDER BY s.score DESC, a.published DESC
+        """,
+        (start, end, fresh_cut, *profiles, recipient.min_score, recipient.address),
+    )
+    best: dict[str, object] = {}
+    for row in rows:  # first row per story is its best (score-ordered)
+        best.setdefault(row["story_id"], row)
+    top = list(best.values())[: max(recipient.max_stories, 0)]
+    stories = []
+    for row in top:
+        stories.append(DigestStory(
+            story_id=row["story_id"],
+            title=plain(row["title"], 200) or "(untitled)",
+            url=safe_url(row["url"]),
+            app_url=app_link(base_url, "", story=row["story_id"]),
+            published=row["published"],
+            summary=plain(row["summary_text"], SUMMARY_CHARS),
+            score=float(row["score"]),
+            profile_key=row["profile_key"],
+            profile_name=profiles.get(row["profile_key"], row["profile_key"]),
+            why=_why(row["why"]),
+            topic_key=_topic_of(store, row["id"]),
+            sources=_sources(store, row["story_id"], row["id"]),
+        ))
+    return stories
+
+
+def _why(raw: str | None) -> str:
+    """`scores.why` is free text or JSON; keep one short readable line."""
+    raw = (raw or "").strip()
+    if raw.startswith(("{", "[")):
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            data = None
+        if isinstance(data, dict):
+            parts = [str(v) for k, v in data.items() if isinstance(v, str | int | float) and k != "score"]
+            raw = "; ".join(parts) or raw
+        elif isinstance(data, list):
+            raw = "; ".join(str(x) for x in data)
+    return plain(raw, 160)
+
+
+def _topic_of(store, article_id: str) -> str:
+    key = store.scalar(
+        "SELECT topic_key FROM article_topics WHERE article_id = ? ORDER BY score DESC LIMIT 1", (article_id,))
+    return key or OTHER_TOPIC
+
+
+def _sources(store, story_id: str, lead_id: str) -> tuple[StorySource, ...]:
+    rows = store.query(
+        """
+        SELECT a.url, f.title, f.site, f.url AS feed_url, a.id = ? AS lead
+        FROM articles a JOIN feeds f ON f.id = a.feed_id
+        WHERE a.id = ? OR (a.cluster_id = ? AND a.cluster_id IS NOT NULL)
+        ORDER BY lead DESC, a.published
+        """,
+        (lead_id, lead_id, story_id),
+    )
+    seen: set[str] = set()
+    out = []
+    for r in rows:
+        name = plain(r["title"], 80) or urlsplit(r["site"] or r["feed_url"]).hostname or "?"
+        if name in seen:
+            continue
+        seen.add(name)
+        out.append(StorySource(name, safe_url(r["url"])))
+    return tuple(out)
+
+
+TOPIC_LABELS_FR = {
+    "ai": "IA et formation",
+    "microlearning": "Microlearning et mobile",
+    "xr": "Réalité virtuelle / augmentée",
+    "metaverse": "Métavers",
+    "regulation": "Réglementation et conformité",
+    "platforms": "Plateformes (LMS, LXP, outils auteurs)",
+    "learning-science": "Sciences de l'apprentissage",
+    OTHER_TOPIC: "Autres sujets",
+}
+
+
+def topic_label(settings, key: str, language: str) -> str:
+    if language == "fr" and key in TOPIC_LABELS_FR:
+        return TOPIC_LABELS_FR[key]
+    topic = next((t for t in settings.topics if t.key == key), None)
+    if topic:
+        return topic.label
+    return "Other" if key == OTHER_TOPIC else key
+
+
+def _group_by_topic(settings, language: str, stories: list[DigestStory]) -> tuple[TopicSection, ...]:
+    groups: dict[str, list[DigestStory]] = defaultdict(list)
+    for s in stories:  # stories arrive best first, so sections are ordered by their best story
+        groups[s.topic_key].append(s)
+    ordered = sorted(groups.items(), key=lambda kv: (kv[0] == OTHER_TOPIC, -kv[1][0].score))
+    return tuple(TopicSection(k, topic_label(settings, k, language), tuple(v)) for k, v in ordered)
+
+
+def _tool_changes(store, start: str, end: str, base_url: str) -> tuple[ToolChange, ...]:
+    rows = store.query(
+        """
+        SELECT t.name, h.at, h.by, h.change, h.from_status, h.to_status, h.rationale
+        FROM tool_history h JOIN tools t ON t.id = h.tool_id
+        WHERE h.at > ? AND h.at <= ? AND (h.to_status IS NOT NULL OR h.change IN ('created', 'status'))
+        ORDER BY h.at
+        """,
+        (start, end),
+    )
+    return tuple(ToolChange(
+        tool=plain(r["name"], 80), at=r["at"], by=plain(r["by"], 60), change=r["change"],
+        from_status=r["from_status"], to_status=r["to_status"], rationale=plain(r["rationale"], 300),
+        app_url=app_link(base_url, "", tool=r["name"]),
+    ) for r in rows)
+
+
+def _signals(store, base_url: str) -> tuple[SignalCard, ...]:
+    rows = store.query(
+        "SELECT name, created_at FROM tools WHERE status = 'signal' ORDER BY created_at DESC LIMIT ?",
+        (MAX_SIGNALS,),
+    )
+    return tuple(SignalCard(plain(r["name"], 80), r["created_at"], app_link(base_url, "", tool=r["name"]))
+                 for r in rows)
+
