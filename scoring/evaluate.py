@@ -1,0 +1,203 @@
+"""Ranking quality on a graded gold set: nDCG@10 and P@10 per profile, for the scorer and two baselines.
+
+The gold items go into a temporary database and through the real embedding code, so what is measured is what
+`veille score` does. Baselines: BM25 of the profile text (no glossary, no stemming) and naive cosine between
+one embedding of the whole profile text and one of the raw article text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from scoring import bm25, centering
+from scoring.embedder import embed_pending
+from scoring.model import Encoder
+from scoring.records import EvalRow, Profile
+from scoring.scorer import ScorerConfig, build_profile, score_chunk
+from scoring.vectors import iter_vectors
+from watcher.db import Store, open_store
+from watcher.errors import ValidationError
+
+K = 10
+
+
+@dataclass(frozen=True)
+class GoldItem:
+    id: str
+    title: str
+    summary: str
+    lang: str
+    labels: dict[str, int]
+
+
+def load_gold(path: Path | str) -> list[GoldItem]:
+    """Read a JSONL gold file; a bad line is reported with its number."""
+    items: list[GoldItem] = []
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ValidationError(f"{path}: cannot read gold file ({exc.strerror})") from None
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            labels = {str(k): int(v) for k, v in row["labels"].items()}
+            items.append(GoldItem(str(row.get("id") or f"line{n}"), row["title"], row.get("summary", ""),
+                                  row.get("lang", ""), labels))
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ValidationError(f"{path}:{n}: bad gold line ({type(exc).__name__}: {exc})") from None
+    if not items:
+        raise ValidationError(f"{path}: no gold items")
+    return items
+
+
+def gold_store(items: Sequence[GoldItem], path: Path | str = ":memory:") -> Store:
+    """A database holding the gold items as articles of one feed."""
+    store = open_store(path)
+    with store.write() as conn:
+        conn.execute("INSERT INTO feeds(id, url, title, added_at) VALUES (1, 'gold:', 'gold', '2024-01-01')")
+        conn.executemany(
+            "INSERT INTO articles(id, feed_id, url, title, published, language, summary_text, content_hash, "
+            "first_seen, last_changed) VALUES (?, 1, NULL, ?, '2024-01-01T00:00:00+00:00', ?, ?, ?, "
+            "'2024-01-01', '2024-01-01')",
+            [(it.id, it.title, it.lang, it.summary,
+              hashlib.sha1(f"{it.title}\n{it.summary}".encode()).hexdigest()) for it in items],
+        )
+    return store
+
+
+def ndcg(ranked: Sequence[int], all_labels: Iterable[int], k: int = K) -> float:
+    def dcg(labels: Sequence[int]) -> float:
+        return sum((2 ** rel - 1) / math.log2(i + 2) for i, rel in enumerate(labels[:k]))
+
+    ideal = dcg(sorted(all_labels, reverse=True))
+    return dcg(ranked) / ideal if ideal > 0 else 0.0
+
+
+def precision(ranked: Sequence[int], k: int = K) -> float:
+    return sum(1 for rel in ranked[:k] if rel >= 1) / k
+
+
+def rank_metrics(system: str, profile: str, scores: dict[str, float], items: Sequence[GoldItem]) -> EvalRow:
+    order = sorted(items, key=lambda it: (-scores.get(it.id, 0.0), it.id))
+    ranked = [it.labels.get(profile, 0) for it in order]
+    return EvalRow(system, profile, ndcg(ranked, [it.labels.get(profile, 0) for it in items]), precision(ranked))
+
+
+def all_vectors(store: Store, model: str) -> tuple[list[str], np.ndarray, list[str]]:
+    ids, mats, langs = [], [], []
+    for chunk_ids, x, chunk_langs in iter_vectors(store, model, with_language=True):
+        ids.extend(chunk_ids)
+        mats.append(x)
+        langs.extend(chunk_langs)
+    return ids, np.vstack(mats), langs
+
+
+def scorer_scores(store: Store, encoder: Encoder, profile: Profile, ids: list[str], x: np.ndarray,
+                  langs: list[str], config: ScorerConfig = ScorerConfig()) -> dict[str, float]:
+    pm = build_profile(profile, encoder, store, centering.fit_arrays(x, langs), config)
+    scores, _why = score_chunk(pm, ids, x, langs, config)
+    return dict(zip(ids, scores.tolist(), strict=True))
+
+
+def bm25_baseline(store: Store, profile: Profile) -> dict[str, float]:
+    text = " ".join([profile.description, *profile.interests])
+    return bm25.bm25_scores(store, bm25.query_terms(text, bilingual=False, stem=False))
+
+
+def cosine_baseline(encoder: Encoder, profile: Profile, items: Sequence[GoldItem]) -> dict[str, float]:
+    query = encoder.encode_queries([" ".join([profile.description, *profile.interests])])[0]
+    x = encoder.encode_passages([f"{it.title}. {it.summary}" for it in items])
+    return dict(zip([it.id for it in items], (x @ query).tolist(), strict=True))
+
+
+def evaluate(items: Sequence[GoldItem], profiles: Sequence[Profile], encoder: Encoder,
+             config: ScorerConfig = ScorerConfig(), *, baselines: bool = True) -> list[EvalRow]:
+    """EvalRows for every (system, profile) plus a 'mean' row per system."""
+    keys = {k for it in items for k in it.labels}
+    profiles = [p for p in profiles if p.key in keys]
+    if not profiles:
+        raise ValidationError("no profile of the configuration is labelled in the gold file")
+    store = gold_store(items)
+    try:
+        embed_pending(store, encoder)
+        ids, x, langs = all_vectors(store, encoder.name)
+        rows: list[EvalRow] = []
+        for p in profiles:
+            rows.append(rank_metrics("scorer", p.key, scorer_scores(store, encoder, p, ids, x, langs, config), items))
+            if baselines:
+                rows.append(rank_metrics("bm25", p.key, bm25_baseline(store, p), items))
+                rows.append(rank_metrics("cosine", p.key, cosine_baseline(encoder, p, items), items))
+    finally:
+        store.close()
+    return with_means(rows)
+
+
+ABLATIONS: dict[str, dict] = {
+    "full scorer": {},
+    "- keywords (BM25)": {"w_keywords": 0.0},
+    "- best interest": {"w_best": 0.0},
+    "- description": {"w_description": 0.0},
+    "- avoid penalty": {"w_avoid": 0.0},
+    "- glossary (profile side + keyword expansion)": {"gloss": False},
+    "- language centring": {"center": False},
+    "+ top-3 interests mean": {"w_top3": 0.3},
+    "+ stemmed keywords": {"stem": True},
+    "keywords only": {"w_best": 0.0, "w_description": 0.0, "w_avoid": 0.0},
+    "dense only (interests+description+avoid)": {"w_keywords": 0.0},
+}
+
+
+def ablation(items: Sequence[GoldItem], profiles: Sequence[Profile], encoder: Encoder) -> list[EvalRow]:
+    """The scorer with one lever removed (or added) at a time; system names say which."""
+    import dataclasses
+
+    keys = {k for it in items for k in it.labels}
+    profiles = [p for p in profiles if p.key in keys]
+    rows: list[EvalRow] = []
+    for gloss in (True, False):
+        store = gold_store(items)
+        try:
+            embed_pending(store, encoder, gloss=gloss)
+            ids, x, langs = all_vectors(store, encoder.name)
+            variants = ABLATIONS.items() if gloss else [("- article glosses (embedding text)", {})]
+            for name, change in variants:
+                config = dataclasses.replace(ScorerConfig(), **change)
+                for p in profiles:
+                    rows.append(rank_metrics(name, p.key, scorer_scores(store, encoder, p, ids, x, langs, config),
+                                             items))
+        finally:
+            store.close()
+    return with_means(rows)
+
+
+def with_means(rows: list[EvalRow]) -> list[EvalRow]:
+    out = list(rows)
+    for system in dict.fromkeys(r.system for r in rows):
+        mine = [r for r in rows if r.system == system]
+        out.append(EvalRow(system, "mean", sum(r.ndcg10 for r in mine) / len(mine),
+                           sum(r.p10 for r in mine) / len(mine)))
+    return out
+
+
+def table(rows: Sequence[EvalRow]) -> str:
+    """A plain text table: one line per profile, nDCG@10 / P@10 per system."""
+    systems = list(dict.fromkeys(r.system for r in rows))
+    profiles = list(dict.fromkeys(r.profile for r in rows))
+    by = {(r.system, r.profile): r for r in rows}
+    head = f"{'profile':<12}" + "".join(f"{s + ' nDCG@10':>16}{'P@10':>7}" for s in systems)
+    lines = [head, "-" * len(head)]
+    for p in profiles:
+        cells = "".join(f"{by[(s, p)].ndcg10:>16.3f}{by[(s, p)].p10:>7.2f}" if (s, p) in by else " " * 23
+                        for s in systems)
+        lines.append(f"{p:<12}{cells}")
+    return "\n".join(lines)

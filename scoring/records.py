@@ -1,0 +1,89 @@
+"""Typed records the scoring package hands to the CLI, the UI and the crawler's `update`."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class ScoreSummary:
+    """What one `score()` run did (returned to `veille score` and `veille update`)."""
+
+    embedded: int = 0
+    scored: int = 0
+    topics: int = 0
+    clusters: int = 0
+    model: str = ""
+    rescored_profiles: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """An effective learner profile: config values, overridden by a `profile_overrides` row if present."""
+
+    key: str
+    name: str
+    description: str = ""
+    interests: tuple[str, ...] = ()
+    avoid: tuple[str, ...] = ()
+    source: str = "config"  # config | override
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d["interests"] = list(self.interests)
+        d["avoid"] = list(self.avoid)
+        return d
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    """The text of one article as scoring sees it."""
+
+    id: str
+    title: str
+    summary: str
+    language: str
+    content_hash: str
+    published: str = ""
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class RankedArticle:
+    """One line of `veille profiles show KEY`."""
+
+    article_id: str
+    title: str
+    url: str | None
+    published: str
+    score: float
+    why: str
+    judged: int | None = None  # 1 relevant, -1 irrelevant, None not judged
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Feedback:
+    article_id: str
+    profile_key: str
+    label: int  # 1 relevant, -1 irrelevant
+    user: str = ""
+
+
+@dataclass(frozen=True)
+class EvalRow:
+    """nDCG@10 and P@10 of one system on one profile of a gold set."""
+
+    system: str
+    profile: str
+    ndcg10: float
+    p10: float
+
+    def as_dict(self) -> dict:
+        return asdict(self)

@@ -1,0 +1,130 @@
+"""score(): DB → DB; incremental embedding, profile edits without re-embedding, topics, export-ready fields."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from scoring.pipeline import score
+from tests.plugins.model import CountingEncoder, insert_articles
+
+PROFILES = """
+[[profiles]]
+key = "frontline"
+name = "Frontline operators"
+description = "Warehouse and retail operators learning safety procedures on a smartphone between shifts."
+interests = ["safety training for warehouse staff", "mobile microlearning for shift workers",
+             "formation sécurité en entrepôt"]
+avoid = ["VR gaming headsets and video games"]
+
+[[profiles]]
+key = "compliance"
+name = "Compliance"
+description = "Mandatory GDPR, harassment prevention and anti-corruption training with audit trails."
+interests = ["GDPR training for employees", "formation obligatoire RGPD", "harassment prevention training"]
+"""
+
+ARTICLES = [
+    {"id": "a1", "title": "Order pickers get three-minute safety refreshers on their phones",
+     "summary": "A distribution centre pushes short lessons on lifting and forklift lanes between picking waves."},
+    {"id": "a2", "title": "Formation sécurité : des capsules mobiles pour les préparateurs de commandes",
+     "summary": "Un entrepôt logistique diffuse des modules de quatre minutes sur smartphone entre deux vagues.",
+     "language": "fr"},
+    {"id": "a3", "title": "RGPD : la formation obligatoire des salariés passe au format court",
+     "summary": "Les entreprises doivent prouver que chaque salarié a suivi la formation sur les données "
+                "personnelles.", "language": "fr"},
+    {"id": "a4", "title": "New VR game headset launches with faster refresh rate",
+     "summary": "The console maker's headset targets gamers with a 120 Hz display and new controllers."},
+    {"id": "a5", "title": "Employees must complete GDPR awareness training, regulator says",
+     "summary": "Companies are expected to keep audit trails proving completion of data protection courses."},
+    {"id": "a6", "title": "Football club sacks coach after five straight defeats",
+     "summary": "The manager leaves the club after a poor start to the season."},
+]
+
+
+@pytest.fixture
+def setup(tmp_config, encoder):
+    from watcher.db import open_store
+
+    path, settings = tmp_config(PROFILES)
+    store = open_store(settings.database_path)
+    insert_articles(store, ARTICLES)
+    yield settings, store, CountingEncoder(encoder)
+    store.close()
+
+
+def scores_of(store, key):
+    return {r[0]: r[1] for r in store.query("SELECT article_id, score FROM scores WHERE profile_key = ?", (key,))}
+
+
+def test_first_run_embeds_scores_and_second_run_embeds_nothing(setup):
+    settings, store, enc = setup
+    first = score(settings, store, encoder=enc)
+    assert first.embedded == 6 and enc.passages == 6
+    assert first.scored == 12 and first.model == "all-MiniLM-L6-v2"
+    assert set(first.as_dict()) >= {"embedded", "scored", "topics", "clusters", "model"}
+    second = score(settings, store, encoder=enc)
+    assert second.embedded == 0 and enc.passages == 6 and second.scored == 0
+    blob = store.one("SELECT dim, length(vector) FROM embeddings WHERE article_id = 'a1'")
+    assert blob[0] == 384 and blob[1] == 384 * 4
+
+
+def test_changed_article_is_re_embedded_alone(setup):
+    settings, store, enc = setup
+    score(settings, store, encoder=enc)
+    insert_articles(store, [dict(ARTICLES[0], summary="Updated: the refreshers now include pallet-jack rules.")])
+    summary = score(settings, store, encoder=enc)
+    assert summary.embedded == 1 and enc.passages == 7
+    assert summary.scored == 2  # only the changed article, for both profiles
+
+
+def test_relevance_ranks_relevant_articles_first_in_both_languages(setup):
+    settings, store, enc = setup
+    score(settings, store, encoder=enc)
+    front = scores_of(store, "frontline")
+    assert all(0.0 <= s <= 1.0 for s in front.values())
+    assert min(front["a1"], front["a2"]) > max(front["a4"], front["a6"], front["a3"])
+    comp = scores_of(store, "compliance")
+    assert min(comp["a3"], comp["a5"]) > max(comp["a1"], comp["a4"], comp["a6"])
+
+
+def test_profile_edit_rescores_everything_without_re_embedding(setup):
+    settings, store, enc = setup
+    score(settings, store, encoder=enc)
+    before = scores_of(store, "frontline")
+    now = datetime.now(UTC).isoformat()
+    with store.write() as conn:  # what the UI does when the DLM edits a profile
+        conn.execute(
+            "INSERT INTO profile_overrides(key, name, description, interests, avoid, updated_at) "
+            "VALUES ('frontline', 'Frontline', 'Sports fans following football clubs and their coaches.', ?, '[]', ?)",
+            (json.dumps(["football club coaches and results"]), now),
+        )
+    summary = score(settings, store, encoder=enc)
+    assert summary.embedded == 0 and enc.passages == 6
+    assert summary.rescored_profiles == ["frontline"] and summary.scored == 6
+    after = scores_of(store, "frontline")
+    assert after["a6"] > before["a6"] and after["a6"] == max(after.values())
+    why = store.scalar("SELECT why FROM scores WHERE article_id = 'a6' AND profile_key = 'frontline'")
+    assert why == "football club coaches and results"
+
+
+def test_topics_and_export_fields_are_filled(setup):
+    settings, store, enc = setup
+    summary = score(settings, store, encoder=enc)
+    assert summary.topics == 6
+    topics = {(r[0], r[1]) for r in store.query("SELECT article_id, topic_key FROM article_topics")}
+    assert ("a3", "regulation") in topics and ("a5", "regulation") in topics
+    assert ("a2", "microlearning") in topics
+    assert not any(a == "a6" for a, _t in topics)  # football is no learning topic
+    rows = store.query("SELECT id, cluster_id FROM articles")
+    assert all(r["cluster_id"] for r in rows)  # every article belongs to a story (itself at least)
+    assert store.scalar("SELECT count(*) FROM scores WHERE why = ''") == 0
+
+
+def test_rescore_flag_recomputes_without_re_embedding(setup):
+    settings, store, enc = setup
+    score(settings, store, encoder=enc)
+    summary = score(settings, store, encoder=enc, rescore=True)
+    assert summary.embedded == 0 and summary.scored == 12 and summary.topics == 6
