@@ -216,3 +216,22 @@ def test_pages_are_not_reachable_before_signing_in(app_test):
     at = app_test(auth=True)
     with pytest.raises(ValueError):
         at.switch_page("views/register.py")
+
+
+def test_email_links_open_the_story_and_the_tool(app_test, populated_store):
+    """Digest emails link to `?story=ID` (digest page) and `register?tool=NAME`; both open what they name."""
+    _path, _settings, store = populated_store
+    oldest = store.one("SELECT id, title FROM articles ORDER BY published LIMIT 1")
+    at = app_test()
+    at.query_params["story"] = oldest["id"]
+    at.switch_page("views/digest.py").run()
+    clean(at)
+    assert [h.value for h in at.subheader] == ["The story from your email"]
+    assert card_titles(at)[0].startswith(f"#### [{oldest['title'][:20]}")
+
+    names = [r["name"] for r in store.query("SELECT name FROM tools ORDER BY name")]
+    at = app_test()
+    at.query_params["tool"] = names[-1].upper()
+    at.switch_page("views/register.py").run()
+    clean(at)
+    assert at.selectbox(key="register_tool").value == names[-1]

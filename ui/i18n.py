@@ -91,6 +91,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "digest.show.saved": ("Saved", "Gardés"),
     "digest.relevance": ("Relevance {score:.0%}", "Pertinence {score:.0%}"),
     "digest.why": ("Why: {why}", "Pourquoi : {why}"),
+    "digest.linked_story": ("The story from your email", "L'article de votre e-mail"),
     "digest.also": ("Also reported by", "Aussi publié par"),
     "digest.mark_read": ("Mark read", "Marquer lu"),
     "digest.mark_unread": ("Mark unread", "Marquer non lu"),

@@ -258,7 +258,7 @@ def _tool_changes(store, start: str, end: str, base_url: str) -> tuple[ToolChang
     return tuple(ToolChange(
         tool=plain(r["name"], 80), at=r["at"], by=plain(r["by"], 60), change=r["change"],
         from_status=r["from_status"], to_status=r["to_status"], rationale=plain(r["rationale"], 300),
-        app_url=app_link(base_url, "", tool=r["name"]),
+        app_url=app_link(base_url, "register", tool=r["name"]),
     ) for r in rows)
 
 
@@ -267,6 +267,6 @@ def _signals(store, base_url: str) -> tuple[SignalCard, ...]:
         "SELECT name, created_at FROM tools WHERE status = 'signal' ORDER BY created_at DESC LIMIT ?",
         (MAX_SIGNALS,),
     )
-    return tuple(SignalCard(plain(r["name"], 80), r["created_at"], app_link(base_url, "", tool=r["name"]))
+    return tuple(SignalCard(plain(r["name"], 80), r["created_at"], app_link(base_url, "register", tool=r["name"]))
                  for r in rows)
 

@@ -127,6 +127,14 @@ def _actions(story: StoryCard) -> None:
                 t("digest.link_tool_done", tool=tool_name))
 
 
+linked_story = st.query_params.get("story")  # a link from an email digest
+if linked_story:
+    linked = shell.act(lambda: stories.get_story(ctx, linked_story, profile))
+    if linked is not None:
+        st.subheader(t("digest.linked_story"))
+        _card(linked)
+        st.divider()
+
 if result is not None:
     if not result.stories:
         st.info(t("digest.empty"), icon=":material/search_off:")

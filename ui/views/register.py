@@ -69,6 +69,12 @@ names = tools.tool_names(ctx)
 if not names:
     st.info(t("empty"))
 else:
+    linked_tool = st.query_params.get("tool")  # a link from an email digest, opened once
+    if linked_tool and st.session_state.get("register_linked") != linked_tool:
+        st.session_state["register_linked"] = linked_tool
+        match = next((n for n in names if n.lower() == linked_tool.lower()), None)
+        if match:
+            st.session_state[PENDING_KEY] = match
     if st.session_state.get(PENDING_KEY) in names:
         st.session_state[TOOL_KEY] = st.session_state.pop(PENDING_KEY)
     if st.session_state.get(TOOL_KEY) not in names:
