@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from html import escape
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -36,19 +37,84 @@ DROP_WITH_CONTENT = frozenset({"script", "style", "iframe", "object", "embed", "
 MAX_TEXT_CHARS = 20_000
 
 
-def sanitize_html(html: str) -> str:
-    """Feed HTML -> HTML safe to show: explicit allow-list of tags, attributes and URL schemes."""
+MAX_HTML_CHARS = 1_000_000  # longer fragments are cut before sanitising (a feed entry, not a book)
+# The HTML5 tree builder takes time quadratic in nesting depth (100k nested <div>: ~30 s); real articles
+# stay far below this depth, so deeper fragments are reduced to their text.
+MAX_HTML_DEPTH = 512
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^>]*?(/?)>")
+# Elements with no end tag or an implied one: they do not deepen the tree when left open.
+_NO_NESTING = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
+    "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "tbody", "thead", "tfoot", "colgroup",
+    "rb", "rt", "rp",
+})
+
+
+def _too_deep(html: str, limit: int = MAX_HTML_DEPTH) -> bool:
+    if html.count("<") <= limit:
+        return False
+    depth = 0
+    for match in _TAG.finditer(html):
+        if match.group(2).lower() in _NO_NESTING or match.group(3):
+            continue
+        if match.group(1):
+            depth = max(0, depth - 1)
+        else:
+            depth += 1
+            if depth > limit:
+                return True
+    return False
+
+
+def _text_as_html(html: str) -> str:
+    """The text of a fragment as escaped paragraphs (for fragments too deep to sanitise as a tree)."""
+    text = html_to_text(html, limit=MAX_HTML_CHARS)
+    return "".join(f"<p>{escape(line)}</p>" for line in text.splitlines() if line)
+
+
+def _base(base_url: str | None) -> str | None:
+    """An absolute http(s) URL to resolve relative links against, or None."""
+    if not base_url:
+        return None
+    try:
+        parts = urlsplit(base_url.strip())
+    except ValueError:
+        return None
+    return base_url.strip() if parts.scheme.lower() in _DEFAULT_PORTS and parts.hostname else None
+
+
+def sanitize_html(html: str, base_url: str | None = None) -> str:
+    """Feed HTML -> HTML safe to show: explicit allow-list of tags, attributes and URL schemes.
+
+    With `base_url` (the article's link), relative `href`/`src` are made absolute: shown inside veille they
+    would otherwise point at veille itself. No attribute is allowed on every tag (nh3 would keep `lang`
+    and `title` everywhere by default).
+    """
     if not html:
         return ""
-    return nh3.clean(
-        html,
-        tags=set(ALLOWED_TAGS),
-        clean_content_tags=set(DROP_WITH_CONTENT),
-        attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
-        url_schemes=set(URL_SCHEMES),
-        link_rel=LINK_REL,
-        strip_comments=True,
-    ).strip()
+    if not any(c in html for c in "<>&"):  # plain text: nothing to sanitise
+        return html.strip()
+    attributes = {k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()}
+    attributes["*"] = set()
+    options = {
+        "tags": set(ALLOWED_TAGS),
+        "clean_content_tags": set(DROP_WITH_CONTENT),
+        "attributes": attributes,
+        "url_schemes": set(URL_SCHEMES),
+        "link_rel": LINK_REL,
+        "strip_comments": True,
+    }
+    base = _base(base_url)
+    if base:
+        options["url_relative"] = ("rewrite_with_base", base)
+    html = html[:MAX_HTML_CHARS]
+    if "<" in html and _too_deep(html):
+        return _text_as_html(html)
+    try:
+        return nh3.clean(html, **options).strip()
+    except (ValueError, TypeError):  # a base URL nh3 refuses (or an nh3 without url_relative): keep them relative
+        options.pop("url_relative", None)
+        return nh3.clean(html, **options).strip()
 
 
 _BLOCK_TAGS = frozenset({"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
@@ -152,6 +218,8 @@ def canonical_url(url: str | None) -> str | None:
 # --- dates --------------------------------------------------------------------------------------
 
 FUTURE_TOLERANCE = timedelta(days=1)
+# Earlier dates are broken dates (epoch 0, year 1 placeholders), not old articles: treated as missing.
+EARLIEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
 
 
 def utc_now() -> datetime:
@@ -171,11 +239,14 @@ def parse_iso(value: str) -> datetime:
 
 
 def normalize_date(dt: datetime | None, now: datetime) -> tuple[str, bool]:
-    """(UTC ISO date, whether the feed gave one): missing -> now (first seen), far future -> now."""
+    """(UTC ISO date, whether the feed gave one): missing or implausibly old -> now (first seen),
+    far future -> now."""
     if dt is None:
         return iso_utc(now), False
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
+    if dt < EARLIEST_PLAUSIBLE:
+        return iso_utc(now), False
     if dt > now + FUTURE_TOLERANCE:
         return iso_utc(now), True
     return iso_utc(dt), True

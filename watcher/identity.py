@@ -6,7 +6,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Sequence
 
-from watcher.cleaner import canonical_url
+from watcher.cleaner import canonical_url, html_to_text, sanitize_html, text_line
 from watcher.parser import ParsedEntry
 
 
@@ -26,7 +26,9 @@ def base_key(entry: ParsedEntry) -> str:
     if link:
         return link
     date = entry.published.isoformat() if entry.published else ""
-    return "sha256:" + _sha256(entry.title, entry.summary_html or entry.content_html, date)
+    # Text, not raw HTML: the two parser paths pre-clean HTML differently, the visible text is the same.
+    text = html_to_text(sanitize_html(entry.summary_html or entry.content_html))
+    return "sha256:" + _sha256(text_line(entry.title), " ".join(text.split()), date)
 
 
 def entry_keys(entries: Sequence[ParsedEntry]) -> list[str]:

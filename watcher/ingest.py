@@ -53,10 +53,11 @@ def prepare(body: bytes, headers: dict[str, str], feed_url: str, feed_language: 
         if key in seen:  # the same entry twice in one document
             continue
         seen.add(key)
-        html = cleaner.sanitize_html(entry.content_html or entry.summary_html)
+        url = cleaner.canonical_url(entry.link)
+        # relative links in the content lean on xml:base, else the article's address, else the feed's
+        html = cleaner.sanitize_html(entry.content_html or entry.summary_html, base_url=entry.base or url or feed_url)
         text = cleaner.html_to_text(html)
         title = cleaner.text_line(entry.title) or text[:120]
-        url = cleaner.canonical_url(entry.link)
         published, dated = cleaner.normalize_date(entry.published or entry.updated, now)
         updated = cleaner.normalize_date(entry.updated, now)[0] if entry.updated else None
         drafts.append(ArticleDraft(

@@ -13,31 +13,32 @@ that is not a feed at all (an HTML page, an empty body) raises :class:`ParseErro
 from __future__ import annotations
 
 import calendar
-import codecs
 import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
+from watcher.datetext import parse_date_text
 from watcher.errors import ParseError
+from watcher.feedbytes import html_entities_to_numeric, inflate, neutralise_doctype, to_utf8
+from watcher.jsonfeed import looks_like_json, parse_json_feed
+
+__all__ = ["ParsedEntry", "ParsedFeed", "neutralise_doctype", "parse_feed"]
 
 try:  # the fast path: a Rust parser with a feedparser-like API (~20x faster here)
     import feedparser_rs
 except ImportError:  # pragma: no cover - optional
     feedparser_rs = None
 
-# DOCTYPE with an optional internal subset `[ ... ]`; the subset may contain `>` (in entity values).
-_DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*(?:\[.*?\]\s*)?>", re.IGNORECASE | re.DOTALL)
-_ENTITY_DECL = re.compile(rb"<!ENTITY.*?>", re.IGNORECASE | re.DOTALL)
-_XML_DECL_ENCODING = re.compile(rb"(<\?xml[^>]*?encoding\s*=\s*)([\"'])[^\"']*\2", re.IGNORECASE)
 _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE | re.DOTALL)
 _ENTRY_TAG = re.compile(rb"<(?:item|entry)[\s>]")
 _CHARSET = re.compile(r"charset\s*=\s*\"?([\w.:-]+)", re.IGNORECASE)
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+# feedparser notices that are about the transport, not about the document: no warning on the feed for them.
+_QUIET_BOZO = ("CharacterEncodingOverride", "NonXMLContentType")
+MAX_FALLBACK_TAGS = 500_000
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class ParsedEntry:
     published: datetime | None = None  # UTC
     updated: datetime | None = None  # UTC
     language: str = ""
+    base: str = ""  # xml:base of the content, for its relative links ("" when the feed has none)
 
 
 @dataclass(frozen=True)
@@ -64,37 +66,6 @@ class ParsedFeed:
     entries: tuple[ParsedEntry, ...] = ()
     warning: str | None = None  # set when the feed was ill-formed but entries were recovered
     entities_removed: bool = False
-
-
-def neutralise_doctype(body: bytes) -> tuple[bytes, bool]:
-    """Remove the DOCTYPE (with its internal subset) and ENTITY declarations; report if anything went."""
-    head_end = body.find(b"<rss")
-    for marker in (b"<feed", b"<rdf:RDF", b"<RDF", b"<channel"):
-        pos = body.find(marker)
-        if pos != -1 and (head_end == -1 or pos < head_end):
-            head_end = pos
-    if head_end == -1:
-        head_end = len(body)
-    head, rest = body[:head_end], body[head_end:]
-    new_head = _ENTITY_DECL.sub(b"", _DOCTYPE.sub(b"", head))
-    removed = new_head != head
-    if b"<!ENTITY" in rest[:65536].upper():  # declarations in the wrong place are just as unwelcome
-        rest = _ENTITY_DECL.sub(b"", rest)
-        removed = True
-    return new_head + rest, removed
-
-
-def _to_utf8(body: bytes, headers: dict[str, str]) -> tuple[bytes, dict[str, str]]:
-    """Transcode UTF-16/32 bodies (detected by BOM) so the byte-level DOCTYPE filter can see them."""
-    for bom, encoding in _BOMS:
-        if body.startswith(bom):
-            text = body.decode(encoding, errors="replace").encode("utf-8")
-            text = _XML_DECL_ENCODING.sub(rb"\1\2utf-8\2", text, count=1)
-            headers = dict(headers)
-            ctype = headers.get("content-type", "application/xml")
-            headers["content-type"] = re.sub(r";\s*charset=[^;]*", "", ctype) + "; charset=utf-8"
-            return text, headers
-    return body, headers
 
 
 def _utc(struct) -> datetime | None:
@@ -113,10 +84,13 @@ def _field(obj, name: str):
     return getattr(obj, name, None)
 
 
-def _content(entry) -> str:
-    """The longest content block (some feeds ship a short text/plain and a full text/html one)."""
-    blocks = [str(_field(c, "value") or "") for c in entry.get("content", []) or []]
-    return max(blocks, key=len) if blocks else ""
+def _content(entry) -> tuple[str, str]:
+    """The longest content block and its xml:base (some feeds ship a short text/plain and a full text/html one)."""
+    blocks = [(str(_field(c, "value") or ""), str(_field(c, "base") or "")) for c in entry.get("content", []) or []]
+    if blocks:
+        return max(blocks, key=lambda block: len(block[0]))
+    detail = entry.get("summary_detail")
+    return "", str(_field(detail, "base") or "") if detail is not None else ""
 
 
 def _language(entry) -> str:
@@ -130,25 +104,63 @@ def _language(entry) -> str:
     return ""
 
 
-def _entry(e, base_url: str = "") -> ParsedEntry:
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _text(value, scrub: bool = True) -> str:
+    """A field as a string without control characters (a `&#1;` reference survives the tolerant parser).
+
+    Raw control bytes were removed before parsing, so only an ill-formed (bozo) document needs `scrub`.
+    """
+    text = str(value or "")
+    return _CONTROL_CHARS.sub("", text) if scrub and _CONTROL_CHARS.search(text) else text
+
+
+def _date(e, name: str) -> datetime | None:
+    """`<name>_parsed` from the parser, else our own reading of the raw text (French month names...)."""
+    parsed = _utc(e.get(f"{name}_parsed"))
+    if parsed is None:
+        raw = e.get(name)
+        if isinstance(raw, str):
+            parsed = parse_date_text(raw)
+    return parsed
+
+
+def _is_absolute(link: str) -> bool:
+    if link.startswith(("https://", "http://")):
+        return True
+    try:
+        parts = urlsplit(link)
+    except ValueError:
+        return False
+    return bool(parts.scheme and parts.netloc)
+
+
+def _entry(e, base_url: str = "", doc_url: str = "", scrub: bool = True) -> ParsedEntry:
     link = e.get("link") or ""
     if not link:
         for item in e.get("links", []) or []:
             if (_field(item, "rel") or "alternate") == "alternate" and _field(item, "href"):
                 link = _field(item, "href")
                 break
-    if link and base_url and "://" not in link[:12]:
+    link = _text(link, scrub).strip()
+    if link and base_url and not _is_absolute(link):
         link = urljoin(base_url, link)
+    content, base = _content(e)
+    base = _text(base, scrub).strip()
+    if base and not _is_absolute(base):
+        base = urljoin(doc_url, base) if doc_url else ""
     return ParsedEntry(
-        guid=str(e.get("id") or "").strip(),
-        link=str(link).strip(),
-        title=str(e.get("title") or ""),
-        author=str(e.get("author") or ""),
-        summary_html=str(e.get("summary") or ""),
-        content_html=_content(e),
-        published=_utc(e.get("published_parsed") or e.get("created_parsed")),
-        updated=_utc(e.get("updated_parsed")),
+        guid=_text(e.get("id"), scrub).strip(),
+        link=link,
+        title=_text(e.get("title"), scrub),
+        author=_text(e.get("author"), scrub),
+        summary_html=_text(e.get("summary"), scrub),
+        content_html=_text(content, scrub),
+        published=_date(e, "published") or _date(e, "created"),
+        updated=_date(e, "updated"),
         language=_language(e),
+        base=base,
     )
 
 
@@ -169,7 +181,7 @@ def _parse_fast(body: bytes, headers: dict[str, str]):
         parsed = feedparser_rs.parse(body)
     except Exception:  # noqa: BLE001 - any failure of the fast path means "use feedparser"
         return None
-    if parsed.get("bozo") or not parsed.get("version"):
+    if parsed.get("bozo") or not parsed.get("version") or parsed.get("version", "").startswith("json"):
         return None
     if len(parsed.entries) < len(_ENTRY_TAG.findall(body)):
         return None
@@ -178,7 +190,33 @@ def _parse_fast(body: bytes, headers: dict[str, str]):
     for entry in parsed.entries:
         if any(not _field(link, "href") for link in entry.get("links", []) or []):
             return None
+        # an entry it found but could read nothing of (e.g. a non-namespaced <body>): feedparser reads more
+        if not any(entry.get(k) for k in ("id", "link", "title", "summary", "content")):
+            return None
+        # past ~5,000 elements in one HTML field it returns the markup escaped, as text
+        values = [str(entry.get("summary") or "")] + [str(_field(c, "value") or "") for c in entry.get("content") or []]
+        if any(len(v) > 20_000 and v.count("&lt;") > 1000 for v in values):
+            return None
     return parsed
+
+
+def _bounded_for_feedparser(body: bytes) -> tuple[bytes, str | None]:
+    """Cut a document with more than MAX_FALLBACK_TAGS tags after its last complete entry before that.
+
+    feedparser spends ~25 us per element, so a hostile body made of millions of tiny elements would hold
+    a crawl worker for minutes; real feeds stay far below the limit.
+    """
+    if body.count(b"<") <= MAX_FALLBACK_TAGS:
+        return body, None
+    pos = 0
+    for _ in range(MAX_FALLBACK_TAGS):
+        pos = body.find(b"<", pos) + 1
+    head = body[:pos - 1]
+    for closing in sorted((b"</item>", b"</entry>"), key=head.rfind, reverse=True)[:1]:
+        end = head.rfind(closing)
+        if end != -1:
+            head = head[:end + len(closing)]
+    return head, f"document cut after {MAX_FALLBACK_TAGS} tags"
 
 
 def _not_a_feed(body: bytes, headers: dict[str, str]) -> str:
@@ -188,38 +226,61 @@ def _not_a_feed(body: bytes, headers: dict[str, str]) -> str:
     return f"not a feed: no RSS/Atom content found ({ctype or 'no content type'})"
 
 
+def _link_base(feed_link: str, url: str) -> str:
+    """Base for relative entry links: the channel's own link (made absolute), else the feed's address."""
+    if feed_link:
+        site = urljoin(url, feed_link) if url else feed_link
+        if _is_absolute(site) and urlsplit(site).scheme in ("http", "https"):
+            return site
+    return url
+
+
 def parse_feed(body: bytes | None, headers: dict[str, str] | None = None, *, url: str = "") -> ParsedFeed:
-    """Parse a feed from its response bytes and (lower-case) response headers.
+    """Parse a feed from its response bytes and response headers (RSS 0.9x-2.0, RSS 1.0, Atom, JSON Feed).
 
     `url` is only used as the base for relative links (never fetched).
     """
     headers = {k.lower(): v for k, v in (headers or {}).items()}
     if not body or not body.strip():
         raise ParseError("not a feed: empty response body")
-    body, headers = _to_utf8(body, headers)
+    body = inflate(body)
+    if looks_like_json(body):
+        return parse_json_feed(body, url)
+    original_headers = headers
+    # Clean UTF-8 for both parsers. No content-location: feedparser would resolve bare guids against it and
+    # the fast path does not, which would change entry identities between the two paths.
+    body, headers = to_utf8(body, headers)
+    if not body.strip():
+        raise ParseError("not a feed: empty response body")
     body, removed = neutralise_doctype(body)
-    # No content-location: feedparser would resolve bare guids against it and the fast path does not,
-    # which would change entry identities between the two paths. Relative links are joined in _entry.
-    parsed = _parse_fast(body, headers) or feedparser.parse(io.BytesIO(body), response_headers=headers)
-    entries = tuple(_entry(e, url) for e in parsed.entries)
+    body = html_entities_to_numeric(body)
+    parsed = _parse_fast(body, headers)
+    cut_note = None
+    if parsed is None:
+        body, cut_note = _bounded_for_feedparser(body)
+        parsed = feedparser.parse(io.BytesIO(body), response_headers=headers)
+    feed = parsed.get("feed", {})
+    base = _link_base(_text(feed.get("link")).strip(), url)
+    scrub = bool(parsed.get("bozo"))
+    entries = tuple(_entry(e, base, url, scrub) for e in parsed.entries)
     version = parsed.get("version") or ""
     if not version and not entries:
-        raise ParseError(_not_a_feed(body, headers))
+        raise ParseError(_not_a_feed(body, original_headers))
     warning = None
     if parsed.get("bozo"):
         exc = parsed.get("bozo_exception")
         kind = type(exc).__name__ if exc is not None else "error"
-        # A charset mismatch that feedparser recovered from is not worth a warning on the feed.
-        if kind not in ("CharacterEncodingOverride",):
+        if kind not in _QUIET_BOZO:
             detail = " ".join(str(exc).split())[:160] if exc is not None else ""
             warning = f"ill-formed feed, {len(entries)} entries recovered ({kind}: {detail})"
+    if cut_note:
+        warning = cut_note + (f"; {warning}" if warning else "")
     if removed:
         warning = "DOCTYPE/ENTITY declarations removed" + (f"; {warning}" if warning else "")
-    feed = parsed.get("feed", {})
     return ParsedFeed(
-        title=" ".join(str(feed.get("title") or "").split()),
-        site=str(feed.get("link") or ""),
-        language=str(feed.get("language") or headers.get("content-language", "") or ""),
+        title=" ".join(_text(feed.get("title")).split()),
+        site=_text(feed.get("link")).strip(),
+        language=_text(feed.get("language") or original_headers.get("content-language", "")),
         version=version,
         entries=entries,
         warning=warning,
