@@ -8,7 +8,7 @@ import click
 
 from watcher import storage
 from watcher.cli import echo_json, pass_app
-from watcher.errors import ValidationError, VeilleError
+from watcher.errors import ValidationError
 
 
 @click.group()
@@ -103,19 +103,10 @@ def import_(app, file: Path) -> None:
     """Import feeds from an OPML file (feeds already present are skipped)."""
     from watcher.opml import read_opml
 
-    items = read_opml(file.read_bytes(), source=str(file))
-    added = skipped = 0
-    for item in items:
-        if storage.find_feed(app.store, item.url) is not None:
-            skipped += 1
-            continue
-        try:
-            storage.add_feed(app.store, item.url, title=item.title, site=item.site, topics=item.topics,
-                             language=item.language)
-            added += 1
-        except VeilleError as exc:
-            click.echo(f"skipped: {exc}", err=True)
-            skipped += 1
+    added, skipped, errors = storage.import_feeds(app.store, read_opml(file.read_bytes(), source=str(file)))
+    for error in errors:
+        click.echo(f"skipped: {error}", err=True)
+    skipped += len(errors)
     click.echo(f"imported {added} feeds from {file} ({skipped} skipped)")
 
 

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 
 from watcher.cleaner import canonical_url, iso_utc, utc_now
 from watcher.db import Store
-from watcher.errors import NotFoundError, ValidationError
+from watcher.errors import NotFoundError, ValidationError, VeilleError
 from watcher.ingest import ArticleDraft, PreparedFeed
 from watcher.records import CrawlSummary, Feed
 
@@ -63,6 +63,25 @@ def add_feed(store: Store, url: str, *, title: str = "", site: str = "", topics:
         )
     return get_feed(store, url)
 
+
+
+def import_feeds(store: Store, items) -> tuple[int, int, list[str]]:
+    """Add OPML items (watcher.opml.OpmlFeed): (added, skipped as already present, one-line errors).
+
+    A bad item is reported and never stops the others.
+    """
+    added = skipped = 0
+    errors: list[str] = []
+    for item in items:
+        if find_feed(store, item.url) is not None:
+            skipped += 1
+            continue
+        try:
+            add_feed(store, item.url, title=item.title, site=item.site, topics=item.topics, language=item.language)
+            added += 1
+        except VeilleError as exc:
+            errors.append(str(exc))
+    return added, skipped, errors
 
 def remove_feed(store: Store, url: str) -> int:
     """Remove a feed and the articles only it carries; articles shared with other feeds stay.

@@ -10,7 +10,7 @@ import json
 
 from ui.services.context import ServiceContext, require_editor
 from ui.services.records import FeedHealth, JobRun, OpmlImportResult
-from watcher.errors import NotFoundError, VeilleError
+from watcher.errors import NotFoundError
 
 
 def _health(row) -> FeedHealth:
@@ -91,18 +91,8 @@ def import_opml(ctx: ServiceContext, data: bytes, source: str = "OPML") -> OpmlI
     from watcher import storage
     from watcher.opml import read_opml
 
-    added = skipped = 0
-    errors = []
-    for item in read_opml(data, source):
-        if storage.find_feed(ctx.store, item.url) is not None:
-            skipped += 1
-            continue
-        try:
-            storage.add_feed(ctx.store, item.url, title=item.title, site=item.site, topics=item.topics,
-                             language=item.language)
-            added += 1
-        except VeilleError as exc:
-            errors.append(f"{source}: {exc}")
+    added, skipped, errors = storage.import_feeds(ctx.store, read_opml(data, source))
+    errors = [f"{source}: {e}" for e in errors]
     return OpmlImportResult(added=added, skipped=skipped, errors=tuple(errors))
 
 
