@@ -6,6 +6,7 @@ process start-up for all of them. Prints ratios, which are what matters on share
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import tempfile
@@ -31,8 +32,8 @@ def _config(folder: Path, urls: list[str]) -> Path:
     return path
 
 
-def _timed(cmd: list[str]) -> tuple[float, int]:
-    """Run `cmd`, return (seconds, peak RSS in bytes of the process tree, polled every 10 ms)."""
+def _timed(cmd: list[str]) -> tuple[float, int, bytes]:
+    """Run `cmd`: (seconds, peak RSS in bytes of the process tree polled every 10 ms, stdout)."""
     start = time.perf_counter()
     proc = psutil.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     peak = 0
@@ -47,7 +48,7 @@ def _timed(cmd: list[str]) -> tuple[float, int]:
     out, err = proc.communicate()
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed: {err.decode()[-500:]}")
-    return elapsed, peak
+    return elapsed, peak, out
 
 
 def main(feeds: int = 300, entries: int = 50) -> dict:
@@ -59,20 +60,26 @@ def main(feeds: int = 300, entries: int = 50) -> dict:
         config = _config(folder, server.urls)
         # Warm the OS caches and the server once so the first measured peer is not penalised.
         _timed([sys.executable, "-m", "bench.peers", "naive", str(urls_file), ""])
-        results["veille_first_s"], _ = _timed([*VEILLE, "--config", str(config), "crawl", "--all"])
-        results["veille_recrawl_s"], _ = _timed([*VEILLE, "--config", str(config), "crawl", "--all"])
-        results["reader_s"], _ = _timed(
+        crawl = [*VEILLE, "--config", str(config), "crawl", "--all", "--json"]
+        results["veille_first_s"], _, out = _timed(crawl)
+        first = json.loads(out)
+        results["veille_recrawl_s"], _, out = _timed(crawl)
+        again = json.loads(out)
+        assert first["new_articles"] == feeds * entries and again["not_modified"] == feeds, (first, again)
+        results["veille_first_inner_s"], results["veille_recrawl_inner_s"] = first["seconds"], again["seconds"]
+        results["reader_s"], _, _ = _timed(
             [sys.executable, "-m", "bench.peers", "reader", str(urls_file), str(folder / "reader.db")]
         )
-        results["naive_s"], _ = _timed([sys.executable, "-m", "bench.peers", "naive", str(urls_file), ""])
+        results["naive_s"], _, _ = _timed([sys.executable, "-m", "bench.peers", "naive", str(urls_file), ""])
         bomb_folder = folder / "bomb"
         bomb_folder.mkdir()
         bomb_config = _config(bomb_folder, [server.bomb_url, *server.urls[:20]])
-        _, peak = _timed([*VEILLE, "--config", str(bomb_config), "crawl", "--all"])
+        _, peak, _ = _timed([*VEILLE, "--config", str(bomb_config), "crawl", "--all"])
         results["bomb_peak_mb"] = peak / 1e6
     results["speedup_vs_reader"] = results["reader_s"] / results["veille_first_s"]
     results["speedup_vs_naive"] = results["naive_s"] / results["veille_first_s"]
     results["recrawl_speedup"] = results["veille_first_s"] / results["veille_recrawl_s"]
+    results["recrawl_speedup_inner"] = results["veille_first_inner_s"] / results["veille_recrawl_inner_s"]
     print(f"crawl bench: {feeds} feeds x {entries} entries on 127.0.0.1 (process start-up included for all)")
     print(f"  veille crawl --all, empty db : {results['veille_first_s']:.2f} s")
     print(f"  veille crawl --all, unchanged: {results['veille_recrawl_s']:.2f} s")
@@ -80,7 +87,9 @@ def main(feeds: int = 300, entries: int = 50) -> dict:
     print(f"  naive feedparser.parse loop  : {results['naive_s']:.2f} s")
     print(f"  ratio reader / veille         : {results['speedup_vs_reader']:.2f}x (target >= 2)")
     print(f"  ratio naive / veille          : {results['speedup_vs_naive']:.2f}x (target >= 1)")
-    print(f"  ratio first / unchanged crawl : {results['recrawl_speedup']:.1f}x (target >= 20)")
+    print(f"  ratio first / unchanged crawl : {results['recrawl_speedup']:.1f}x with process start-up, "
+          f"{results['recrawl_speedup_inner']:.1f}x crawl time only ({results['veille_first_inner_s']:.2f} s / "
+          f"{results['veille_recrawl_inner_s']:.2f} s) (target >= 20)")
     print(f"  peak RSS with a 200 MB gzip bomb: {results['bomb_peak_mb']:.0f} MB (target < 300)")
     return results
 

@@ -84,7 +84,11 @@ def _serve(port_queue, feeds: int, entries: int, bomb: bool) -> None:
             self.end_headers()
             self.wfile.write(body)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class QuietServer(ThreadingHTTPServer):
+        def handle_error(self, request, client_address):  # a client closing early is not news
+            pass
+
+    server = QuietServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     port_queue.put(server.server_address[1])
     server.serve_forever()

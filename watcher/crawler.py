@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -16,7 +17,7 @@ from datetime import datetime, timedelta
 
 from watcher import storage
 from watcher.cleaner import iso_utc, utc_now
-from watcher.db import Store
+from watcher.db import Store, open_store
 from watcher.errors import FetchError, ParseError
 from watcher.ingest import PreparedFeed, prepare
 from watcher.records import CrawlSummary, Feed
@@ -82,6 +83,44 @@ def _make_pool(settings, n_feeds: int) -> ProcessPoolExecutor | None:
     return pool
 
 
+UNCHANGED_BATCH = 64
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+class _Writer:
+    """One thread with its own connection does the crawl's writes, in order.
+
+    sqlite releases the GIL while it works, so storing one feed overlaps fetching the next ones; on a
+    first crawl the writes are about half of the event loop's time otherwise.
+    """
+
+    def __init__(self, store: Store):
+        self.main = store
+        self.own: Store | None = None
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="veille-write")
+
+    def _store(self) -> Store:
+        if str(self.main.path) == ":memory:":
+            return self.main  # a second connection would see another database
+        if self.own is None:
+            self.own = open_store(self.main.path, check_same_thread=False)
+        return self.own
+
+    async def call(self, fn, *args, **kwargs):
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, lambda: fn(self._store(), *args, **kwargs))
+
+    def close(self) -> None:
+        def _close() -> None:
+            if self.own is not None:
+                self.own.close()
+                self.own = None
+
+        self.executor.submit(_close).result()
+        self.executor.shutdown(wait=True)
+
+
 # --- one feed -----------------------------------------------------------------------------------
 
 
@@ -90,6 +129,8 @@ class _Run:
                  progress: Progress | None):
         self.settings = settings
         self.store = store
+        self.writer = _Writer(store)
+        self.unchanged: list = []  # 304s waiting to be recorded in one transaction
         self.feeds = feeds
         self.run_id = run_id
         self.started = started
@@ -118,35 +159,43 @@ class _Run:
         try:
             result = await fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
         except FetchError as exc:
-            self.fail(feed, str(exc), FetchOutcome(http_status=exc.status), now, exc.retry_after)
+            await self.fail(feed, str(exc), FetchOutcome(http_status=exc.status), now, exc.retry_after)
             return
         except Exception as exc:  # a bug or an unforeseen network error must not stop the batch
-            self.fail(feed, f"unexpected error: {type(exc).__name__}: {exc}", FetchOutcome(None), now)
+            await self.fail(feed, f"unexpected error: {type(exc).__name__}: {exc}", FetchOutcome(None), now)
             return
         outcome = FetchOutcome(
             http_status=result.status, etag=result.etag, last_modified=result.last_modified,
             moved_to=result.permanent_redirect, duration_ms=result.elapsed_ms,
         )
         if result.status == 304 or result.body is None:
-            storage.save_not_modified(self.store, feed, outcome, run_id=self.run_id, now=now,
-                                      next_check=next_check_ok(self.settings, self.started))
+            self.unchanged.append((feed, outcome, now, next_check_ok(self.settings, self.started)))
+            if len(self.unchanged) >= UNCHANGED_BATCH:
+                await self.flush_unchanged()
             self.summary.not_modified += 1
             return
         try:
             prepared = await self.parse(result.body, result.headers, feed, now)
         except ParseError as exc:
-            self.fail(feed, str(exc), outcome, now)
+            await self.fail(feed, str(exc), outcome, now)
             return
         except Exception as exc:
-            self.fail(feed, f"parse error: {type(exc).__name__}: {exc}", outcome, now)
+            await self.fail(feed, f"parse error: {type(exc).__name__}: {exc}", outcome, now)
             return
-        new, updated = storage.save_fetched(self.store, feed, prepared, outcome, run_id=self.run_id, now=now,
-                                            next_check=next_check_ok(self.settings, self.started))
+        new, updated = await self.writer.call(
+            storage.save_fetched, feed, prepared, outcome, run_id=self.run_id, now=now,
+            next_check=next_check_ok(self.settings, self.started),
+        )
         self.summary.ok += 1
         self.summary.new_articles += new
         self.summary.updated_articles += updated
 
-    def fail(self, feed: Feed, error: str, outcome: FetchOutcome, now: str, retry_after: float | None = None
+    async def flush_unchanged(self) -> None:
+        batch, self.unchanged = self.unchanged, []
+        if batch:
+            await self.writer.call(storage.save_not_modified_many, batch, run_id=self.run_id)
+
+    async def fail(self, feed: Feed, error: str, outcome: FetchOutcome, now: str, retry_after: float | None = None
              ) -> None:
         error = " ".join(error.split()) or "unknown error"
         failures = feed.error_count + 1
@@ -155,7 +204,7 @@ class _Run:
         if limit and failures >= limit:
             reason = f"disabled after {failures} consecutive failures (last: {error})"
         next_check = iso_utc(self.started + backoff_delay(self.settings, failures, retry_after))
-        storage.save_failure(self.store, feed, error, outcome, run_id=self.run_id, now=now,
+        await self.writer.call(storage.save_failure, feed, error, outcome, run_id=self.run_id, now=now,
                              next_check=next_check, disabled_reason=reason)
         self.summary.failed += 1
         self.summary.failures.append((feed.url, error))
@@ -176,6 +225,7 @@ class _Run:
 
         async with Fetcher(self.settings.crawler) as fetcher:
             await asyncio.gather(*(self.guarded(fetcher, feed) for feed in self.feeds))
+        await self.flush_unchanged()
 
 
 # --- entry point --------------------------------------------------------------------------------
@@ -186,6 +236,7 @@ def crawl(settings, store: Store, *, all_feeds: bool = False, progress: Progress
     """Fetch due feeds (every enabled feed with `all_feeds`) and store what changed."""
     storage.sync_config_feeds(store, settings)
     started = utc_now()
+    clock = time.perf_counter()
     feeds = storage.due_feeds(store, iso_utc(started), all_feeds=all_feeds)
     run_id = storage.start_run(store, trigger, iso_utc(started))
     run = _Run(settings, store, feeds, run_id, started, progress)
@@ -196,8 +247,10 @@ def crawl(settings, store: Store, *, all_feeds: bool = False, progress: Progress
         asyncio.run(run.run())
     finally:
         run.thread.shutdown(wait=True, cancel_futures=True)
+        run.writer.close()
         if run.pool is not None:
             run.pool.shutdown(wait=True, cancel_futures=True)
         run.summary.skipped = storage.count_feeds(store) - len(feeds)
         storage.finish_run(store, run_id, run.summary, iso_utc(utc_now()))
+        run.summary.seconds = round(time.perf_counter() - clock, 3)
     return run.summary

@@ -56,11 +56,12 @@ class CrawlSummary:
     new_articles: int = 0
     updated_articles: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)  # (feed url, one-line error)
+    seconds: float = 0.0  # wall time of the crawl itself (process start-up excluded)
 
     def as_dict(self) -> dict:
         return {
             "run_id": self.run_id, "feeds": self.feeds, "ok": self.ok, "not_modified": self.not_modified,
             "failed": self.failed, "skipped": self.skipped, "new_articles": self.new_articles,
-            "updated_articles": self.updated_articles,
+            "updated_articles": self.updated_articles, "seconds": self.seconds,
             "failures": [{"url": u, "error": e} for u, e in self.failures],
         }

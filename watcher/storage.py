@@ -266,14 +266,21 @@ def save_fetched(store: Store, feed: Feed, prepared: PreparedFeed, fetch: FetchO
 
 def save_not_modified(store: Store, feed: Feed, fetch: FetchOutcome, *, run_id: int | None, now: str,
                       next_check: str) -> None:
+    save_not_modified_many(store, [(feed, fetch, now, next_check)], run_id=run_id)
+
+
+def save_not_modified_many(store: Store, items: list[tuple[Feed, FetchOutcome, str, str]], *,
+                           run_id: int | None) -> None:
+    """Record unchanged feeds (feed, fetch, now, next_check), many per transaction: a re-crawl is mostly 304s."""
     with store.write() as conn:
-        conn.execute(
-            """UPDATE feeds SET etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),
-                 last_fetched = ?, last_status = 'not_modified', http_status = ?, next_check = ?, error_count = 0,
-                 last_error = NULL, moved_to = ? WHERE id = ?""",
-            (fetch.etag, fetch.last_modified, now, fetch.http_status, next_check, fetch.moved_to, feed.id),
-        )
-        _log(conn, run_id, feed.id, now, "not_modified", fetch)
+        for feed, fetch, now, next_check in items:
+            conn.execute(
+                """UPDATE feeds SET etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),
+                     last_fetched = ?, last_status = 'not_modified', http_status = ?, next_check = ?,
+                     error_count = 0, last_error = NULL, moved_to = ? WHERE id = ?""",
+                (fetch.etag, fetch.last_modified, now, fetch.http_status, next_check, fetch.moved_to, feed.id),
+            )
+            _log(conn, run_id, feed.id, now, "not_modified", fetch)
 
 
 def save_failure(store: Store, feed: Feed, error: str, fetch: FetchOutcome, *, run_id: int | None, now: str,
@@ -296,44 +303,82 @@ def save_failure(store: Store, feed: Feed, error: str, fetch: FetchOutcome, *, r
 # --- articles -----------------------------------------------------------------------------------
 
 
-def _tombstoned(conn: sqlite3.Connection, draft: ArticleDraft) -> bool:
-    if draft.url and conn.execute("SELECT 1 FROM tombstones WHERE url = ?", (draft.url,)).fetchone():
-        return True
-    return conn.execute("SELECT 1 FROM tombstones WHERE article_id = ?", (draft.id,)).fetchone() is not None
+def _chunks(items: list, size: int = 500) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _tombstoned(conn: sqlite3.Connection, drafts: list[ArticleDraft]) -> set[str]:
+    """Ids of the drafts whose URL or id was pruned on purpose (never re-ingested)."""
+    if conn.execute("SELECT NOT EXISTS (SELECT 1 FROM tombstones)").fetchone()[0]:
+        return set()
+    gone: set[str] = set()
+    for chunk in _chunks(drafts):
+        urls = {d.url: d.id for d in chunk if d.url}
+        ids = {d.id for d in chunk}
+        marks_u, marks_i = ",".join("?" * len(urls)), ",".join("?" * len(ids))
+        for url, article_id in conn.execute(
+            f"SELECT url, article_id FROM tombstones WHERE url IN ({marks_u}) OR article_id IN ({marks_i})",
+            [*urls, *ids],
+        ):
+            if url in urls:
+                gone.add(urls[url])
+            if article_id in ids:
+                gone.add(article_id)
+    return gone
 
 
 def upsert_articles(conn: sqlite3.Connection, feed_id: int, drafts: Iterable[ArticleDraft], now: str
                     ) -> tuple[int, int]:
-    """Insert new articles, update changed ones, leave unchanged ones alone. Call inside a write transaction."""
+    """Insert new articles, update changed ones, leave unchanged ones alone. Call inside a write transaction.
+
+    Set-based (a few queries per feed, not per entry): the writer thread is the crawl's bottleneck.
+    """
+    drafts = list(drafts)
+    gone = _tombstoned(conn, drafts)
+    drafts = [d for d in drafts if d.id not in gone]
+    known: dict[str, tuple[str, str | None]] = {}  # entry_key -> (article_id, content_hash)
+    for chunk in _chunks(drafts):
+        marks = ",".join("?" * len(chunk))
+        for key, article_id, digest in conn.execute(
+            f"""SELECT e.entry_key, e.article_id, a.content_hash FROM entries e
+                LEFT JOIN articles a ON a.id = e.article_id
+                WHERE e.feed_id = ? AND e.entry_key IN ({marks})""",
+            [feed_id, *(d.entry_key for d in chunk)],
+        ):
+            known[key] = (article_id, digest)
+    fresh = [d for d in drafts if d.entry_key not in known or known[d.entry_key][1] is None]
+    existing: set[str] = set()
+    for chunk in _chunks(fresh):
+        marks = ",".join("?" * len(chunk))
+        existing.update(r[0] for r in conn.execute(f"SELECT id FROM articles WHERE id IN ({marks})",
+                                                   [d.id for d in chunk]))
     new = updated = 0
+    inserts, entries, seen = [], [], set()
     for d in drafts:
-        if _tombstoned(conn, d):
+        article = known.get(d.entry_key)
+        if article is not None and article[1] is not None:
+            if article[1] != d.content_hash:
+                _update_article(conn, article[0], d, now)
+                updated += 1
             continue
-        entry = conn.execute(
-            "SELECT article_id FROM entries WHERE feed_id = ? AND entry_key = ?", (feed_id, d.entry_key)
-        ).fetchone()
-        if entry is not None:
-            row = conn.execute("SELECT content_hash FROM articles WHERE id = ?", (entry[0],)).fetchone()
-            if row is not None:
-                if row[0] != d.content_hash:
-                    _update_article(conn, entry[0], d, now)
-                    updated += 1
-                continue
-        existing = conn.execute("SELECT 1 FROM articles WHERE id = ?", (d.id,)).fetchone()
-        if existing is None:
-            conn.execute(
-                """INSERT INTO articles (id, feed_id, url, title, author, published, updated, language, content_html,
-                     summary_text, content_hash, first_seen, last_changed)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (d.id, feed_id, d.url, d.title, d.author, d.published, d.updated, d.language, d.content_html,
-                 d.summary_text, d.content_hash, now, now),
-            )
-            new += 1
-        conn.execute(
-            """INSERT INTO entries (feed_id, entry_key, article_id, url, first_seen) VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT (feed_id, entry_key) DO UPDATE SET article_id = excluded.article_id, url = excluded.url""",
-            (feed_id, d.entry_key, d.id, d.url, now),
-        )
+        if d.id not in existing and d.id not in seen:
+            seen.add(d.id)
+            inserts.append((d.id, feed_id, d.url, d.title, d.author, d.published, d.updated, d.language,
+                            d.content_html, d.summary_text, d.content_hash, now, now))
+        entries.append((feed_id, d.entry_key, d.id, d.url, now))
+    conn.executemany(
+        """INSERT INTO articles (id, feed_id, url, title, author, published, updated, language, content_html,
+             summary_text, content_hash, first_seen, last_changed)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        inserts,
+    )
+    new = len(inserts)
+    conn.executemany(
+        """INSERT INTO entries (feed_id, entry_key, article_id, url, first_seen) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (feed_id, entry_key) DO UPDATE SET article_id = excluded.article_id, url = excluded.url""",
+        entries,
+    )
     return new, updated
 
 
