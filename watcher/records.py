@@ -27,6 +27,11 @@ class Feed:
     disabled_reason: str | None = None
     added_at: str = ""
 
+    @property
+    def status(self) -> str:
+        """What `feeds list` and the Sources page show: the last crawl outcome, or 'disabled'."""
+        return "disabled" if self.disabled else self.last_status
+
 
 @dataclass(frozen=True)
 class Article:

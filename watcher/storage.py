@@ -11,12 +11,15 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 from watcher.cleaner import canonical_url, iso_utc, utc_now
 from watcher.db import Store
 from watcher.errors import NotFoundError, ValidationError, VeilleError
-from watcher.ingest import ArticleDraft, PreparedFeed
 from watcher.records import CrawlSummary, Feed
+
+if TYPE_CHECKING:  # ingest pulls in the parsers: not needed by `feeds list` or the app
+    from watcher.ingest import ArticleDraft, PreparedFeed
 
 # --- feeds --------------------------------------------------------------------------------------
 
@@ -177,22 +180,27 @@ class FeedListing:
         return asdict(self)
 
 
-def list_feeds(store: Store) -> list[FeedListing]:
+def feeds_with_counts(store: Store, *, url: str | None = None) -> list[tuple[Feed, int]]:
+    """Every feed (or the one with `url`) with how many articles it carries, by title."""
+    where, params = ("WHERE f.url = ?", (url.strip(),)) if url is not None else ("", ())
     rows = store.query(
-        """SELECT f.*, (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id) AS n_articles
-           FROM feeds f ORDER BY f.title COLLATE NOCASE, f.url"""
+        f"""SELECT f.*, (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id) AS n_articles
+            FROM feeds f {where} ORDER BY f.title COLLATE NOCASE, f.url""",
+        params,
     )
-    out = []
-    for row in rows:
-        feed = _feed(row)
-        out.append(FeedListing(
-            url=feed.url, title=feed.title, status="disabled" if feed.disabled else feed.last_status,
-            last_fetched=feed.last_fetched, last_error=feed.last_error, error_count=feed.error_count,
-            articles=row["n_articles"], next_check=feed.next_check, moved_to=feed.moved_to,
-            disabled_reason=feed.disabled_reason, warning=feed.warning, topics=list(feed.topics),
-            language=feed.language,
-        ))
-    return out
+    return [(_feed(row), row["n_articles"]) for row in rows]
+
+
+def list_feeds(store: Store) -> list[FeedListing]:
+    return [
+        FeedListing(
+            url=feed.url, title=feed.title, status=feed.status, last_fetched=feed.last_fetched,
+            last_error=feed.last_error, error_count=feed.error_count, articles=articles, next_check=feed.next_check,
+            moved_to=feed.moved_to, disabled_reason=feed.disabled_reason, warning=feed.warning,
+            topics=list(feed.topics), language=feed.language,
+        )
+        for feed, articles in feeds_with_counts(store)
+    ]
 
 
 def count_feeds(store: Store) -> int:

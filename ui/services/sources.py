@@ -13,27 +13,21 @@ from ui.services.records import FeedHealth, JobRun, OpmlImportResult
 from watcher.errors import NotFoundError
 
 
-def _health(row) -> FeedHealth:
+def _health(feed, articles: int) -> FeedHealth:
     return FeedHealth(
-        id=row["id"], url=row["url"], title=row["title"], status="disabled" if row["disabled"] else row["last_status"],
-        last_fetched=row["last_fetched"], last_error=row["last_error"], error_count=row["error_count"],
-        articles=row["n_articles"], next_check=row["next_check"], moved_to=row["moved_to"],
-        disabled=bool(row["disabled"]), disabled_reason=row["disabled_reason"], warning=row["warning"],
-        language=row["language"],
+        id=feed.id, url=feed.url, title=feed.title, status=feed.status, last_fetched=feed.last_fetched,
+        last_error=feed.last_error, error_count=feed.error_count, articles=articles, next_check=feed.next_check,
+        moved_to=feed.moved_to, disabled=feed.disabled, disabled_reason=feed.disabled_reason, warning=feed.warning,
+        language=feed.language,
     )
-
-
-_HEALTH_SQL = """
-SELECT f.*, (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id) AS n_articles FROM feeds f
-"""
 
 
 def feed_health(ctx: ServiceContext) -> list[FeedHealth]:
     """Every feed with its crawl status; failing feeds first, then by title."""
-    rows = ctx.store.query(
-        _HEALTH_SQL + " ORDER BY (f.last_status = 'error' OR f.disabled) DESC, f.title COLLATE NOCASE, f.url"
-    )
-    return [_health(r) for r in rows]
+    from watcher import storage
+
+    feeds = [_health(feed, n) for feed, n in storage.feeds_with_counts(ctx.store)]
+    return sorted(feeds, key=lambda f: f.status not in ("error", "disabled"))  # stable: title order kept
 
 
 def _feed_url(ctx: ServiceContext, feed: int | str) -> str:
@@ -46,10 +40,12 @@ def _feed_url(ctx: ServiceContext, feed: int | str) -> str:
 
 
 def get_feed(ctx: ServiceContext, feed: int | str) -> FeedHealth:
-    row = ctx.store.one(_HEALTH_SQL + " WHERE f.url = ?", (_feed_url(ctx, feed),))
-    if row is None:
+    from watcher import storage
+
+    found = storage.feeds_with_counts(ctx.store, url=_feed_url(ctx, feed))
+    if not found:
         raise NotFoundError(f"feed {feed!r}: not found")
-    return _health(row)
+    return _health(*found[0])
 
 
 def add_feed(ctx: ServiceContext, url: str, title: str = "", topics: tuple[str, ...] = (),
