@@ -70,6 +70,26 @@ def fit_arrays(x: np.ndarray, langs: Sequence[str]) -> Centering:
     return acc.result()
 
 
+class LazyCentering:
+    """Fits the language means on first use: a scoring run with nothing pending never reads the vectors."""
+
+    def __init__(self, store: Store, model: str) -> None:
+        self.store, self.model = store, model
+        self._fitted: Centering | None = None
+
+    @property
+    def fitted(self) -> Centering:
+        if self._fitted is None:
+            self._fitted = fit(self.store, self.model)
+        return self._fitted
+
+    def articles(self, x: np.ndarray, langs: Sequence[str]) -> np.ndarray:
+        return self.fitted.articles(x, langs)
+
+    def queries(self, x: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+        return self.fitted.queries(x, texts)
+
+
 def fit(store: Store, model: str) -> Centering:
     """Language means of every stored vector of `model`, read a chunk at a time."""
     acc = _Accumulator()

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from scoring import centering as centering_mod
 from scoring import clusters, embedder, feedback, state, topics
-from scoring.centering import Centering
+from scoring.centering import Centering, LazyCentering
 from scoring.model import Encoder, load_encoder
 from scoring.profiles import effective_profiles, profile_signature, stored_signature
 from scoring.records import ArticleText, Profile, ScoreSummary
@@ -23,6 +23,7 @@ from watcher.db import Store
 Progress = Callable[[str, int, int], None]
 TOPICS_VERSION = "topics:v1"
 CLUSTER_BLOCK = 2000
+CenteringLike = Centering | LazyCentering
 
 
 def score(settings, store: Store, *, rescore: bool = False, progress: Progress | None = None,
@@ -33,7 +34,7 @@ def score(settings, store: Store, *, rescore: bool = False, progress: Progress |
     encoder = encoder or load_encoder(cfg.model, cfg.device)
     summary = ScoreSummary(model=encoder.name)
     summary.embedded = embedder.embed_pending(store, encoder, batch_size=cfg.batch_size, progress=progress)
-    cen = centering_mod.fit(store, encoder.name)
+    cen = centering_mod.LazyCentering(store, encoder.name)  # after embedding: the means include new articles
     profiles = effective_profiles(settings, store)
     summary.scored, summary.rescored_profiles = score_profiles(
         store, encoder, profiles, cen, min_labels=cfg.feedback_min_labels, rescore=rescore, progress=progress)
@@ -49,7 +50,7 @@ def score(settings, store: Store, *, rescore: bool = False, progress: Progress |
 
 # --- profiles -----------------------------------------------------------------------------------------------
 
-def score_profiles(store: Store, encoder: Encoder, profiles: list[Profile], cen: Centering, *, min_labels: int,
+def score_profiles(store: Store, encoder: Encoder, profiles: list[Profile], cen: CenteringLike, *, min_labels: int,
                    rescore: bool = False, progress: Progress | None = None,
                    config: ScorerConfig = ScorerConfig()) -> tuple[int, list[str]]:
     """Score articles for each profile: all of them when the profile (or its feedback) changed, else the
@@ -93,7 +94,7 @@ def score_profiles(store: Store, encoder: Encoder, profiles: list[Profile], cen:
 
 # --- topics -------------------------------------------------------------------------------------------------
 
-def assign_topics(store: Store, encoder: Encoder, topic_settings, cen: Centering, *, rescore: bool = False,
+def assign_topics(store: Store, encoder: Encoder, topic_settings, cen: CenteringLike, *, rescore: bool = False,
                   progress: Progress | None = None) -> int:
     """Topics for articles that have none for the current topic set; returns how many articles were done."""
     sig = state.signature([[t.key, t.label, t.description, list(t.keywords)] for t in topic_settings],
@@ -136,7 +137,7 @@ def _shift(published: str, days: float) -> str:
     return (when + timedelta(days=days)).isoformat()
 
 
-def assign_clusters(store: Store, model: str, cen: Centering, *, window_days: float, threshold: float,
+def assign_clusters(store: Store, model: str, cen: CenteringLike, *, window_days: float, threshold: float,
                     rescore: bool = False, progress: Progress | None = None) -> int:
     """Link not-yet-clustered articles to stories within the time window; returns how many were clustered."""
     with store.write() as conn:
@@ -160,7 +161,7 @@ def assign_clusters(store: Store, model: str, cen: Centering, *, window_days: fl
     return done
 
 
-def _cluster_block(store: Store, model: str, cen: Centering, new_ids: list[str], first: str, last: str, *,
+def _cluster_block(store: Store, model: str, cen: CenteringLike, new_ids: list[str], first: str, last: str, *,
                    window_days: float, threshold: float) -> None:
     rows = store.query(
         "SELECT a.id, a.published, a.title, substr(a.summary_text, 1, 1500) AS summary, a.url, a.language, "

@@ -71,6 +71,20 @@ def test_first_run_embeds_scores_and_second_run_embeds_nothing(setup):
     assert blob[0] == 384 and blob[1] == 384 * 4
 
 
+def test_a_run_with_nothing_pending_does_not_read_the_vectors(setup, monkeypatch):
+    from scoring import centering
+
+    settings, store, enc = setup
+    score(settings, store, encoder=enc)
+
+    def refuse(*_args):
+        raise AssertionError("language means fitted although nothing was pending")
+
+    monkeypatch.setattr(centering, "fit", refuse)
+    again = score(settings, store, encoder=enc)
+    assert (again.embedded, again.scored, again.topics) == (0, 0, 0)
+
+
 def test_changed_article_is_re_embedded_alone(setup):
     settings, store, enc = setup
     score(settings, store, encoder=enc)
