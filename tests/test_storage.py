@@ -173,3 +173,19 @@ def test_export_rows_join_topics_and_scores(store):
     assert other["topics"] == [] and other["scores"] == {}
     since = list(storage.iter_export_rows(store, "2024-03-04T00:00:00+00:00"))
     assert len(since) == 2
+
+
+def test_new_database_migrates_without_loading_pandas_or_numpy(tmp_path):
+    """Migrations need sqlite-utils only; its optional pandas/numpy imports cost ~0.5 s per new database."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from watcher.db import open_store; "
+        f"store = open_store({str(tmp_path / 'new.db')!r}); "
+        "print(sorted(m for m in ('pandas', 'numpy') if m in sys.modules)); "
+        "print(store.scalar(\"SELECT count(*) FROM _sqlite_migrations\") > 0); "
+        "import numpy; print(numpy.arange(3).sum())"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["[]", "True", "3"]

@@ -63,13 +63,6 @@ def _workers(settings) -> int:
     return settings.crawler.parse_workers or os.cpu_count() or 1
 
 
-def _warm() -> None:
-    """Load the language model in a worker while the first fetches are in flight."""
-    from watcher.cleaner import _identifier
-
-    _identifier()
-
-
 def _make_pool(settings, n_feeds: int) -> ProcessPoolExecutor | None:
     workers = _workers(settings)
     if n_feeds < POOL_MIN_FEEDS or workers < 2:
@@ -77,10 +70,14 @@ def _make_pool(settings, n_feeds: int) -> ProcessPoolExecutor | None:
     # forkserver: workers start from a clean process, not a fork of one running an event loop and threads.
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["watcher.ingest"])
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
-    for _ in range(workers):
-        pool.submit(_warm)
-    return pool
+    # No warm-up task: the language model loads in a worker only if an entry needs detection (feeds
+    # mostly declare their language), and a warm-up would hold each worker ~0.5 s before its first parse.
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+
+
+def _expects_bodies(feeds: list[Feed]) -> int:
+    """Feeds with no validator (ETag/Last-Modified) to send: they answer 200 with a body to parse."""
+    return sum(1 for feed in feeds if not feed.etag and not feed.last_modified)
 
 
 UNCHANGED_BATCH = 64
@@ -242,7 +239,10 @@ def crawl(settings, store: Store, *, all_feeds: bool = False, progress: Progress
     run = _Run(settings, store, feeds, run_id, started, progress)
     if progress:
         progress("crawl", 0, len(feeds))
-    run.pool_wanted = True
+    if _expects_bodies(feeds) >= POOL_MIN_FEEDS:
+        run.pool = _make_pool(settings, len(feeds))  # a new feed list: start the workers during the fetches
+    else:
+        run.pool_wanted = True  # on the first body only, so an all-304 crawl never pays for the pool
     try:
         asyncio.run(run.run())
     finally:

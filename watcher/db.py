@@ -8,6 +8,7 @@ from two processes gave "database is locked" despite busy_timeout on these machi
 from __future__ import annotations
 
 import sqlite3
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -51,6 +52,7 @@ class _MigrationRegistry:
         return [fn.__name__ for fn in self.functions if fn.__name__ not in applied]
 
     def apply(self, db: sqlite_utils.Database) -> None:
+        import_sqlite_utils()
         from sqlite_utils.migrations import Migrations
 
         migration_set = Migrations(MIGRATION_SET)
@@ -60,6 +62,31 @@ class _MigrationRegistry:
 
 
 migrations = _MigrationRegistry()
+
+
+def import_sqlite_utils():
+    """sqlite-utils, imported without pandas and numpy unless they are already loaded.
+
+    sqlite-utils imports both when installed (streamlit brings them) only to map their types on insert;
+    veille uses it for migrations alone, and those imports were ~0.5 s of a new database's first command.
+    """
+    if "sqlite_utils" in sys.modules:
+        return sys.modules["sqlite_utils"]
+    hidden = [name for name in ("pandas", "numpy") if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # `import name` now raises ImportError, which sqlite-utils handles
+    try:
+        import sqlite_utils
+    finally:
+        for name in hidden:
+            del sys.modules[name]
+    return sqlite_utils
+    sys.modules["pandas"] = None  # makes `import pandas` raise ImportError, which sqlite-utils handles
+    try:
+        import sqlite_utils
+    finally:
+        del sys.modules["pandas"]
+    return sqlite_utils
 
 
 def _run(db: sqlite_utils.Database, script: str) -> None:
@@ -392,9 +419,7 @@ class Store:
     def db(self) -> sqlite_utils.Database:
         """A sqlite-utils view of the same connection (imported lazily: it is slow to import)."""
         if self._db is None:
-            import sqlite_utils
-
-            self._db = sqlite_utils.Database(self.conn)
+            self._db = import_sqlite_utils().Database(self.conn)
         return self._db
 
     @contextmanager
