@@ -19,6 +19,7 @@ from watcher import storage
 from watcher.cleaner import iso_utc, utc_now
 from watcher.db import Store, open_store
 from watcher.errors import FetchError, ParseError
+from watcher.fetcher import Fetcher
 from watcher.ingest import PreparedFeed, prepare
 from watcher.records import CrawlSummary, Feed
 from watcher.storage import FetchOutcome
@@ -218,8 +219,6 @@ class _Run:
                 self.progress("crawl", self.done, len(self.feeds))
 
     async def run(self) -> None:
-        from watcher.fetcher import Fetcher
-
         async with Fetcher(self.settings.crawler) as fetcher:
             await asyncio.gather(*(self.guarded(fetcher, feed) for feed in self.feeds))
         await self.flush_unchanged()

@@ -217,6 +217,10 @@ class FeedServer:
     def hits(self, path: str) -> int:
         return len(self.requests(path))
 
+    def connections(self, path: str | None = None) -> set[tuple]:
+        """Distinct client connections seen (for `path` only if given)."""
+        return {r["client"] for r in (self.requests(path) if path else self.all_requests)}
+
     @property
     def all_requests(self) -> list[dict]:
         with self._lock:
@@ -230,6 +234,7 @@ class FeedServer:
             "path": h.path,
             "headers": {k.lower(): v for k, v in h.headers.items()},
             "time": time.monotonic(),
+            "client": h.client_address,  # (host, port): one per TCP connection, to see keep-alive reuse
         }
         with self._lock:
             self._log.append(entry)

@@ -1,0 +1,178 @@
+"""The fetcher's keep-alive pool (watcher/connections.py) against a real local server.
+
+The server logs each request's client address, one per TCP connection, so reuse is observed from
+the other side of the socket rather than from the pool's internals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+
+import pytest
+
+from config.settings import CrawlerSettings
+from watcher.errors import BodyTooLargeError
+from watcher.fetcher import Fetcher, default_ssl_context
+
+RSS = '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
+
+
+def settings(**changes) -> CrawlerSettings:
+    base = {"allow_private_networks": True, "timeout_seconds": 5.0}
+    base.update(changes)
+    return dataclasses.replace(CrawlerSettings(), **base)
+
+
+def run_fetches(steps, crawler: CrawlerSettings | None = None) -> list:
+    """Run `steps` (each an async fn taking the fetcher) in order inside one Fetcher; results or errors."""
+
+    async def go():
+        out = []
+        async with Fetcher(crawler or settings()) as fetcher:
+            for step in steps:
+                try:
+                    out.append(await step(fetcher))
+                except Exception as exc:  # the test looks at it
+                    out.append(exc)
+        return out
+
+    return asyncio.run(go())
+
+
+def get(url: str, **kwargs):
+    return lambda fetcher: fetcher.fetch(url, **kwargs)
+
+
+def test_sequential_fetches_share_one_connection(feed_server):
+    for i in range(5):
+        feed_server.add(f"/f{i}", RSS)
+    results = run_fetches([get(feed_server.url(f"/f{i}")) for i in range(5)])
+    assert [r.status for r in results] == [200] * 5
+    assert len(feed_server.connections()) == 1
+
+
+def test_each_origin_gets_its_own_connection(feed_server, feed_server2):
+    feed_server.add("/a", RSS)
+    feed_server2.add("/b", RSS)
+    urls = [feed_server.url("/a"), feed_server2.url("/b")] * 3
+    results = run_fetches([get(u) for u in urls])
+    assert all(r.status == 200 for r in results)
+    assert len(feed_server.connections()) == 1 and len(feed_server2.connections()) == 1
+
+
+def test_concurrent_fetches_open_at_most_per_host_connections(feed_server):
+    feed_server.add("/slow", RSS, delay=0.05)
+
+    async def go():
+        async with Fetcher(settings(per_host=3, concurrency=10)) as fetcher:
+            return await asyncio.gather(*(fetcher.fetch(feed_server.url("/slow")) for _ in range(12)))
+
+    results = asyncio.run(go())
+    assert all(r.status == 200 for r in results)
+    assert 1 < len(feed_server.connections()) <= 3
+
+
+def test_connection_close_header_is_honoured(feed_server):
+    def closing(handler):
+        body = RSS.encode()
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.send_header("Connection", "close")
+        handler.end_headers()
+        handler.wfile.write(body)
+        handler.close_connection = True
+
+    feed_server.add_handler("/close", closing)
+    results = run_fetches([get(feed_server.url("/close"))] * 3)
+    assert [r.status for r in results] == [200] * 3
+    assert len(feed_server.connections()) == 3
+
+
+def test_server_dropping_an_idle_connection_silently_is_noticed(feed_server):
+    """Closed by the server after a complete response, without saying so: the next fetch must not fail."""
+
+    def drop_after(handler):
+        body = RSS.encode()
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+        handler.close_connection = True  # no Connection: close header
+
+    feed_server.add_handler("/drop", drop_after)
+
+    async def pause(_fetcher):
+        await asyncio.sleep(0.2)  # let the FIN arrive
+
+    results = run_fetches([get(feed_server.url("/drop")), pause, get(feed_server.url("/drop"))])
+    assert results[0].status == 200 and results[2].status == 200
+    assert len(feed_server.connections()) == 2
+
+
+def test_a_body_left_unread_never_goes_back_to_the_pool(feed_server):
+    feed_server.add("/big", "x" * 5000)
+    feed_server.add("/ok", RSS)
+    results = run_fetches([get(feed_server.url("/big")), get(feed_server.url("/ok")), get(feed_server.url("/ok"))],
+                          settings(max_bytes=1000))
+    assert isinstance(results[0], BodyTooLargeError)
+    assert results[1].status == 200 and results[2].status == 200
+    assert len(feed_server.connections("/big")) == 1
+    assert feed_server.connections("/big").isdisjoint(feed_server.connections("/ok"))  # not reused after the cut
+    assert len(feed_server.connections("/ok")) == 1
+
+
+def test_a_timed_out_request_does_not_poison_the_pool(feed_server):
+    feed_server.add("/slow", RSS, delay=1.0)
+    feed_server.add("/ok", RSS)
+    results = run_fetches([get(feed_server.url("/slow")), get(feed_server.url("/ok"))],
+                          settings(timeout_seconds=0.3))
+    assert "timed out" in str(results[0])
+    assert results[1].status == 200
+
+
+def test_idle_connections_are_capped_by_concurrency(feed_server, feed_server2):
+    feed_server.add("/a", RSS)
+    feed_server2.add("/b", RSS)
+    # concurrency 1: one idle connection kept. A's goes idle, B's finds the pool full and is closed.
+    urls = [feed_server.url("/a"), feed_server2.url("/b"), feed_server2.url("/b"), feed_server.url("/a")]
+    results = run_fetches([get(u) for u in urls], settings(concurrency=1))
+    assert all(r.status == 200 for r in results)
+    assert len(feed_server.connections()) == 1
+    assert len(feed_server2.connections()) == 2
+
+
+def test_http_only_fetches_never_load_the_ca_bundle(feed_server):
+    feed_server.add("/f", RSS)
+    default_ssl_context.cache_clear()
+    results = run_fetches([get(feed_server.url("/f"))])
+    assert results[0].status == 200
+    assert default_ssl_context.cache_info().currsize == 0
+
+
+def test_https_uses_the_verifying_context(feed_server):
+    """A plain-HTTP server spoken to over https fails the TLS handshake with one clear line."""
+    feed_server.add("/f", RSS)
+    default_ssl_context.cache_clear()
+    started = time.monotonic()
+    results = run_fetches([get(feed_server.url("/f").replace("http://", "https://"))])
+    assert time.monotonic() - started < 5
+    message = str(results[0])
+    assert "TLS" in message or "SSL" in message, message
+    assert "\n" not in message
+    assert default_ssl_context.cache_info().currsize == 1
+
+
+@pytest.mark.parametrize("count", [1, 40])
+def test_fetcher_closes_every_connection_on_exit(feed_server, count):
+    feed_server.add("/f", RSS)
+
+    async def go():
+        async with Fetcher(settings(per_host=8)) as fetcher:
+            await asyncio.gather(*(fetcher.fetch(feed_server.url("/f")) for _ in range(count)))
+            pool = fetcher._transport._pool
+        return pool
+
+    pool = asyncio.run(go())
+    assert pool._open == set() and pool._idle_count == 0

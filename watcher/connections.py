@@ -1,0 +1,115 @@
+"""Keep-alive HTTP/1.1 connections kept per origin, for the fetcher's httpx transport.
+
+httpcore's own pool re-examines every pooled connection (with a readability poll on each idle one)
+several times per request; on an unchanged re-crawl, where every request is a cheap 304, that was
+the largest single cost. The fetcher already bounds connections per host and overall with its own
+semaphores, so this pool only needs to hand out an idle connection to the same origin, or open one.
+
+Connections are httpcore's own (:class:`httpcore.AsyncHTTPConnection`), opened through the network
+backend given (the private-network guard), so parsing, TLS and timeouts are unchanged. The TLS
+context comes from a factory called on the first https connection: an http-only crawl never loads
+the CA bundle.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import AsyncIterator, Callable
+
+import httpcore
+
+
+def _key(origin: httpcore.Origin) -> tuple:
+    return origin.scheme, origin.host, origin.port  # httpcore.Origin compares but does not hash
+
+
+class OriginPool:
+    """The `AsyncRequestInterface` httpx's transport calls: one list of idle connections per origin."""
+
+    def __init__(self, *, ssl_context: Callable[[], ssl.SSLContext], network_backend: httpcore.AsyncNetworkBackend,
+                 keepalive_expiry: float, max_idle: int) -> None:
+        self._ssl_context = ssl_context
+        self._backend = network_backend
+        self._keepalive_expiry = keepalive_expiry
+        self._max_idle = max(0, max_idle)
+        self._idle: dict[tuple, list[httpcore.AsyncHTTPConnection]] = {}  # (scheme, host, port) -> idle
+        self._idle_count = 0
+        self._open: set[httpcore.AsyncHTTPConnection] = set()
+
+    async def _take(self, origin: httpcore.Origin) -> httpcore.AsyncHTTPConnection:
+        """The most recently used idle connection to `origin` still usable, else a new one."""
+        idle = self._idle.get(_key(origin))
+        while idle:
+            connection = idle.pop()
+            self._idle_count -= 1
+            if connection.is_available() and not connection.has_expired():
+                return connection
+            await self._close(connection)
+        tls = self._ssl_context() if origin.scheme == b"https" else None  # made on first use only
+        connection = httpcore.AsyncHTTPConnection(
+            origin=origin, ssl_context=tls, keepalive_expiry=self._keepalive_expiry,
+            http1=True, http2=False, retries=0, network_backend=self._backend,
+        )
+        self._open.add(connection)
+        return connection
+
+    async def _give_back(self, connection: httpcore.AsyncHTTPConnection, origin: httpcore.Origin) -> None:
+        if connection.is_available() and self._idle_count < self._max_idle:
+            self._idle.setdefault(_key(origin), []).append(connection)
+            self._idle_count += 1
+        else:
+            await self._close(connection)
+
+    async def _close(self, connection: httpcore.AsyncHTTPConnection) -> None:
+        self._open.discard(connection)
+        await connection.aclose()
+
+    async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
+        origin = request.url.origin
+        connection = await self._take(origin)
+        try:
+            response = await connection.handle_async_request(request)
+        except BaseException:
+            await self._close(connection)
+            raise
+        response.stream = _ReturningStream(response.stream, self, connection, origin)
+        return response
+
+    async def aclose(self) -> None:
+        connections, self._open = list(self._open), set()
+        self._idle.clear()
+        self._idle_count = 0
+        for connection in connections:
+            await connection.aclose()
+
+
+class _ReturningStream:
+    """A response body that puts its connection back in the pool once the body is closed."""
+
+    def __init__(self, stream, pool: OriginPool, connection: httpcore.AsyncHTTPConnection,
+                 origin: httpcore.Origin) -> None:
+        self._stream = stream
+        self._pool = pool
+        self._connection = connection
+        self._origin = origin
+        self._closed = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for part in self._stream:
+                yield part
+        except BaseException:
+            await self.aclose()
+            raise
+
+    async def aclose(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if hasattr(self._stream, "aclose"):
+                await self._stream.aclose()
+        except BaseException:
+            await self._pool._close(self._connection)
+            raise
+        await self._pool._give_back(self._connection, self._origin)
