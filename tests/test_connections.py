@@ -176,3 +176,72 @@ def test_fetcher_closes_every_connection_on_exit(feed_server, count):
 
     pool = asyncio.run(go())
     assert pool._open == set() and pool._idle_count == 0
+
+
+# --- TLS, against a real local TLS server with a self-signed certificate ----------------------------
+
+
+@pytest.fixture
+def tls_feed_server(tmp_path):
+    """(base URL, certificate path, client addresses seen) of an https server on 127.0.0.1."""
+    import ssl
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from tests.plugins.smtp import make_self_signed
+
+    cert, key = make_self_signed(tmp_path)
+    seen: list[tuple] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            seen.append(self.client_address)
+            body = RSS.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+
+        def handle_error(self, request, client_address):  # a refused handshake is the point of a test
+            pass
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    httpd = Server(("127.0.0.1", 0), Handler)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield f"https://127.0.0.1:{httpd.server_address[1]}", cert, seen
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_untrusted_certificate_is_one_clear_tls_error(tls_feed_server):
+    base, _cert, _seen = tls_feed_server
+    results = run_fetches([get(base + "/feed")])
+    message = str(results[0])
+    assert message.startswith("TLS error with 127.0.0.1") and "certificate" in message, message
+    assert "\n" not in message
+
+
+def test_trusted_certificate_fetches_and_keeps_the_connection(tls_feed_server, monkeypatch):
+    import ssl
+
+    import watcher.fetcher
+
+    base, cert, seen = tls_feed_server
+    trusting = ssl.create_default_context(cafile=str(cert))
+    monkeypatch.setattr(watcher.fetcher, "default_ssl_context", lambda: trusting)
+    results = run_fetches([get(base + f"/feed{i}") for i in range(3)])
+    assert [r.status for r in results] == [200, 200, 200]
+    assert results[0].body == RSS.encode()
+    assert len(set(seen)) == 1  # one TLS connection for the three requests

@@ -8,7 +8,6 @@ from two processes gave "database is locked" despite busy_timeout on these machi
 from __future__ import annotations
 
 import sqlite3
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from watcher.errors import StoreError
+from watcher.imports import import_without
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -65,28 +65,8 @@ migrations = _MigrationRegistry()
 
 
 def import_sqlite_utils():
-    """sqlite-utils, imported without pandas and numpy unless they are already loaded.
-
-    sqlite-utils imports both when installed (streamlit brings them) only to map their types on insert;
-    veille uses it for migrations alone, and those imports were ~0.5 s of a new database's first command.
-    """
-    if "sqlite_utils" in sys.modules:
-        return sys.modules["sqlite_utils"]
-    hidden = [name for name in ("pandas", "numpy") if name not in sys.modules]
-    for name in hidden:
-        sys.modules[name] = None  # `import name` now raises ImportError, which sqlite-utils handles
-    try:
-        import sqlite_utils
-    finally:
-        for name in hidden:
-            del sys.modules[name]
-    return sqlite_utils
-    sys.modules["pandas"] = None  # makes `import pandas` raise ImportError, which sqlite-utils handles
-    try:
-        import sqlite_utils
-    finally:
-        del sys.modules["pandas"]
-    return sqlite_utils
+    """sqlite-utils without pandas and numpy: veille uses it for migrations only (see watcher.imports)."""
+    return import_without("sqlite_utils", ("pandas", "numpy"))
 
 
 def _run(db: sqlite_utils.Database, script: str) -> None:

@@ -25,12 +25,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
 
-import httpx
-
 from config.settings import CrawlerSettings
 from watcher.connections import OriginPool
 from watcher.errors import BodyTooLargeError, FetchError
+from watcher.imports import import_without
 from watcher.netguard import GuardedBackend, Resolver, check_url
+
+httpx = import_without("httpx", ("pygments", "rich"))  # those two serve only httpx's command-line tool
 
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
