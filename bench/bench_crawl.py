@@ -7,6 +7,7 @@ process start-up for all of them. Prints ratios, which are what matters on share
 from __future__ import annotations
 
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -51,45 +52,66 @@ def _timed(cmd: list[str]) -> tuple[float, int, bytes]:
     return elapsed, peak, out
 
 
-def main(feeds: int = 300, entries: int = 50) -> dict:
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def _runs(values: list[float], unit: str = "s") -> str:
+    return ", ".join(f"{v:.2f}" for v in values) + f" {unit}"
+
+
+def main(feeds: int = 300, entries: int = 50, repeats: int = 3) -> dict:
+    """Each measure is taken `repeats` times, alternating the crawlers; ratios are of the medians."""
+    runs: dict[str, list[float]] = {k: [] for k in (
+        "veille_first_s", "veille_recrawl_s", "veille_first_inner_s", "veille_recrawl_inner_s", "reader_s", "naive_s")}
     results: dict = {}
     with tempfile.TemporaryDirectory() as tmp, SyntheticServer(feeds, entries, bomb=True) as server:
         folder = Path(tmp)
         urls_file = folder / "urls.txt"
         urls_file.write_text("\n".join(server.urls))
-        config = _config(folder, server.urls)
         # Warm the OS caches and the server once so the first measured peer is not penalised.
         _timed([sys.executable, "-m", "bench.peers", "naive", str(urls_file), ""])
-        crawl = [*VEILLE, "--config", str(config), "crawl", "--all", "--json"]
-        results["veille_first_s"], _, out = _timed(crawl)
-        first = json.loads(out)
-        results["veille_recrawl_s"], _, out = _timed(crawl)
-        again = json.loads(out)
-        assert first["new_articles"] == feeds * entries and again["not_modified"] == feeds, (first, again)
-        results["veille_first_inner_s"], results["veille_recrawl_inner_s"] = first["seconds"], again["seconds"]
-        results["reader_s"], _, _ = _timed(
-            [sys.executable, "-m", "bench.peers", "reader", str(urls_file), str(folder / "reader.db")]
-        )
-        results["naive_s"], _, _ = _timed([sys.executable, "-m", "bench.peers", "naive", str(urls_file), ""])
+        for round_ in range(repeats):
+            here = folder / f"run{round_}"
+            here.mkdir()
+            config = _config(here, server.urls)
+            crawl = [*VEILLE, "--config", str(config), "crawl", "--all", "--json"]
+            seconds, _, out = _timed(crawl)
+            first = json.loads(out)
+            runs["veille_first_s"].append(seconds)
+            seconds, _, out = _timed(crawl)
+            again = json.loads(out)
+            runs["veille_recrawl_s"].append(seconds)
+            assert first["new_articles"] == feeds * entries and again["not_modified"] == feeds, (first, again)
+            runs["veille_first_inner_s"].append(first["seconds"])
+            runs["veille_recrawl_inner_s"].append(again["seconds"])
+            runs["reader_s"].append(_timed(
+                [sys.executable, "-m", "bench.peers", "reader", str(urls_file), str(here / "reader.db")])[0])
+            runs["naive_s"].append(_timed([sys.executable, "-m", "bench.peers", "naive", str(urls_file), ""])[0])
         bomb_folder = folder / "bomb"
         bomb_folder.mkdir()
         bomb_config = _config(bomb_folder, [server.bomb_url, *server.urls[:20]])
         _, peak, _ = _timed([*VEILLE, "--config", str(bomb_config), "crawl", "--all"])
         results["bomb_peak_mb"] = peak / 1e6
+    results["runs"] = runs
+    for key, values in runs.items():
+        results[key] = _median(values)
     results["speedup_vs_reader"] = results["reader_s"] / results["veille_first_s"]
     results["speedup_vs_naive"] = results["naive_s"] / results["veille_first_s"]
     results["recrawl_speedup"] = results["veille_first_s"] / results["veille_recrawl_s"]
     results["recrawl_speedup_inner"] = results["veille_first_inner_s"] / results["veille_recrawl_inner_s"]
-    print(f"crawl bench: {feeds} feeds x {entries} entries on 127.0.0.1 (process start-up included for all)")
-    print(f"  veille crawl --all, empty db : {results['veille_first_s']:.2f} s")
-    print(f"  veille crawl --all, unchanged: {results['veille_recrawl_s']:.2f} s")
-    print(f"  reader update_feeds(workers=8): {results['reader_s']:.2f} s")
-    print(f"  naive feedparser.parse loop  : {results['naive_s']:.2f} s")
+    print(f"crawl bench: {feeds} feeds x {entries} entries on 127.0.0.1, process start-up included for all; "
+          f"medians of {repeats} runs (runs in brackets)")
+    print(f"  veille crawl --all, empty db : {results['veille_first_s']:.2f} s [{_runs(runs['veille_first_s'])}]")
+    print(f"  veille crawl --all, unchanged: {results['veille_recrawl_s']:.2f} s [{_runs(runs['veille_recrawl_s'])}]")
+    print(f"  reader update_feeds(workers=8): {results['reader_s']:.2f} s [{_runs(runs['reader_s'])}]")
+    print(f"  naive feedparser.parse loop  : {results['naive_s']:.2f} s [{_runs(runs['naive_s'])}]")
     print(f"  ratio reader / veille         : {results['speedup_vs_reader']:.2f}x (target >= 2)")
     print(f"  ratio naive / veille          : {results['speedup_vs_naive']:.2f}x (target >= 1)")
-    print(f"  ratio first / unchanged crawl : {results['recrawl_speedup']:.1f}x with process start-up, "
-          f"{results['recrawl_speedup_inner']:.1f}x crawl time only ({results['veille_first_inner_s']:.2f} s / "
-          f"{results['veille_recrawl_inner_s']:.2f} s) (target >= 20)")
+    print(f"  ratio first / unchanged crawl : {results['recrawl_speedup_inner']:.1f}x crawl time only "
+          f"({results['veille_first_inner_s']:.2f} s / {results['veille_recrawl_inner_s']:.3f} s; "
+          f"runs {_runs(runs['veille_first_inner_s'])} / {_runs(runs['veille_recrawl_inner_s'])}) (target >= 20); "
+          f"{results['recrawl_speedup']:.1f}x with process start-up")
     print(f"  peak RSS with a 200 MB gzip bomb: {results['bomb_peak_mb']:.0f} MB (target < 300)")
     return results
 

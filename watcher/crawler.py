@@ -14,15 +14,18 @@ from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from watcher import storage
 from watcher.cleaner import iso_utc, utc_now
 from watcher.db import Store, open_store
 from watcher.errors import FetchError, ParseError
 from watcher.fetcher import Fetcher
-from watcher.ingest import PreparedFeed, prepare
 from watcher.records import CrawlSummary, Feed
 from watcher.storage import FetchOutcome
+
+if TYPE_CHECKING:  # the parsers load on the first body only: an all-304 crawl never needs them
+    from watcher.ingest import PreparedFeed
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total), as in scoring
 
@@ -141,6 +144,8 @@ class _Run:
 
     async def parse(self, body: bytes, headers: dict[str, str], feed: Feed, now: str) -> PreparedFeed:
         """Parse off the event loop (a process pool, else one thread) so fetches keep flowing meanwhile."""
+        from watcher.ingest import prepare
+
         loop = asyncio.get_running_loop()
         if self.pool_wanted:
             self.pool_wanted = False
