@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from watcher import crawler, storage
+from watcher import crawler, ingest, storage
 from watcher.cleaner import parse_iso
 from watcher.crawler import crawl
 
@@ -77,8 +77,8 @@ def test_second_crawl_is_304_without_parse_or_rewrite(feed_server, setup, store,
     assert first.new_articles == 5
     before = articles(store)
     parses = []
-    real_prepare = crawler.prepare
-    monkeypatch.setattr(crawler, "prepare", lambda *a, **k: parses.append(a) or real_prepare(*a, **k))
+    real_prepare = ingest.prepare  # the crawler imports it from there on the first body
+    monkeypatch.setattr(ingest, "prepare", lambda *a, **k: parses.append(a) or real_prepare(*a, **k))
     second = crawl(settings, store, all_feeds=True)
     assert (second.not_modified, second.ok, second.new_articles, second.updated_articles) == (2, 0, 0, 0)
     assert parses == []
@@ -86,6 +86,9 @@ def test_second_crawl_is_304_without_parse_or_rewrite(feed_server, setup, store,
     assert feed_server.requests("/etag")[-1]["headers"]["if-none-match"] == '"v1"'
     assert feed_server.requests("/lm")[-1]["headers"]["if-modified-since"] == "Wed, 06 Mar 2024 10:00:00 GMT"
     assert feed_row(store, feed_server.url("/etag")).last_status == "not_modified"
+    feed_server.add("/etag", feed_body("rss2.xml"), etag='"v2"')  # changed: parsed again (the spy is live)
+    crawl(settings, store, all_feeds=True)
+    assert len(parses) == 1
 
 
 def test_rerun_without_validators_adds_and_rewrites_nothing(feed_server, setup, store):
