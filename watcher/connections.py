@@ -5,10 +5,10 @@ several times per request; on an unchanged re-crawl, where every request is a ch
 the largest single cost. The fetcher already bounds connections per host and overall with its own
 semaphores, so this pool only needs to hand out an idle connection to the same origin, or open one.
 
-Connections are httpcore's own (:class:`httpcore.AsyncHTTPConnection`), opened through the network
-backend given (the private-network guard), so parsing, TLS and timeouts are unchanged. The TLS
-context comes from a factory called on the first https connection: an http-only crawl never loads
-the CA bundle.
+Connections are httpcore's HTTP/1.1 connections (:class:`httpcore.AsyncHTTP11Connection`, so the
+protocol handling is httpcore's), over streams opened through the network backend given (the
+private-network guard) and wrapped in TLS here for https. The TLS context comes from a factory called
+on the first https connection: an http-only crawl never loads the CA bundle.
 """
 
 from __future__ import annotations
@@ -32,12 +32,13 @@ class OriginPool:
         self._backend = network_backend
         self._keepalive_expiry = keepalive_expiry
         self._max_idle = max(0, max_idle)
-        self._idle: dict[tuple, list[httpcore.AsyncHTTPConnection]] = {}  # (scheme, host, port) -> idle
+        self._idle: dict[tuple, list[httpcore.AsyncHTTP11Connection]] = {}  # (scheme, host, port) -> idle
         self._idle_count = 0
-        self._open: set[httpcore.AsyncHTTPConnection] = set()
+        self._open: set[httpcore.AsyncHTTP11Connection] = set()
 
-    async def _take(self, origin: httpcore.Origin) -> httpcore.AsyncHTTPConnection:
-        """The most recently used idle connection to `origin` still usable, else a new one."""
+    async def _take(self, request: httpcore.Request) -> httpcore.AsyncHTTP11Connection:
+        """The most recently used idle connection to the request's origin still usable, else a new one."""
+        origin = request.url.origin
         idle = self._idle.get(_key(origin))
         while idle:
             connection = idle.pop()
@@ -45,28 +46,36 @@ class OriginPool:
             if connection.is_available() and not connection.has_expired():
                 return connection
             await self._close(connection)
-        tls = self._ssl_context() if origin.scheme == b"https" else None  # made on first use only
-        connection = httpcore.AsyncHTTPConnection(
-            origin=origin, ssl_context=tls, keepalive_expiry=self._keepalive_expiry,
-            http1=True, http2=False, retries=0, network_backend=self._backend,
-        )
+        connection = await self._connect(origin, request.extensions.get("timeout", {}).get("connect"))
         self._open.add(connection)
         return connection
 
-    async def _give_back(self, connection: httpcore.AsyncHTTPConnection, origin: httpcore.Origin) -> None:
+    async def _connect(self, origin: httpcore.Origin, timeout: float | None) -> httpcore.AsyncHTTP11Connection:
+        """TCP (through the guard's backend), then TLS for https with the host name for SNI and checking."""
+        host = origin.host.decode("ascii")
+        stream = await self._backend.connect_tcp(host, origin.port, timeout=timeout)
+        if origin.scheme == b"https":
+            try:
+                stream = await stream.start_tls(self._ssl_context(), server_hostname=host, timeout=timeout)
+            except BaseException:
+                await stream.aclose()
+                raise
+        return httpcore.AsyncHTTP11Connection(origin=origin, stream=stream, keepalive_expiry=self._keepalive_expiry)
+
+    async def _give_back(self, connection: httpcore.AsyncHTTP11Connection, origin: httpcore.Origin) -> None:
         if connection.is_available() and self._idle_count < self._max_idle:
             self._idle.setdefault(_key(origin), []).append(connection)
             self._idle_count += 1
         else:
             await self._close(connection)
 
-    async def _close(self, connection: httpcore.AsyncHTTPConnection) -> None:
+    async def _close(self, connection: httpcore.AsyncHTTP11Connection) -> None:
         self._open.discard(connection)
         await connection.aclose()
 
     async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
         origin = request.url.origin
-        connection = await self._take(origin)
+        connection = await self._take(request)
         try:
             response = await connection.handle_async_request(request)
         except BaseException:
@@ -86,7 +95,7 @@ class OriginPool:
 class _ReturningStream:
     """A response body that puts its connection back in the pool once the body is closed."""
 
-    def __init__(self, stream, pool: OriginPool, connection: httpcore.AsyncHTTPConnection,
+    def __init__(self, stream, pool: OriginPool, connection: httpcore.AsyncHTTP11Connection,
                  origin: httpcore.Origin) -> None:
         self._stream = stream
         self._pool = pool

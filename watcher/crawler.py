@@ -135,6 +135,7 @@ class _Run:
         self.feeds = feeds
         self.run_id = run_id
         self.started = started
+        self.next_check = next_check_ok(settings, started)  # when a feed fetched fine in this run is due again
         self.progress = progress
         self.summary = CrawlSummary(run_id=run_id, feeds=len(feeds))
         self.pool: Executor | None = None
@@ -172,7 +173,7 @@ class _Run:
             moved_to=result.permanent_redirect, duration_ms=result.elapsed_ms,
         )
         if result.status == 304 or result.body is None:
-            self.unchanged.append((feed, outcome, now, next_check_ok(self.settings, self.started)))
+            self.unchanged.append((feed, outcome, now, self.next_check))
             if len(self.unchanged) >= UNCHANGED_BATCH:
                 await self.flush_unchanged()
             self.summary.not_modified += 1
@@ -187,7 +188,7 @@ class _Run:
             return
         new, updated = await self.writer.call(
             storage.save_fetched, feed, prepared, outcome, run_id=self.run_id, now=now,
-            next_check=next_check_ok(self.settings, self.started),
+            next_check=self.next_check,
         )
         self.summary.ok += 1
         self.summary.new_articles += new

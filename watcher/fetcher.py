@@ -47,7 +47,9 @@ KEEPALIVE_SECONDS = 30.0
 def default_ssl_context() -> ssl.SSLContext:
     """Certificate-verifying TLS context, made on the first https connection (loading the CA bundle takes
     ~20 ms) and shared by every later fetch of the process (the service crawls on a schedule)."""
-    return httpx.create_ssl_context()
+    context = httpx.create_ssl_context()
+    context.set_alpn_protocols(["http/1.1"])  # the fetcher speaks HTTP/1.1 only
+    return context
 
 
 class _PooledTransport(httpx.AsyncHTTPTransport):
