@@ -6,6 +6,8 @@
   whole fetch (all hops) enforced with asyncio, so a slow-drip endless body ends too.
 - Concurrency: a global semaphore (``concurrency``) and one per host name (``per_host``); time spent
   queueing for them is not part of the budget.
+- Connections: httpx's transport over :class:`watcher.connections.OriginPool` (kept alive per origin),
+  opened through :class:`watcher.netguard.GuardedBackend`; no cookies, no proxy.
 - The body is read raw and decoded here, with bounded zlib output per step, so the decoded size is
   counted as it grows: a gzip bomb or an endless body is cut at ``max_bytes`` without ever holding
   more than the cap (plus one 64 KiB step) in memory. httpx's own decoder inflates a whole network
