@@ -233,6 +233,11 @@ def iso_utc(dt: datetime) -> str:
     return dt.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
+def now_iso() -> str:
+    """The current time as stored everywhere: ISO 8601 UTC, seconds precision."""
+    return iso_utc(utc_now())
+
+
 def parse_iso(value: str) -> datetime:
     dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)

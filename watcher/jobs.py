@@ -14,7 +14,8 @@ import threading
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+
+from watcher.cleaner import now_iso
 
 log = logging.getLogger("veille.jobs")
 
@@ -25,10 +26,6 @@ CRAWL = "watcher.jobs:crawl_and_score"
 DAILY_DIGEST = "watcher.jobs:daily_digest"
 WEEKLY_DIGEST = "watcher.jobs:weekly_digest"
 RETENTION = "watcher.jobs:retention"
-
-
-def _now() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 class JobRun:
@@ -43,7 +40,7 @@ def record_job(store, name: str) -> Iterator[JobRun]:
     """Record one run of `name` in job_runs; exceptions are recorded and swallowed (logged)."""
     with store.write() as conn:
         run_id = conn.execute("INSERT INTO job_runs (job, started, status) VALUES (?, ?, 'running')",
-                              (name, _now())).lastrowid
+                              (name, now_iso())).lastrowid
     run = JobRun(name)
     error = None
     try:
@@ -59,7 +56,7 @@ def record_job(store, name: str) -> Iterator[JobRun]:
         log.info("job %s %s: %s", name, run.status, json.dumps(run.counts, default=str)[:300])
     with store.write() as conn:
         conn.execute("UPDATE job_runs SET finished = ?, status = ?, counts = ?, error = ? WHERE id = ?",
-                     (_now(), run.status, json.dumps(run.counts, default=str), error, run_id))
+                     (now_iso(), run.status, json.dumps(run.counts, default=str), error, run_id))
 
 
 def _with_store(config_path: str | None, body: Callable) -> None:

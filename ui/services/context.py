@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import getpass
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from ui.services.records import ROLES, User
+from watcher.cleaner import now_iso  # noqa: F401 - the services take the clock from here
 from watcher.errors import PermissionDenied, ValidationError
 
 READ_CACHE_KIB = 65_536  # page cache of the app's connection
@@ -61,7 +61,3 @@ def open_context(settings, user: User, store=None) -> ServiceContext:
 
         store = open_store(settings.database_path)
     return ServiceContext(settings=settings, store=store, user=user)
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
