@@ -245,3 +245,64 @@ def test_trusted_certificate_fetches_and_keeps_the_connection(tls_feed_server, m
     assert [r.status for r in results] == [200, 200, 200]
     assert results[0].body == RSS.encode()
     assert len(set(seen)) == 1  # one TLS connection for the three requests
+
+
+def test_a_connection_dropped_as_the_request_arrives_is_retried_once_on_a_new_one():
+    """The server answers one request per connection, then hangs up on the next without a word: the race
+    a kept-alive connection can lose. The GET is repeated once on a fresh connection."""
+    import socket
+    import threading
+
+    body = RSS.encode()
+    listener = socket.create_server(("127.0.0.1", 0))
+    connections: list[tuple] = []
+
+    def handle(conn: socket.socket, address: tuple) -> None:
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+            conn.recv(65536)  # the second request: dropped unanswered
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, address = listener.accept()
+            except OSError:
+                return
+            connections.append(address)
+            threading.Thread(target=handle, args=(conn, address), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/feed"
+    try:
+        results = run_fetches([get(url), get(url), get(url)])
+    finally:
+        listener.close()
+    assert [getattr(r, "status", r) for r in results] == [200, 200, 200]
+    assert len(connections) == 3
+
+
+def test_a_server_that_always_hangs_up_fails_after_one_retry():
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted: list[tuple] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, address = listener.accept()
+            except OSError:
+                return
+            accepted.append(address)
+            with conn:
+                conn.recv(65536)
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        results = run_fetches([get(f"http://127.0.0.1:{listener.getsockname()[1]}/feed")])
+    finally:
+        listener.close()
+    assert "disconnected" in str(results[0]) and "\n" not in str(results[0])
+    assert len(accepted) == 1  # a new connection is not retried: only a kept-alive one is

@@ -18,6 +18,9 @@ from collections.abc import AsyncIterator, Callable
 
 import httpcore
 
+# What a request on a kept-alive connection the server has just dropped fails with.
+STALE = (httpcore.RemoteProtocolError, httpcore.ReadError, httpcore.WriteError)
+
 
 def _key(origin: httpcore.Origin) -> tuple:
     return origin.scheme, origin.host, origin.port  # httpcore.Origin compares but does not hash
@@ -36,9 +39,8 @@ class OriginPool:
         self._idle_count = 0
         self._open: set[httpcore.AsyncHTTP11Connection] = set()
 
-    async def _take(self, request: httpcore.Request) -> httpcore.AsyncHTTP11Connection:
-        """The most recently used idle connection to the request's origin still usable, else a new one."""
-        origin = request.url.origin
+    async def _idle_connection(self, origin: httpcore.Origin) -> httpcore.AsyncHTTP11Connection | None:
+        """The most recently used idle connection to `origin` that is still usable, if any."""
         idle = self._idle.get(_key(origin))
         while idle:
             connection = idle.pop()
@@ -46,7 +48,10 @@ class OriginPool:
             if connection.is_available() and not connection.has_expired():
                 return connection
             await self._close(connection)
-        connection = await self._connect(origin, request.extensions.get("timeout", {}).get("connect"))
+        return None
+
+    async def _new_connection(self, request: httpcore.Request) -> httpcore.AsyncHTTP11Connection:
+        connection = await self._connect(request.url.origin, request.extensions.get("timeout", {}).get("connect"))
         self._open.add(connection)
         return connection
 
@@ -75,13 +80,25 @@ class OriginPool:
 
     async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
         origin = request.url.origin
-        connection = await self._take(request)
+        connection = await self._idle_connection(origin)
+        if connection is not None:
+            try:
+                return await self._send(connection, request)
+            except STALE:
+                # A kept-alive connection the server closed while the request was on its way (the close
+                # had not arrived when the connection was checked). The fetcher only sends GETs, which are
+                # safe to repeat: once, on a new connection, as browsers and urllib3 do.
+                pass
+        return await self._send(await self._new_connection(request), request)
+
+    async def _send(self, connection: httpcore.AsyncHTTP11Connection, request: httpcore.Request
+                    ) -> httpcore.Response:
         try:
             response = await connection.handle_async_request(request)
         except BaseException:
             await self._close(connection)
             raise
-        response.stream = _ReturningStream(response.stream, self, connection, origin)
+        response.stream = _ReturningStream(response.stream, self, connection, request.url.origin)
         return response
 
     async def aclose(self) -> None:
