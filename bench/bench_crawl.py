@@ -6,6 +6,7 @@ process start-up for all of them. Prints ratios, which are what matters on share
 
 from __future__ import annotations
 
+import argparse
 import json
 import statistics
 import subprocess
@@ -60,8 +61,14 @@ def _runs(values: list[float], unit: str = "s") -> str:
     return ", ".join(f"{v:.2f}" for v in values) + f" {unit}"
 
 
-def main(feeds: int = 300, entries: int = 50, repeats: int = 3) -> dict:
-    """Each measure is taken `repeats` times, alternating the crawlers; ratios are of the medians."""
+def main(argv: list[str] | None = None) -> dict:
+    """Each measure is taken `--repeats` times, alternating the crawlers; ratios are of the medians."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--feeds", type=int, default=300)
+    parser.add_argument("--entries", type=int, default=50)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args(argv)
+    feeds, entries, repeats = args.feeds, args.entries, args.repeats
     runs: dict[str, list[float]] = {k: [] for k in (
         "veille_first_s", "veille_recrawl_s", "veille_first_inner_s", "veille_recrawl_inner_s", "reader_s", "naive_s")}
     results: dict = {}
