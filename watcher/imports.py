@@ -5,7 +5,10 @@ Some libraries import heavy optional packages at import time when they happen to
 insert, httpx loads rich and pygments for its command-line tool. A crawl pays those imports in every
 process start (~0.5 s for a new database, ~45 ms for httpx), so they are hidden while the library
 is imported, unless something already loaded them. The libraries handle their absence themselves
-(they treat them as not installed); nothing else in the process is affected.
+(they treat them as not installed). Once the import is done the extras can be imported as usual; only
+another thread importing one of them for the first time during that import would find it missing. The
+CLI imports these before any thread starts, and the app imports sqlite-utils only when it opens a
+database with a migration pending.
 """
 
 from __future__ import annotations
