@@ -306,3 +306,41 @@ def test_a_server_that_always_hangs_up_fails_after_one_retry():
         listener.close()
     assert "disconnected" in str(results[0]) and "\n" not in str(results[0])
     assert len(accepted) == 1  # a new connection is not retried: only a kept-alive one is
+
+
+def test_ipv6_literal_hosts_connect_and_keep_alive():
+    """http://[::1]:port/ goes through the guard (allowed here), the asyncio backend and the pool."""
+    import socket
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen: list[tuple] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            seen.append(self.client_address[:2])
+            body = RSS.encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    class Server(ThreadingHTTPServer):
+        address_family = socket.AF_INET6
+        daemon_threads = True
+
+    httpd = Server(("::1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        url = f"http://[::1]:{httpd.server_address[1]}/feed"
+        results = run_fetches([get(url), get(url)])
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert [r.status for r in results] == [200, 200]
+    assert len(set(seen)) == 1 and seen[0][0] == "::1"
