@@ -153,7 +153,10 @@ _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 
 def normalize(text: str) -> str:
     """Lower case, accents removed, typographic apostrophes unified."""
-    text = unicodedata.normalize("NFKD", text.replace("’", "'").lower())
+    text = text.replace("’", "'").lower()
+    if text.isascii():  # most English text: nothing to decompose (the filter below goes char by char)
+        return text
+    text = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 

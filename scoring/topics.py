@@ -40,12 +40,13 @@ def build(topics, encoder: Encoder, centering: Centering) -> TopicModel:
                       [_keyword_pattern(t.keywords) for t in topics])
 
 
-def keyword_hits(pattern: re.Pattern | None, article: ArticleText) -> int:
+def keyword_hits(pattern: re.Pattern | None, title: str, body: str) -> int:
+    """Distinct keywords in the title (twice) and the body; both already `normalize`d."""
     if pattern is None:
         return 0
-    title = {m.group(1) for m in pattern.finditer(normalize(article.title))}
-    body = {m.group(1) for m in pattern.finditer(normalize(article.summary[:3000]))}
-    return 2 * len(title) + len(body - title)
+    in_title = {m.group(1) for m in pattern.finditer(title)}
+    in_body = {m.group(1) for m in pattern.finditer(body)}
+    return 2 * len(in_title) + len(in_body - in_title)
 
 
 def assign(model: TopicModel, articles: list[ArticleText], xc: np.ndarray) -> list[list[tuple[str, float]]]:
@@ -56,8 +57,9 @@ def assign(model: TopicModel, articles: list[ArticleText], xc: np.ndarray) -> li
     out = []
     for n, article in enumerate(articles):
         found = []
+        title, body = normalize(article.title), normalize(article.summary[:3000])  # once, not once per topic
         for t, key in enumerate(model.keys):
-            kw = min(1.0, keyword_hits(model.patterns[t], article) / KEYWORD_HITS_FULL)
+            kw = min(1.0, keyword_hits(model.patterns[t], title, body) / KEYWORD_HITS_FULL)
             score = 0.5 * float(sims[n, t]) + 0.5 * kw
             if score >= THRESHOLD:
                 found.append((key, round(score, 4)))
