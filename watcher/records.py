@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,30 @@ class Feed:
     def status(self) -> str:
         """What `feeds list` and the Sources page show: the last crawl outcome, or 'disabled'."""
         return "disabled" if self.disabled else self.last_status
+
+
+@dataclass(frozen=True)
+class FeedListing:
+    """A feed with its crawl status and article count: `veille feeds list` and the Sources page."""
+
+    id: int
+    url: str
+    title: str
+    status: str  # last_status of the crawler ('new', 'ok', 'not_modified', 'error') or 'disabled'
+    last_fetched: str | None
+    last_error: str | None
+    error_count: int
+    articles: int
+    next_check: str | None
+    moved_to: str | None
+    disabled: bool
+    disabled_reason: str | None
+    warning: str | None
+    topics: list[str]
+    language: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
 
 
 @dataclass(frozen=True)

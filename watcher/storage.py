@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from watcher.cleaner import canonical_url, iso_utc, utc_now
 from watcher.db import Store
 from watcher.errors import NotFoundError, ValidationError, VeilleError
-from watcher.records import CrawlSummary, Feed
+from watcher.records import CrawlSummary, Feed, FeedListing
 
 if TYPE_CHECKING:  # ingest pulls in the parsers: not needed by `feeds list` or the app
     from watcher.ingest import ArticleDraft, PreparedFeed
@@ -158,49 +158,25 @@ def due_feeds(store: Store, now: str, *, all_feeds: bool = False) -> list[Feed]:
     return [_feed(r) for r in rows]
 
 
-@dataclass(frozen=True)
-class FeedListing:
-    """A feed as `feeds list` shows it."""
-
-    url: str
-    title: str
-    status: str
-    last_fetched: str | None
-    last_error: str | None
-    error_count: int
-    articles: int
-    next_check: str | None
-    moved_to: str | None
-    disabled_reason: str | None
-    warning: str | None
-    topics: list[str]
-    language: str
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-def feeds_with_counts(store: Store, *, url: str | None = None) -> list[tuple[Feed, int]]:
-    """Every feed (or the one with `url`) with how many articles it carries, by title."""
+def list_feeds(store: Store, *, url: str | None = None) -> list[FeedListing]:
+    """Every feed (or the one with `url`) with its status and how many articles it carries, by title."""
     where, params = ("WHERE f.url = ?", (url.strip(),)) if url is not None else ("", ())
     rows = store.query(
         f"""SELECT f.*, (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id) AS n_articles
             FROM feeds f {where} ORDER BY f.title COLLATE NOCASE, f.url""",
         params,
     )
-    return [(_feed(row), row["n_articles"]) for row in rows]
-
-
-def list_feeds(store: Store) -> list[FeedListing]:
-    return [
-        FeedListing(
-            url=feed.url, title=feed.title, status=feed.status, last_fetched=feed.last_fetched,
-            last_error=feed.last_error, error_count=feed.error_count, articles=articles, next_check=feed.next_check,
-            moved_to=feed.moved_to, disabled_reason=feed.disabled_reason, warning=feed.warning,
-            topics=list(feed.topics), language=feed.language,
-        )
-        for feed, articles in feeds_with_counts(store)
-    ]
+    listings = []
+    for row in rows:
+        feed = _feed(row)
+        listings.append(FeedListing(
+            id=feed.id, url=feed.url, title=feed.title, status=feed.status, last_fetched=feed.last_fetched,
+            last_error=feed.last_error, error_count=feed.error_count, articles=row["n_articles"],
+            next_check=feed.next_check, moved_to=feed.moved_to, disabled=feed.disabled,
+            disabled_reason=feed.disabled_reason, warning=feed.warning, topics=list(feed.topics),
+            language=feed.language,
+        ))
+    return listings
 
 
 def count_feeds(store: Store) -> int:

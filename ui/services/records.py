@@ -293,27 +293,6 @@ class SourceVolume:
 
 
 @dataclass(frozen=True)
-class FeedHealth:
-    id: int
-    url: str
-    title: str
-    status: str  # last_status of the crawler ('new', 'ok', 'not_modified', 'error', …) or 'disabled'
-    last_fetched: str | None
-    last_error: str | None
-    error_count: int
-    articles: int
-    next_check: str | None
-    moved_to: str | None
-    disabled: bool
-    disabled_reason: str | None
-    warning: str | None = None
-    language: str = ""
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
 class JobRun:
     id: int
     job: str

@@ -9,24 +9,16 @@ from __future__ import annotations
 import json
 
 from ui.services.context import ServiceContext, require_editor
-from ui.services.records import FeedHealth, JobRun, OpmlImportResult
+from ui.services.records import JobRun, OpmlImportResult
 from watcher.errors import NotFoundError
+from watcher.records import FeedListing
 
 
-def _health(feed, articles: int) -> FeedHealth:
-    return FeedHealth(
-        id=feed.id, url=feed.url, title=feed.title, status=feed.status, last_fetched=feed.last_fetched,
-        last_error=feed.last_error, error_count=feed.error_count, articles=articles, next_check=feed.next_check,
-        moved_to=feed.moved_to, disabled=feed.disabled, disabled_reason=feed.disabled_reason, warning=feed.warning,
-        language=feed.language,
-    )
-
-
-def feed_health(ctx: ServiceContext) -> list[FeedHealth]:
+def feed_health(ctx: ServiceContext) -> list[FeedListing]:
     """Every feed with its crawl status; failing feeds first, then by title."""
     from watcher import storage
 
-    feeds = [_health(feed, n) for feed, n in storage.feeds_with_counts(ctx.store)]
+    feeds = storage.list_feeds(ctx.store)
     return sorted(feeds, key=lambda f: f.status not in ("error", "disabled"))  # stable: title order kept
 
 
@@ -39,17 +31,17 @@ def _feed_url(ctx: ServiceContext, feed: int | str) -> str:
     return str(feed)
 
 
-def get_feed(ctx: ServiceContext, feed: int | str) -> FeedHealth:
+def get_feed(ctx: ServiceContext, feed: int | str) -> FeedListing:
     from watcher import storage
 
-    found = storage.feeds_with_counts(ctx.store, url=_feed_url(ctx, feed))
+    found = storage.list_feeds(ctx.store, url=_feed_url(ctx, feed))
     if not found:
         raise NotFoundError(f"feed {feed!r}: not found")
-    return _health(*found[0])
+    return found[0]
 
 
 def add_feed(ctx: ServiceContext, url: str, title: str = "", topics: tuple[str, ...] = (),
-             language: str = "") -> FeedHealth:
+             language: str = "") -> FeedListing:
     """Add a feed (editor); it is fetched at the next crawl."""
     require_editor(ctx.user)
     from watcher import storage
@@ -71,7 +63,7 @@ def remove_feed(ctx: ServiceContext, feed: int | str, *, delete_articles: bool =
     return 0
 
 
-def set_enabled(ctx: ServiceContext, feed: int | str, enabled: bool) -> FeedHealth:
+def set_enabled(ctx: ServiceContext, feed: int | str, enabled: bool) -> FeedListing:
     """Enable (errors cleared, due now) or disable a feed (editor)."""
     require_editor(ctx.user)
     from watcher import storage
