@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import socket
+import ssl
+import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -178,51 +184,84 @@ def test_fetcher_closes_every_connection_on_exit(feed_server, count):
     assert pool._open == set() and pool._idle_count == 0
 
 
-# --- TLS, against a real local TLS server with a self-signed certificate ----------------------------
+# --- servers built here: TLS, IPv6, and raw sockets that misbehave on purpose --------------------------
+
+
+class _RssHandler(BaseHTTPRequestHandler):
+    """Serves RSS to any GET and notes each request's client address (one per TCP connection)."""
+
+    protocol_version = "HTTP/1.1"
+    seen: list[tuple]
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        self.seen.append(self.client_address[:2])
+        body = RSS.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):  # a refused handshake is the point of a test
+        pass
+
+
+@contextmanager
+def _rss_server(host: str, wrap=None) -> Iterator[tuple[int, list[tuple]]]:
+    """(port, client addresses seen) of a threaded RSS server on `host` (IPv4 or IPv6), socket `wrap`ped."""
+    seen: list[tuple] = []
+    handler = type("Handler", (_RssHandler,), {"seen": seen})
+    server = type("Server", (_QuietServer,), {"address_family": socket.AF_INET6 if ":" in host else socket.AF_INET})
+    httpd = server((host, 0), handler)
+    if wrap is not None:
+        httpd.socket = wrap(httpd.socket)
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        yield httpd.server_address[1], seen
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@contextmanager
+def _raw_server(handle: Callable[[socket.socket], None]) -> Iterator[tuple[str, list[tuple]]]:
+    """(URL, client addresses accepted) of a bare TCP server running `handle(conn)` for each connection."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted: list[tuple] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, address = listener.accept()
+            except OSError:
+                return
+            accepted.append(address)
+            threading.Thread(target=handle, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/feed", accepted
+    finally:
+        listener.close()
 
 
 @pytest.fixture
 def tls_feed_server(tmp_path):
     """(base URL, certificate path, client addresses seen) of an https server on 127.0.0.1."""
-    import ssl
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
     from tests.plugins.smtp import make_self_signed
 
     cert, key = make_self_signed(tmp_path)
-    seen: list[tuple] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args):
-            pass
-
-        def do_GET(self):
-            seen.append(self.client_address)
-            body = RSS.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/rss+xml")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    class Server(ThreadingHTTPServer):
-        daemon_threads = True
-
-        def handle_error(self, request, client_address):  # a refused handshake is the point of a test
-            pass
-
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
-    httpd = Server(("127.0.0.1", 0), Handler)
-    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield f"https://127.0.0.1:{httpd.server_address[1]}", cert, seen
-    httpd.shutdown()
-    httpd.server_close()
+    with _rss_server("127.0.0.1", lambda sock: context.wrap_socket(sock, server_side=True)) as (port, seen):
+        yield f"https://127.0.0.1:{port}", cert, seen
 
 
 def test_untrusted_certificate_is_one_clear_tls_error(tls_feed_server):
@@ -234,8 +273,6 @@ def test_untrusted_certificate_is_one_clear_tls_error(tls_feed_server):
 
 
 def test_trusted_certificate_fetches_and_keeps_the_connection(tls_feed_server, monkeypatch):
-    import ssl
-
     import watcher.fetcher
 
     base, cert, seen = tls_feed_server
@@ -250,97 +287,35 @@ def test_trusted_certificate_fetches_and_keeps_the_connection(tls_feed_server, m
 def test_a_connection_dropped_as_the_request_arrives_is_retried_once_on_a_new_one():
     """The server answers one request per connection, then hangs up on the next without a word: the race
     a kept-alive connection can lose. The GET is repeated once on a fresh connection."""
-    import socket
-    import threading
-
     body = RSS.encode()
-    listener = socket.create_server(("127.0.0.1", 0))
-    connections: list[tuple] = []
 
-    def handle(conn: socket.socket, address: tuple) -> None:
+    def answer_once(conn: socket.socket) -> None:
         with conn:
             conn.recv(65536)
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
             conn.recv(65536)  # the second request: dropped unanswered
 
-    def serve() -> None:
-        while True:
-            try:
-                conn, address = listener.accept()
-            except OSError:
-                return
-            connections.append(address)
-            threading.Thread(target=handle, args=(conn, address), daemon=True).start()
-
-    threading.Thread(target=serve, daemon=True).start()
-    url = f"http://127.0.0.1:{listener.getsockname()[1]}/feed"
-    try:
+    with _raw_server(answer_once) as (url, connections):
         results = run_fetches([get(url), get(url), get(url)])
-    finally:
-        listener.close()
     assert [getattr(r, "status", r) for r in results] == [200, 200, 200]
     assert len(connections) == 3
 
 
 def test_a_server_that_always_hangs_up_fails_after_one_retry():
-    import socket
-    import threading
+    def hang_up(conn: socket.socket) -> None:
+        with conn:
+            conn.recv(65536)
 
-    listener = socket.create_server(("127.0.0.1", 0))
-    accepted: list[tuple] = []
-
-    def serve() -> None:
-        while True:
-            try:
-                conn, address = listener.accept()
-            except OSError:
-                return
-            accepted.append(address)
-            with conn:
-                conn.recv(65536)
-
-    threading.Thread(target=serve, daemon=True).start()
-    try:
-        results = run_fetches([get(f"http://127.0.0.1:{listener.getsockname()[1]}/feed")])
-    finally:
-        listener.close()
+    with _raw_server(hang_up) as (url, accepted):
+        results = run_fetches([get(url)])
     assert "disconnected" in str(results[0]) and "\n" not in str(results[0])
     assert len(accepted) == 1  # a new connection is not retried: only a kept-alive one is
 
 
 def test_ipv6_literal_hosts_connect_and_keep_alive():
     """http://[::1]:port/ goes through the guard (allowed here), the asyncio backend and the pool."""
-    import socket
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    seen: list[tuple] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args):
-            pass
-
-        def do_GET(self):
-            seen.append(self.client_address[:2])
-            body = RSS.encode()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    class Server(ThreadingHTTPServer):
-        address_family = socket.AF_INET6
-        daemon_threads = True
-
-    httpd = Server(("::1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    try:
-        url = f"http://[::1]:{httpd.server_address[1]}/feed"
+    with _rss_server("::1") as (port, seen):
+        url = f"http://[::1]:{port}/feed"
         results = run_fetches([get(url), get(url)])
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
     assert [r.status for r in results] == [200, 200]
     assert len(set(seen)) == 1 and seen[0][0] == "::1"
