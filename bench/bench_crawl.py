@@ -53,10 +53,6 @@ def _timed(cmd: list[str]) -> tuple[float, int, bytes]:
     return elapsed, peak, out
 
 
-def _median(values: list[float]) -> float:
-    return statistics.median(values)
-
-
 def _runs(values: list[float], unit: str = "s") -> str:
     return ", ".join(f"{v:.2f}" for v in values) + f" {unit}"
 
@@ -102,7 +98,7 @@ def main(argv: list[str] | None = None) -> dict:
         results["bomb_peak_mb"] = peak / 1e6
     results["runs"] = runs
     for key, values in runs.items():
-        results[key] = _median(values)
+        results[key] = statistics.median(values)
     results["speedup_vs_reader"] = results["reader_s"] / results["veille_first_s"]
     results["speedup_vs_naive"] = results["naive_s"] / results["veille_first_s"]
     results["recrawl_speedup"] = results["veille_first_s"] / results["veille_recrawl_s"]
