@@ -11,6 +11,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import nh3
 
+from config import clock
+
 # --- HTML ---------------------------------------------------------------------------------------
 
 ALLOWED_TAGS = frozenset({
@@ -223,7 +225,8 @@ EARLIEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
 
 
 def utc_now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
+    """Now, from the one clock (config.clock), aware UTC, seconds precision."""
+    return clock.now()
 
 
 def iso_utc(dt: datetime) -> str:
