@@ -259,10 +259,15 @@ def radar_export(app, fmt: str, since: str | None, output: Path | None, include_
 @pass_app
 def radar_import(app, file: Path, note: str, by: str | None) -> None:
     """Create or move register entries from a BYOR CSV/JSON file."""
-    from ui.services.radar import import_byor
+    from ui.services.radar import MAX_IMPORT_BYTES, import_byor
 
     fmt = "json" if file.suffix.lower() == ".json" else "csv" if file.suffix.lower() == ".csv" else None
-    result = import_byor(_ctx(app, by), file.read_text(encoding="utf-8-sig"), fmt, source=file.name, rationale=note)
+    try:
+        with file.open("rb") as handle:
+            data = handle.read(MAX_IMPORT_BYTES + 1)  # one byte over the cap is enough to refuse it
+    except OSError as exc:
+        raise ValidationError(f"{file}: cannot read ({exc.strerror})") from None
+    result = import_byor(_ctx(app, by), data, fmt, source=file.name, rationale=note)
     for line in result.errors:
         click.echo(line, err=True)
     click.echo(f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged, "

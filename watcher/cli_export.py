@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
+from watcher import csvsafe
 from watcher.cleaner import iso_utc
 from watcher.cli import pass_app
 
@@ -43,7 +43,7 @@ def export(app, fmt: str, since: str | None, output: Path | None) -> None:
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
                 count += 1
         else:
-            writer = csv.DictWriter(handle, fieldnames=FIELDS, lineterminator="\n")
+            writer = csvsafe.DictWriter(handle, FIELDS)
             writer.writeheader()
             for row in rows:
                 row["topics"] = json.dumps(row["topics"], ensure_ascii=False)

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from ui.services.context import ServiceContext, require_editor
 from ui.services.records import ImportResult, RadarEntry
 from ui.services.tools import QUADRANTS, add_tool, get_card, list_tools, quadrant_of_articles, set_status, update_tool
+from watcher import csvsafe
 from watcher.errors import NotFoundError, ValidationError
 
 RINGS = ("adopt", "trial", "assess", "hold")
@@ -92,40 +93,134 @@ def export_byor(ctx: ServiceContext, fmt: str = "csv", since: date | str | None 
     if fmt != "csv":
         raise ValidationError(f"format: expected csv or json, got {fmt!r}")
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=BYOR_FIELDS, lineterminator="\n")
+    writer = csvsafe.DictWriter(buf, BYOR_FIELDS)
     writer.writeheader()
     writer.writerows(rows)
     return buf.getvalue()
 
 
+MAX_IMPORT_BYTES = 5_000_000  # a radar file larger than this is refused whole
+MAX_FIELD_CHARS = 20_000  # longest name/ring/quadrant/description accepted from a file
+MAX_JSON_DEPTH = 20  # a BYOR JSON file is a list of flat objects: anything deeper is not one
+
+
+def decode_import(data: bytes | str, source: str = "radar file") -> str:
+    """The text of an uploaded radar file: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252
+    (what Excel writes for "CSV" on Windows). Over :data:`MAX_IMPORT_BYTES`, undecodable or holding NUL
+    characters: one-line error."""
+    text = _decode(data, source)
+    if "\x00" in text:
+        raise ValidationError(f"{source}: contains NUL characters (a binary file, or UTF-16 without a byte-order "
+                              "mark); nothing imported")
+    return text
+
+
+def _decode(data: bytes | str, source: str) -> str:
+    if isinstance(data, str):
+        text = data
+        if len(text) > MAX_IMPORT_BYTES:
+            raise ValidationError(f"{source}: larger than {MAX_IMPORT_BYTES // 1_000_000} MB, refused")
+        return text.lstrip("\ufeff")
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ValidationError(f"{source}: larger than {MAX_IMPORT_BYTES // 1_000_000} MB, refused")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ValidationError(f"{source}: not valid UTF-16 text") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(f"{source}: not text (neither UTF-8 nor Windows-1252 at byte {exc.start})") from None
+
+
+def _json_depth_ok(text: str) -> bool:
+    """Whether brackets nest at most MAX_JSON_DEPTH deep (checked before json.loads, which recurses)."""
+    depth = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return False
+        elif ch in "]}":
+            depth -= 1
+    return True
+
+
+def _check_fields(rows: list, kind: str) -> None:
+    for i, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            continue
+        for key, value in row.items():
+            if isinstance(value, str) and len(value) > MAX_FIELD_CHARS:
+                raise ValidationError(f"radar {kind}: entry {i}: {key} is {len(value)} characters long "
+                                      f"(at most {MAX_FIELD_CHARS}); nothing imported")
+
+
 def _parse(text: str, fmt: str | None) -> list[dict]:
+    """All entries of a BYOR file, or a one-line ValidationError for the file as a whole (nothing imported)."""
     stripped = text.lstrip("\ufeff").strip()
     if fmt is None:
-        fmt = "json" if stripped.startswith("[") else "csv"
+        fmt = "json" if stripped.startswith(("[", "{")) else "csv"
     if fmt == "json":
+        if not _json_depth_ok(stripped):
+            raise ValidationError(f"radar JSON: nested more than {MAX_JSON_DEPTH} levels deep; nothing imported")
         try:
             data = json.loads(stripped)
         except json.JSONDecodeError as exc:
             raise ValidationError(f"radar JSON: invalid at line {exc.lineno} ({exc.msg})") from None
+        except RecursionError:  # pragma: no cover - the depth check comes first
+            raise ValidationError("radar JSON: nested too deeply; nothing imported") from None
         if not isinstance(data, list):
             raise ValidationError("radar JSON: expected a list of entries")
+        _check_fields(data, "JSON")
         return data
     if fmt != "csv":
         raise ValidationError(f"format: expected csv or json, got {fmt!r}")
-    reader = csv.DictReader(io.StringIO(stripped))
-    missing = [f for f in ("name", "ring", "quadrant") if f not in (reader.fieldnames or [])]
-    if missing:
-        raise ValidationError(f"radar CSV: missing column(s) {', '.join(missing)}")
-    return list(reader)
+    header = stripped.split("\n", 1)[0]
+    # Excel writes ';' (French locale) or tabs ("Unicode text") where a comma is expected
+    delimiter = next((d for d in (",", ";", "\t") if d in header), ",")
+    reader = csv.DictReader(io.StringIO(stripped), delimiter=delimiter)
+    try:
+        fieldnames = [str(f).strip() for f in (reader.fieldnames or [])]
+        reader.fieldnames = fieldnames
+        missing = [f for f in ("name", "ring", "quadrant") if f not in fieldnames]
+        if missing:
+            raise ValidationError(f"radar CSV: missing column(s) {', '.join(missing)} "
+                                  f"(expected {', '.join(BYOR_FIELDS)})")
+        rows = [csvsafe.restore_row(row) for row in reader]
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise ValidationError(f"radar CSV: line {reader.line_num}: a field is longer than {MAX_FIELD_CHARS} "
+                                  "characters; nothing imported") from None
+        raise ValidationError(f"radar CSV: unreadable at line {reader.line_num} ({exc}); nothing imported") from None
+    _check_fields(rows, "CSV")
+    return rows
 
 
-def import_byor(ctx: ServiceContext, text: str, fmt: str | None = None, source: str = "upload",
+def import_byor(ctx: ServiceContext, text: str | bytes, fmt: str | None = None, source: str = "upload",
                 rationale: str = "") -> ImportResult:
     """Re-create register entries from a BYOR file (editor): new names are added with their ring's status,
     existing ones move to it (recorded in history with the file as rationale). Bad rows are reported, one line
-    each, and never stop the rest."""
+    each, and never stop the rest; a file that cannot be read as a whole (size, encoding, columns, a field over
+    MAX_FIELD_CHARS, nesting) raises one ValidationError before anything is imported. `text` may be the raw
+    bytes of the file (see :func:`decode_import`)."""
     require_editor(ctx.user)
-    rows = _parse(text, fmt)
+    rows = _parse(decode_import(text, source), fmt)
     created = updated = unchanged = 0
     errors: list[str] = []
     note = (rationale or "").strip() or f"Imported from radar file {source}"

@@ -10,7 +10,6 @@ escaped, no script).
 
 from __future__ import annotations
 
-import csv
 import html
 import io
 import json
@@ -19,6 +18,7 @@ from datetime import date, timedelta
 from ui.services.context import ServiceContext, now_iso
 from ui.services.records import DecisionEntry, DigestSent, SourceVolume, VeilleLog
 from ui.services.tools import evidence_for_ids, list_tools
+from watcher import csvsafe
 from watcher.errors import ValidationError
 
 DECISION_CHANGES = ("created", "status", "import")
@@ -98,7 +98,7 @@ def _change_text(d: DecisionEntry) -> str:
 def to_csv(log: VeilleLog) -> str:
     """One flat table: period summary, decisions and assessments, sources, digests."""
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
+    w = csvsafe.DictWriter(buf, CSV_FIELDS)
     w.writeheader()
     period = f"{log.date_from.isoformat()}..{log.date_to.isoformat()}"
     for label, value in (("articles collected", log.articles_collected), ("articles read", log.articles_read),
