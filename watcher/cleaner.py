@@ -162,9 +162,23 @@ def html_to_text(html: str, limit: int = MAX_TEXT_CHARS) -> str:
     return "\n".join(line for line in lines if line)[:limit]
 
 
+# Bidi embeddings/overrides/isolates and marks (they can reverse how a title or a name reads on screen) and
+# zero-width characters (they make two names that look the same differ): removed from names and titles.
+INVISIBLE = frozenset(
+    [chr(c) for c in range(0x202A, 0x202F)] + [chr(c) for c in range(0x2066, 0x206A)]
+    + ["\u200e", "\u200f", "\u061c", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"]
+)
+_DROP_INVISIBLE = {ord(c): None for c in INVISIBLE}
+
+
+def strip_invisible(text: str) -> str:
+    """`text` without bidi controls and zero-width characters (titles, feed titles, authors, tool names)."""
+    return text.translate(_DROP_INVISIBLE) if text else text
+
+
 def text_line(html_or_text: str, limit: int = 1000) -> str:
-    """A one-line plain text (titles, authors)."""
-    return " ".join(html_to_text(html_or_text, limit=limit * 2).split())[:limit]
+    """A one-line plain text (titles, authors), without bidi controls or zero-width characters."""
+    return " ".join(strip_invisible(html_to_text(html_or_text, limit=limit * 2)).split())[:limit]
 
 
 # --- URLs ---------------------------------------------------------------------------------------

@@ -75,7 +75,7 @@ def prepare(body: bytes, headers: dict[str, str], feed_url: str, feed_language: 
             content_hash=content_hash(title, text, url),
         ))
     return PreparedFeed(
-        title=parsed.title,
+        title=cleaner.text_line(parsed.title, limit=500),
         site=cleaner.canonical_url(parsed.site) or "",
         language=cleaner.normalize_language(parsed.language),
         warning=parsed.warning,

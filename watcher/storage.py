@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from watcher.cleaner import canonical_url, iso_utc, utc_now
+from watcher.cleaner import canonical_url, iso_utc, strip_invisible, utc_now
 from watcher.db import Store
 from watcher.errors import NotFoundError, ValidationError, VeilleError
 from watcher.records import CrawlSummary, Feed, FeedListing
@@ -62,7 +62,8 @@ def add_feed(store: Store, url: str, *, title: str = "", site: str = "", topics:
     with store.write() as conn:
         conn.execute(
             "INSERT INTO feeds (url, title, site, language, topics, added_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (url, title.strip(), site.strip(), language.strip().lower(), json.dumps(list(topics)), iso_utc(utc_now())),
+            (url, " ".join(strip_invisible(title).split()), site.strip(), language.strip().lower(),
+             json.dumps(list(topics)), iso_utc(utc_now())),
         )
     return get_feed(store, url)
 

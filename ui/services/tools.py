@@ -29,6 +29,7 @@ from ui.services.records import (
     ToolCard,
     ToolDetail,
 )
+from watcher.cleaner import strip_invisible
 from watcher.errors import NotFoundError, ValidationError
 
 STATUSES = ("signal", "assess", "trial", "adopted", "rejected", "hold")
@@ -142,7 +143,7 @@ def _card(row) -> ToolCard:
 
 
 def _row(ctx: ServiceContext, name: str):
-    row = ctx.store.one("SELECT * FROM tools WHERE name = ?", (name.strip(),))
+    row = ctx.store.one("SELECT * FROM tools WHERE name = ?", (normalize_name(name),))
     if row is None:
         raise NotFoundError(f"tool {name!r}: not in the register")
     return row
@@ -176,7 +177,7 @@ def tool_names(ctx: ServiceContext) -> list[str]:
 
 
 def get_card(ctx: ServiceContext, name: str) -> ToolCard:
-    row = ctx.store.one(_CARD_SQL + " WHERE t.name = ?", (name.strip(),))
+    row = ctx.store.one(_CARD_SQL + " WHERE t.name = ?", (normalize_name(name),))
     if row is None:
         raise NotFoundError(f"tool {name!r}: not in the register")
     return _card(row)
@@ -311,11 +312,16 @@ def _log(db, tool_id: int, at: str, by: str, change: str, from_status, to_status
     )
 
 
+def normalize_name(name: str | None) -> str:
+    """A tool name as stored and looked up: one space between words, no bidi or zero-width characters."""
+    return " ".join(strip_invisible(name or "").split())
+
+
 def add_tool(ctx: ServiceContext, name: str, *, note: str, kind: str = "tool", quadrant: str = "",
              description: str = "", status: str = "signal", at: str | None = None) -> ToolCard:
     """Add a tool or trend to the register (editor). `at` backdates the entry (imports, demo seed)."""
     require_editor(ctx.user)
-    name = " ".join((name or "").split())
+    name = normalize_name(name)
     if not name:
         raise ValidationError("name: must not be empty")
     if len(name) > MAX_NAME:
@@ -347,7 +353,7 @@ def set_status(ctx: ServiceContext, name: str, status: str, rationale: str, *, a
     rationale = _need_text(rationale, "rationale")
     at = at or now_iso()
     with ctx.store.write() as db:
-        tool = db.execute("SELECT * FROM tools WHERE name = ?", (name.strip(),)).fetchone()
+        tool = db.execute("SELECT * FROM tools WHERE name = ?", (normalize_name(name),)).fetchone()
         if tool is None:
             raise NotFoundError(f"tool {name!r}: not in the register")
         current = tool["status"]
