@@ -8,6 +8,7 @@ and the key.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import tomllib
 import types
@@ -180,6 +181,36 @@ CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 
+# Allowed ranges of numbers: (section, key) -> (lowest, highest, lowest excluded). Every other number is
+# refused when negative or above MAX_NUMBER; NaN and infinity (valid TOML floats) are refused everywhere.
+MAX_NUMBER = 1_000_000_000
+RANGES: dict[tuple[str, str], tuple[float, float, bool]] = {
+    ("crawler", "timeout_seconds"): (0, 3600, True),
+    ("crawler", "connect_timeout_seconds"): (0, 3600, True),
+    ("crawler", "read_timeout_seconds"): (0, 3600, True),
+    ("crawler", "max_bytes"): (1, 2_000_000_000, False),
+    ("crawler", "max_redirects"): (0, 30, False),
+    ("crawler", "concurrency"): (1, 1000, False),
+    ("crawler", "per_host"): (1, 100, False),
+    ("crawler", "max_consecutive_failures"): (1, 100_000, False),
+    ("crawler", "min_interval_minutes"): (0, 525_600, False),
+    ("crawler", "max_backoff_hours"): (0, 8760, True),
+    ("crawler", "parse_workers"): (0, 256, False),
+    ("scoring", "batch_size"): (1, 8192, False),
+    ("scoring", "cluster_window_days"): (1, 3650, False),
+    ("scoring", "cluster_threshold"): (0, 1, False),
+    ("scoring", "feedback_min_labels"): (1, 1_000_000, False),
+    ("email", "smtp_port"): (1, 65535, False),
+    ("email", "timeout_seconds"): (0, 3600, True),
+    ("recipients", "min_score"): (0, 1, False),
+    ("recipients", "max_stories"): (1, 1000, False),
+    ("schedule", "crawl_every_minutes"): (1, 525_600, False),
+    ("schedule", "crawl_jitter_seconds"): (0, 86_400, False),
+    ("schedule", "misfire_grace_seconds"): (1, 604_800, False),
+    ("retention", "max_age_days"): (1, 36_500, False),
+}
+
+
 class _Loader:
     def __init__(self, source: str):
         self.source = source
@@ -208,6 +239,13 @@ class _Loader:
             kwargs[name] = self.convert(hints[name], data[name], key_where, section, name)
         return cls(**kwargs)
 
+    def check_range(self, value: float, where: str, section: str, name: str) -> None:
+        low, high, low_excluded = RANGES.get((section, name), (0, MAX_NUMBER, False))
+        if low_excluded and value <= low:
+            self.fail(where, f"must be greater than {low} and at most {high:_}, got {value}")
+        if value < low or value > high:
+            self.fail(where, f"must be between {low} and {high:_}, got {value}")
+
     def convert(self, hint: Any, value: Any, where: str, section: str, name: str):
         origin = typing.get_origin(hint)
         if origin is tuple:
@@ -226,14 +264,14 @@ class _Loader:
         if hint is int:
             if isinstance(value, bool) or not isinstance(value, int):
                 self.fail(where, f"expected an integer, got {value!r}")
-            if value < 0:
-                self.fail(where, f"must not be negative, got {value}")
+            self.check_range(value, where, section, name)
             return value
         if hint is float:
             if isinstance(value, bool) or not isinstance(value, int | float):
                 self.fail(where, f"expected a number, got {value!r}")
-            if value < 0:
-                self.fail(where, f"must not be negative, got {value}")
+            if not math.isfinite(value):
+                self.fail(where, f"expected a finite number, got {value!r}")
+            self.check_range(value, where, section, name)
             return float(value)
         if hint is str:
             if not isinstance(value, str):

@@ -18,6 +18,7 @@ from ui import shell  # noqa: E402
 from ui.auth import login_page, logout_button, signed_in  # noqa: E402
 from ui.i18n import LANG_KEY, LANGUAGES, t  # noqa: E402
 from ui.services.context import make_user  # noqa: E402
+from watcher.errors import VeilleError  # noqa: E402
 
 PAGES = (  # (file, title key, icon, section key)
     ("views/digest.py", "nav.digest", ":material/newspaper:", "nav.section.review"),
@@ -31,7 +32,11 @@ PAGES = (  # (file, title key, icon, section key)
 
 st.set_page_config(page_title="veille", page_icon=":material/radar:", layout="wide")
 
-settings = shell.load_app_settings()
+try:
+    settings = shell.load_app_settings()
+except VeilleError as exc:  # a bad config file: one line, as the CLI says it
+    st.error(t("error.startup", error=str(exc)), icon=":material/error:")
+    st.stop()
 if st.session_state.get(LANG_KEY) not in LANGUAGES:
     st.session_state[LANG_KEY] = settings.ui.language
 
@@ -54,7 +59,12 @@ if account is None:
     st.navigation([st.Page(_sign_in, title=t("login.title"), icon=":material/login:")], position="hidden").run()
     st.stop()
 
-ctx = shell.install_context(settings, shell.session_store(settings), make_user(account.name, account.role))
+try:
+    store = shell.session_store(settings)
+except VeilleError as exc:  # the database path cannot be opened
+    st.error(t("error.startup", error=str(exc)), icon=":material/error:")
+    st.stop()
+ctx = shell.install_context(settings, store, make_user(account.name, account.role))
 
 sections: dict[str, list] = {}
 for file, title_key, icon, section_key in PAGES:
@@ -71,4 +81,7 @@ with st.sidebar:
     else:
         st.caption(t("sidebar.local"))
 
-page.run()
+try:
+    page.run()
+except Exception as exc:  # st.stop/st.rerun are BaseExceptions and pass through
+    shell.unexpected(exc)

@@ -25,6 +25,8 @@ def streamlit_command(host: str, port: int) -> list[str]:
         "--server.address", host, "--server.port", str(port), "--server.headless", "true",
         "--server.fileWatcherType", "none", "--server.runOnSave", "false",
         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
+        # "none": an uncaught exception shows a generic line, never a traceback ("false" still shows one)
+        "--client.showErrorDetails", "none",
     ]
     for key, value in THEME.items():
         args += [f"--theme.{key}", str(value)]

@@ -54,6 +54,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "error.permission": ("Only editors can do this.", "Seuls les éditeurs peuvent faire cela."),
     "error.generic": ("Could not do it: {error}", "Action impossible : {error}"),
+    "error.unexpected": (
+        "Something went wrong on this page; the details are in the server log.",
+        "Un problème est survenu sur cette page ; le détail est dans le journal du serveur.",
+    ),
+    "error.startup": ("veille cannot start: {error}", "veille ne peut pas démarrer : {error}"),
     "saved": ("Saved.", "Enregistré."),
     "empty": ("Nothing here yet.", "Rien pour l'instant."),
     "page.prev": ("← Previous", "← Précédent"),

@@ -6,6 +6,7 @@ pages fetch it with :func:`context` and call only the service layer through it.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -86,9 +87,18 @@ def act(action: Callable[[], T], success: str | Callable[[T], str] | None = None
     except VeilleError as exc:
         st.error(t("error.generic", error=str(exc)))
         return None
+    except Exception as exc:  # a bug, not the user's fault: one line here, the traceback in the server log
+        unexpected(exc)
+        return None
     if success:
         st.toast(success(result) if callable(success) else success, icon=":material/check_circle:")
     return result
+
+
+def unexpected(exc: BaseException) -> None:
+    """An exception nobody raised on purpose: the traceback goes to the server log, the user sees one line."""
+    logging.getLogger("veille.ui").error("unexpected error in the app", exc_info=exc)
+    st.error(t("error.unexpected"), icon=":material/error:")
 
 
 def attempt(action: Callable[[], object]) -> bool:

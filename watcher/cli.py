@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from watcher.errors import ConfigError, NotFoundError, ValidationError, VeilleError
+from watcher.errors import ConfigError, DatabasePathError, NotFoundError, ValidationError, VeilleError
 
 # command name -> ("module:attribute", one-line help); modules are imported only when the command runs,
 # so `veille --help` stays fast (no torch import).
@@ -58,7 +58,7 @@ class LazyGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (ConfigError, ValidationError, NotFoundError) as exc:
+        except (ConfigError, ValidationError, NotFoundError, DatabasePathError) as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(2)
         except VeilleError as exc:

@@ -101,9 +101,15 @@ def disable(app, url: str, reason: str) -> None:
 @pass_app
 def import_(app, file: Path) -> None:
     """Import feeds from an OPML file (feeds already present are skipped)."""
-    from watcher.opml import read_opml
+    from watcher.opml import MAX_OPML_BYTES, read_opml
 
-    added, skipped, errors = storage.import_feeds(app.store, read_opml(file.read_bytes(), source=str(file)))
+    try:
+        with file.open("rb") as handle:
+            data = handle.read(MAX_OPML_BYTES + 1)  # one byte over the cap is enough to refuse it
+    except OSError as exc:
+        raise ValidationError(f"{file}: cannot read ({exc.strerror})") from None
+    items = read_opml(data, source=str(file))  # the whole file is checked before any feed is added
+    added, skipped, errors = storage.import_feeds(app.store, items)
     for error in errors:
         click.echo(f"skipped: {error}", err=True)
     skipped += len(errors)

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from watcher.errors import StoreError
+from watcher.errors import DatabasePathError, StoreError
 from watcher.imports import import_without
 
 if TYPE_CHECKING:
@@ -448,13 +448,32 @@ def connect(path: Path | str, *, check_same_thread: bool = True) -> sqlite3.Conn
             check_same_thread=check_same_thread,
         )
     except (sqlite3.Error, OSError) as exc:
-        raise StoreError(f"{path}: cannot open database ({exc})") from None
+        raise DatabasePathError(f"{path}: cannot open database ({_reason(exc)})") from None
     conn.row_factory = sqlite3.Row
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
-    conn.execute("PRAGMA foreign_keys = ON")
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")  # the first read: "file is not a database" shows here
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.Error as exc:
+        conn.close()
+        if _is_busy(exc):
+            raise StoreError(f"{path}: cannot open database ({exc})") from None
+        raise DatabasePathError(f"{path}: cannot open database ({_reason(exc)})") from None
     return conn
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def _reason(exc: BaseException) -> str:
+    """One short line: the OS message without the repeated path, or SQLite's own."""
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        return "a parent of the path is a file, not a folder"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 @contextmanager
@@ -483,5 +502,11 @@ def open_store(path: Path | str, *, check_same_thread: bool = True) -> Store:
                 migrations.apply(store.db)  # re-checks pending under the lock
     except sqlite3.Error as exc:
         conn.close()
+        if isinstance(exc, sqlite3.DatabaseError) and not _is_busy(exc) and (
+                "not a database" in str(exc) or "readonly" in str(exc) or "unable to open" in str(exc)):
+            raise DatabasePathError(f"{path}: cannot open database ({_reason(exc)})") from None
         raise StoreError(f"{path}: cannot migrate database ({exc})") from None
+    except OSError as exc:  # the migration lock file next to the database cannot be created
+        conn.close()
+        raise DatabasePathError(f"{path}: cannot open database ({_reason(exc)})") from None
     return store

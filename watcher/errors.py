@@ -13,6 +13,10 @@ class StoreError(VeilleError):
     """The database could not be opened or written."""
 
 
+class DatabasePathError(StoreError):
+    """The configured database path cannot be opened (a folder, not SQLite, unwritable): CLI exit code 2."""
+
+
 class FetchError(VeilleError):
     """A feed could not be fetched; recorded on that feed, never stops the batch."""
 

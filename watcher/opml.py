@@ -34,14 +34,27 @@ def _categories(value: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+MAX_OPML_BYTES = 5_000_000  # an OPML file larger than this is refused whole (README)
+
+
 def read_opml(data: bytes, source: str = "OPML") -> list[OpmlFeed]:
-    """Feeds of an OPML document (outlines with an xmlUrl, at any depth). Raises ValidationError if unreadable."""
+    """Feeds of an OPML document (outlines with an xmlUrl, at any depth).
+
+    The whole file is read before anything is added: too large, not XML, an unknown or unsupported encoding
+    declaration, or not OPML raise one ValidationError line and no feed is imported.
+    """
+    if len(data) > MAX_OPML_BYTES:
+        raise ValidationError(f"{source}: larger than {MAX_OPML_BYTES // 1_000_000} MB, refused; nothing imported")
     try:
         root = SafeET.fromstring(data)
     except DefusedXmlException as exc:
         raise ValidationError(f"{source}: refused ({type(exc).__name__}: DTD/entities are not allowed)") from None
     except ET.ParseError as exc:
-        raise ValidationError(f"{source}: not valid XML ({exc})") from None
+        raise ValidationError(f"{source}: not valid XML ({exc}); nothing imported") from None
+    except (LookupError, ValueError, UnicodeError) as exc:  # encoding="bogus", "utf-7", "rot13", "idna"...
+        raise ValidationError(f"{source}: unsupported encoding declaration ({exc}); nothing imported") from None
+    except RecursionError:
+        raise ValidationError(f"{source}: nested too deeply; nothing imported") from None
     if root.tag.lower() != "opml":
         raise ValidationError(f"{source}: not an OPML document (root element <{root.tag}>)")
     feeds: list[OpmlFeed] = []
