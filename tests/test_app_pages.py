@@ -7,6 +7,7 @@ import pytest
 
 from tests.plugins.app import editor_ctx
 from tests.plugins.app_ui import EDITOR, PASSWORD, VIEWER
+from ui.safe import md
 
 PAGES = ("digest", "register", "radar", "trends", "veille_log", "sources", "profiles")
 TITLES = {
@@ -227,7 +228,7 @@ def test_email_links_open_the_story_and_the_tool(app_test, populated_store):
     at.switch_page("views/digest.py").run()
     clean(at)
     assert [h.value for h in at.subheader] == ["The story from your email"]
-    assert card_titles(at)[0].startswith(f"#### [{oldest['title'][:20]}")
+    assert card_titles(at)[0].startswith(f"#### [{md(oldest['title'][:20])}")
 
     names = [r["name"] for r in store.query("SELECT name FROM tools ORDER BY name")]
     at = app_test()

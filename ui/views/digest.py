@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, timedelta
+from datetime import timedelta
 
 import streamlit as st
 
+from config import clock
 from ui import shell
 from ui.i18n import current_language, format_date, t
+from ui.safe import md, md_link
 from ui.services import stories, tools
 from ui.services.records import DigestFilter, StoryCard
 
@@ -45,9 +47,10 @@ with st.expander(t("digest.filters"), icon=":material/filter_list:"):
     chosen_langs = row[2].multiselect(t("digest.language"), list(options.languages), key="digest_langs",
                                       format_func=str.upper)
     row = st.columns(3)
-    date_from = row[0].date_input(t("digest.since"), value=date.today() - timedelta(days=90), key="digest_from",
+    today = clock.today(ctx.settings.schedule.timezone)
+    date_from = row[0].date_input(t("digest.since"), value=today - timedelta(days=90), key="digest_from",
                                   format=DATE_FORMAT)
-    date_to = row[1].date_input(t("digest.until"), value=date.today(), key="digest_to",
+    date_to = row[1].date_input(t("digest.until"), value=today, key="digest_to",
                                 format=DATE_FORMAT)
     min_score = row[2].slider(t("digest.min_score"), 0.0, 1.0, 0.0, 0.05, key="digest_min_score")
 
@@ -67,18 +70,17 @@ result = shell.act(lambda: stories.list_stories(ctx, dataclasses.replace(digest_
 def _card(story: StoryCard) -> None:
     with st.container(border=True):
         head, badge = st.columns([6, 1], vertical_alignment="top")
-        title = story.title.replace("[", "\\[").replace("]", "\\]") or "—"
-        head.markdown(f"#### [{title}]({story.url})" if story.url else f"#### {title}")
+        head.markdown("#### " + md_link(story.title or "—", story.url))
         if story.score is not None:
             badge.metric(t("digest.relevance", score=story.score).split(" ")[0], f"{story.score:.0%}",
                          label_visibility="collapsed")
         first = story.sources[0] if story.sources else None
         meta = [format_date(story.published)]
         if first:
-            meta.append(first.feed_title or first.feed_url)
+            meta.append(md(first.feed_title or first.feed_url))
         if story.language:
-            meta.append(story.language.upper())
-        meta += [f":blue-badge[{topic_labels.get(k, k)}]" for k in story.topics]
+            meta.append(md(story.language.upper()))
+        meta += [f":blue-badge[{md(topic_labels.get(k, k))}]" for k in story.topics]
         if story.read:
             meta.append(f":gray-badge[{t('digest.read')}]")
         if story.saved:
@@ -86,16 +88,13 @@ def _card(story: StoryCard) -> None:
         head.markdown(" · ".join(meta))
         if story.why:
             profile_name = profile_names.get(story.profile or "", story.profile or "")
-            why = f"{story.why}" + (f" ({profile_name})" if profile_name and profile is None else "")
+            why = md(story.why) + (f" ({md(profile_name)})" if profile_name and profile is None else "")
             st.caption(t("digest.why", why=why))
         if story.summary_html:
             st.html(f'<div class="veille-summary">{story.summary_html}</div>')  # sanitized by the service (nh3)
         others = [s for s in story.sources[1:]]
         if others:
-            links = ", ".join(
-                f"[{(s.feed_title or s.feed_url).replace('[', '').replace(']', '')}]({s.url})" if s.url
-                else (s.feed_title or s.feed_url) for s in others
-            )
+            links = ", ".join(md_link(s.feed_title or s.feed_url, s.url) for s in others)
             st.markdown(f"**{t('digest.also')}:** {links}")
         _actions(story)
 
@@ -112,7 +111,7 @@ def _actions(story: StoryCard) -> None:
     target = profile or story.profile
     editor = ctx.user.is_editor
     help_text = None if target else t("digest.feedback_needs_profile")
-    done = t("digest.feedback_saved", profile=profile_names.get(target or "", target or ""))
+    done = t("digest.feedback_saved", profile=md(profile_names.get(target or "", target or "")))
     for col, relevant, label, icon in ((cols[2], True, "digest.relevant", ":material/thumb_up:"),
                                        (cols[3], False, "digest.irrelevant", ":material/thumb_down:")):
         if col.button(t(label), key=f"fb_{relevant}_{key}", icon=icon, disabled=not (editor and target),
@@ -124,7 +123,7 @@ def _actions(story: StoryCard) -> None:
         note = st.text_input(t("digest.link_tool_note"), key=f"note_{key}")
         if st.button(t("digest.link_tool"), key=f"link_{key}", disabled=not names or not tool_name):
             shell.do(lambda: stories.link_article_to_tool(ctx, story.article_id, tool_name, note),
-                t("digest.link_tool_done", tool=tool_name))
+                t("digest.link_tool_done", tool=md(tool_name)))
 
 
 linked_story = st.query_params.get("story")  # a link from an email digest

@@ -7,6 +7,7 @@ import streamlit as st
 
 from ui import shell
 from ui.i18n import current_language, format_date, quadrant_label, status_label, t
+from ui.safe import md, md_lines, md_link
 from ui.services import tools
 from ui.services.records import ToolCard
 from ui.theme import STATUS_COLORS
@@ -29,8 +30,8 @@ def _criterion_label(c) -> str:
 
 def _lane_card(card: ToolCard) -> None:
     with st.container(border=True):
-        st.markdown(f"**{card.name}**")
-        bits = [f":gray-badge[{card.kind}]"]
+        st.markdown(f"**{md(card.name)}**")
+        bits = [f":gray-badge[{md(card.kind)}]"]
         if card.score_max:
             bits.append(f":blue-badge[{card.score_total}/{card.score_max}]")
         if card.evidence_count:
@@ -39,7 +40,7 @@ def _lane_card(card: ToolCard) -> None:
             bits.append(":red-badge[:material/block: KO]")
         st.markdown(" ".join(bits))
         if card.quadrant:
-            st.caption(quadrant_label(card.quadrant))
+            st.caption(md(quadrant_label(card.quadrant)))
         if st.button(t("register.open"), key=f"open_{card.id}", type="tertiary", icon=":material/open_in_full:"):
             st.session_state[TOOL_KEY] = card.name
             st.rerun()
@@ -83,17 +84,16 @@ else:
     name = st.selectbox(t("register.pick"), names, key=TOOL_KEY)
     detail = tools.get_tool(ctx, name)
     card = detail.card
-    st.markdown(
-        f"### {card.name} &nbsp; :{'green' if card.status == 'adopted' else 'blue'}-badge[{status_label(card.status)}]"
-    )
+    colour = "green" if card.status == "adopted" else "blue"
+    st.markdown(f"### {md(card.name)} &nbsp; :{colour}-badge[{status_label(card.status)}]")
     info = st.columns(3)
-    info[0].caption(f"{t('register.kind')}: {card.kind}")
-    info[1].caption(f"{t('register.quadrant')}: {quadrant_label(card.quadrant)}")
+    info[0].caption(f"{t('register.kind')}: {md(card.kind)}")
+    info[1].caption(f"{t('register.quadrant')}: {md(quadrant_label(card.quadrant))}")
     info[2].caption(format_date(card.updated_at, with_time=True))
     if card.description:
-        st.write(card.description)
+        st.markdown(md_lines(card.description))
     if card.last_rationale:
-        st.caption(f"“{card.last_rationale}”")
+        st.caption(f"“{md(card.last_rationale)}”")
 
     decision_tab, score_tab, evidence_tab, history_tab = st.tabs([
         t("register.decision"), t("register.scorecard"), f"{t('register.evidence')} ({len(detail.evidence)})",
@@ -110,7 +110,7 @@ else:
                 st.error(t("register.rationale_missing"))
             else:
                 if shell.attempt(lambda: tools.set_status(ctx, card.name, new_status, rationale)):
-                    shell.flash(t("register.status_done", tool=card.name, old=status_label(card.status),
+                    shell.flash(t("register.status_done", tool=md(card.name), old=status_label(card.status),
                                   new=status_label(new_status)))
                     st.rerun()
 
@@ -162,9 +162,8 @@ else:
         if not detail.evidence:
             st.caption(t("register.no_evidence"))
         for ev in detail.evidence:
-            link = f"[{ev.title}]({ev.url})" if ev.url else ev.title
-            st.markdown(f"- {link} · {ev.feed_title} · {format_date(ev.published)}"
-                        + (f"  \n  _{ev.note}_" if ev.note else ""))
+            st.markdown(f"- {md_link(ev.title or '—', ev.url)} · {md(ev.feed_title)} · {format_date(ev.published)}"
+                        + (f"  \n  _{md(ev.note)}_" if ev.note else ""))
 
     with history_tab:
         rows = [{
@@ -193,17 +192,17 @@ with left, st.form("add_tool", clear_on_submit=True):
     if submitted and shell.attempt(
         lambda: tools.add_tool(ctx, new_name, note=note, kind=kind, quadrant=quadrant, description=description)
     ):
-        shell.flash(t("register.added", tool=new_name))
-        st.session_state[PENDING_KEY] = " ".join(new_name.split())
+        shell.flash(t("register.added", tool=md(tools.normalize_name(new_name))))
+        st.session_state[PENDING_KEY] = tools.normalize_name(new_name)
         st.rerun()
 with right:
     st.subheader(t("register.suggestions"))
     st.caption(t("register.suggestions_help"))
     for suggestion in tools.suggest_signals(ctx, limit=6):
         row = st.columns([4, 1], vertical_alignment="center")
-        row[0].markdown(f"**{suggestion.name}** · {t('register.mentions', count=suggestion.articles)}"
-                        + (f" · {suggestion.quadrant}" if suggestion.quadrant else ""))
+        row[0].markdown(f"**{md(suggestion.name)}** · {t('register.mentions', count=suggestion.articles)}"
+                        + (f" · {md(suggestion.quadrant)}" if suggestion.quadrant else ""))
         if row[1].button(t("register.accept"), key=f"suggest_{suggestion.name}", disabled=not editor):
             note = f"Suggested: {suggestion.articles} mentions in highly rated articles"
             shell.do(lambda s=suggestion, note=note: tools.add_tool(ctx, s.name, note=note, quadrant=s.quadrant),
-                     t("register.added", tool=suggestion.name))
+                     t("register.added", tool=md(suggestion.name)))

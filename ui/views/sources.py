@@ -9,6 +9,7 @@ import streamlit as st
 
 from ui import shell
 from ui.i18n import format_date, t
+from ui.safe import md
 from ui.services import sources
 
 ctx = shell.context()
@@ -26,7 +27,7 @@ if head[1].button(t("sources.crawl"), help=t("sources.crawl_help"), disabled=not
         summary = shell.act(lambda: sources.crawl_now(ctx))
     if summary is not None:
         text = ", ".join(f"{k}: {v}" for k, v in summary.items()) if isinstance(summary, dict) else str(summary)
-        shell.flash(t("sources.crawl_done", summary=text))
+        shell.flash(t("sources.crawl_done", summary=md(text)))
         st.rerun()
 
 feeds = sources.feed_health(ctx)
@@ -65,7 +66,7 @@ with left, st.form("add_feed", clear_on_submit=True):
                                 format_func=lambda code: code.upper() or "—")
     if st.form_submit_button(t("sources.add_button"), disabled=not editor, icon=":material/add:"):
         shell.do(lambda: sources.add_feed(ctx, url.strip(), topics=tuple(hints), language=language),
-                 t("sources.added", url=url.strip()))
+                 t("sources.added", url=md(url.strip())))
 
 with right:
     st.subheader(t("sources.manage"))
@@ -96,7 +97,7 @@ with row[1]:
         result = shell.act(lambda: sources.import_opml(ctx, upload.getvalue()))
         if result is not None:
             for error in result.errors:
-                st.warning(error)
+                st.warning(md(error))
             shell.flash(t("sources.opml_done", summary=f"+{result.added}, ={result.skipped}"))
             st.rerun()
 
