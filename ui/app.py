@@ -17,6 +17,7 @@ import streamlit as st  # noqa: E402
 from ui import shell  # noqa: E402
 from ui.auth import login_page, logout_button, signed_in  # noqa: E402
 from ui.i18n import LANG_KEY, LANGUAGES, t  # noqa: E402
+from ui.safe import md  # noqa: E402
 from ui.services.context import make_user  # noqa: E402
 from watcher.errors import VeilleError  # noqa: E402
 
@@ -35,7 +36,7 @@ st.set_page_config(page_title="veille", page_icon=":material/radar:", layout="wi
 try:
     settings = shell.load_app_settings()
 except VeilleError as exc:  # a bad config file: one line, as the CLI says it
-    st.error(t("error.startup", error=str(exc)), icon=":material/error:")
+    st.error(t("error.startup", error=md(exc)), icon=":material/error:")
     st.stop()
 if st.session_state.get(LANG_KEY) not in LANGUAGES:
     st.session_state[LANG_KEY] = settings.ui.language
@@ -62,7 +63,7 @@ if account is None:
 try:
     store = shell.session_store(settings)
 except VeilleError as exc:  # the database path cannot be opened
-    st.error(t("error.startup", error=str(exc)), icon=":material/error:")
+    st.error(t("error.startup", error=md(exc)), icon=":material/error:")
     st.stop()
 ctx = shell.install_context(settings, store, make_user(account.name, account.role))
 
@@ -76,7 +77,7 @@ page = st.navigation(sections, position="sidebar", expanded=True)
 with st.sidebar:
     _language_switch(st)
     if settings.ui.auth_file:
-        st.caption(t("sidebar.user", name=account.name, role=t(f"role.{account.role}")))
+        st.caption(t("sidebar.user", name=md(account.name), role=t(f"role.{account.role}")))
         logout_button(settings, t("sidebar.logout"))
     else:
         st.caption(t("sidebar.local"))

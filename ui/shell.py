@@ -15,6 +15,7 @@ from typing import TypeVar
 import streamlit as st
 
 from ui.i18n import t
+from ui.safe import md
 from ui.services.context import ServiceContext
 from ui.services.records import User
 from watcher.errors import PermissionDenied, VeilleError
@@ -85,7 +86,7 @@ def act(action: Callable[[], T], success: str | Callable[[T], str] | None = None
         st.error(t("error.permission"))
         return None
     except VeilleError as exc:
-        st.error(t("error.generic", error=str(exc)))
+        st.error(t("error.generic", error=md(exc)))
         return None
     except Exception as exc:  # a bug, not the user's fault: one line here, the traceback in the server log
         unexpected(exc)
@@ -117,7 +118,9 @@ def do(action: Callable[[], object], message: str | None = None) -> None:
 
 
 def flash(message: str) -> None:
-    """A message shown once after the next rerun (actions rerun to refresh what they changed)."""
+    """A message shown once after the next rerun (actions rerun to refresh what they changed).
+
+    It is Markdown: values from feeds or users in it go through ui.safe.md (as for `act`'s success)."""
     st.session_state["veille_flash"] = message
 
 

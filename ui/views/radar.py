@@ -10,6 +10,7 @@ import streamlit as st
 from ui import shell
 from ui.i18n import current_language, quadrant_label, t
 from ui.radar_svg import OUTSIDE, RINGS, draw
+from ui.safe import md
 from ui.services import radar, tools
 
 ctx = shell.context()
@@ -32,11 +33,11 @@ else:
     with legend:
         st.markdown(f"**{t('radar.legend')}**: ◯ {t('radar.new')} · ◇ {t('radar.moved')}")
         for quadrant in quadrants:
-            st.markdown(f"**{quadrant_label(quadrant)}**")
+            st.markdown(f"**{md(quadrant_label(quadrant))}**")
             lines = []
             for blip in (b for b in blips if b.quadrant == quadrant):
                 marks = (" ◯" if blip.is_new else "") + (" ◇" if blip.moved else "")
-                lines.append(f"{blip.number}. {blip.name} · _{ring_labels[blip.ring]}_{marks}")
+                lines.append(f"{blip.number}\\. {md(blip.name)} · _{ring_labels[blip.ring]}_{marks}")
             st.markdown("  \n".join(lines))
 
 with st.expander(t("radar.table"), icon=":material/table:"):
@@ -63,6 +64,6 @@ if ctx.user.is_editor:
             if result is not None:
                 summary = f"+{result.created} / ~{result.updated} / ={result.unchanged}"
                 for error in result.errors:
-                    st.warning(error)
+                    st.warning(md(error))
                 shell.flash(t("radar.import_done", summary=summary))
                 st.rerun()
