@@ -9,7 +9,16 @@ from pathlib import Path
 import click
 
 from config.settings import CONFIG_ENV, default_config_path
-from ui.auth import ROLES, add_user, auth_configured, auth_path, is_loopback, list_users, load_credentials
+from ui.auth import (
+    ROLES,
+    add_user,
+    auth_configured,
+    auth_path,
+    cookie_key,
+    is_loopback,
+    list_users,
+    load_credentials,
+)
 from watcher.cli import echo_json, pass_app
 from watcher.errors import ConfigError, ValidationError
 
@@ -43,6 +52,7 @@ def ui(app, host: str, port: int) -> None:
     Binds 127.0.0.1 by default; any other address needs users configured ([ui] auth_file).
     """
     settings = app.settings  # validates the config before starting anything
+    cookie_key()  # a VEILLE_UI_COOKIE_KEY shorter than 32 characters: exit 2, one line
     if not is_loopback(host) and not auth_configured(settings):
         raise ConfigError(
             f"refusing to serve on {host} without authentication: set [ui] auth_file and run `veille users init`"

@@ -48,6 +48,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "login.password": ("Password", "Mot de passe"),
     "login.submit": ("Sign in", "Se connecter"),
     "login.failed": ("Wrong username or password.", "Identifiant ou mot de passe incorrect."),
+    "login.throttled": ("Too many attempts, try again in {seconds} s.",
+                        "Trop de tentatives, réessayez dans {seconds} s."),
     "login.no_users": (
         "No user exists yet. Create the first editor with `veille users init`.",
         "Aucun utilisateur. Créez le premier éditeur avec `veille users init`.",

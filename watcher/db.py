@@ -383,6 +383,34 @@ CREATE INDEX feedback_profile ON feedback(profile_key)
     )
 
 
+@migrations()
+def m008_boards_state_per_user(db: sqlite_utils.Database) -> None:
+    """Read/saved state per signed-in user (one viewer's clicks no longer change what others see).
+
+    The state recorded before this migration was shared by everyone; it goes to the local single user
+    (`local`, the account of the app without an auth file), so nothing is lost: retention still keeps
+    those saved articles, and a user named `local` in the users file sees them again.
+    """
+    _run(
+        db,
+        """
+CREATE TABLE article_state_per_user (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    user TEXT NOT NULL DEFAULT 'local',
+    read_at TEXT,
+    saved_at TEXT,
+    PRIMARY KEY (article_id, user)
+);
+INSERT INTO article_state_per_user (article_id, user, read_at, saved_at)
+    SELECT article_id, 'local', read_at, saved_at FROM article_state
+    WHERE read_at IS NOT NULL OR saved_at IS NOT NULL;
+DROP TABLE article_state;
+ALTER TABLE article_state_per_user RENAME TO article_state;
+CREATE INDEX article_state_user ON article_state(user, saved_at)
+""",
+    )
+
+
 class Store:
     """A connection to the veille database with a write-transaction helper.
 

@@ -73,8 +73,11 @@ def _in_list(name: str, values, params: dict) -> str:
     return ", ".join(keys)
 
 
-def _article_filters(flt: DigestFilter, a: str, params: dict, *, correlated: bool = False) -> list[str]:
+def _article_filters(flt: DigestFilter, a: str, params: dict, *, user: str = "",
+                     correlated: bool = False) -> list[str]:
     """Predicates on an article alias `a` (score predicates are added by the caller).
+
+    `user`: whose read/saved state the unread/saved filters look at (state is per user).
 
     `correlated`: inside the per-row cluster-mate check, where a list subquery would be rebuilt for every row.
     """
@@ -94,12 +97,14 @@ def _article_filters(flt: DigestFilter, a: str, params: dict, *, correlated: boo
         feeds = _in_list("feed", [int(f) for f in flt.feed_ids], params)
         where.append(f"({a}.feed_id IN ({feeds}) OR EXISTS (SELECT 1 FROM entries e WHERE e.article_id = {a}.id "
                      f"AND e.feed_id IN ({feeds})))")
+    if flt.unread_only or flt.saved_only:
+        params["state_user"] = user
     if flt.unread_only:
         where.append(f"NOT EXISTS (SELECT 1 FROM article_state st WHERE st.article_id = {a}.id "
-                     f"AND st.read_at IS NOT NULL)")
+                     f"AND st.user = :state_user AND st.read_at IS NOT NULL)")
     if flt.saved_only:
         where.append(f"EXISTS (SELECT 1 FROM article_state st WHERE st.article_id = {a}.id "
-                     f"AND st.saved_at IS NOT NULL)")
+                     f"AND st.user = :state_user AND st.saved_at IS NOT NULL)")
     if flt.query.strip():
         match = fts_query(flt.query)
         if match:
@@ -126,7 +131,7 @@ def _driver(flt: DigestFilter) -> str:
     return "ranking"
 
 
-def _statement(flt: DigestFilter, *, count: bool) -> tuple[str, str, dict]:
+def _statement(flt: DigestFilter, *, count: bool, user: str = "") -> tuple[str, str, dict]:
     """(SELECT … FROM … WHERE … of the story representatives, ORDER BY, params); the caller adds LIMIT.
 
     Ranked by score, the page walks `scores` through its ranking index as the outer loop and tests the article
@@ -134,8 +139,8 @@ def _statement(flt: DigestFilter, *, count: bool) -> tuple[str, str, dict]:
     which costs a pass over the table on every page view.
     """
     params: dict = {}
-    art = _article_filters(flt, "a", params)
-    mates = _article_filters(flt, "b", params, correlated=True)
+    art = _article_filters(flt, "a", params, user=user)
+    mates = _article_filters(flt, "b", params, user=user, correlated=True)
     if flt.profile:
         params["profile"] = flt.profile
     if flt.min_score is not None:
@@ -194,7 +199,7 @@ def _statement(flt: DigestFilter, *, count: bool) -> tuple[str, str, dict]:
 def list_stories(ctx: ServiceContext, flt: DigestFilter) -> StoryPage:
     """One page of ranked story cards matching the filter."""
     _validate(flt)
-    count_sql, _order, params = _statement(flt, count=True)
+    count_sql, _order, params = _statement(flt, count=True, user=ctx.user.name)
     # count only as far as COUNT_WINDOW pages past the requested one: "page 3 of 12+" keeps counting O(page)
     cap = max(COUNT_CAP, (flt.page - 1 + COUNT_WINDOW) * flt.page_size)
     total = ctx.store.scalar(f"SELECT COUNT(*) FROM ({count_sql} LIMIT {cap + 1})", params) or 0
@@ -202,7 +207,7 @@ def list_stories(ctx: ServiceContext, flt: DigestFilter) -> StoryPage:
     total = min(total, cap)
     pages = max(1, math.ceil(total / flt.page_size))
     page = min(flt.page, pages)
-    page_sql, order, params = _statement(flt, count=False)
+    page_sql, order, params = _statement(flt, count=False, user=ctx.user.name)
     params = {**params, "limit": flt.page_size, "offset": (page - 1) * flt.page_size}
     rows = ctx.store.query(f"{page_sql} ORDER BY {order} LIMIT :limit OFFSET :offset", params)
     cards = _cards(ctx, rows, flt.profile)
@@ -267,7 +272,8 @@ def _cards(ctx: ServiceContext, rows, profile: str | None) -> list[StoryCard]:
     ):
         topics[t["article_id"]][t["topic_key"]] = t["score"]
     states = {s["article_id"]: s for s in ctx.store.query(
-        f"SELECT article_id, read_at, saved_at FROM article_state WHERE article_id IN ({m_marks})", all_members
+        f"SELECT article_id, read_at, saved_at FROM article_state WHERE user = ? AND article_id IN ({m_marks})",
+        [ctx.user.name, *all_members],
     )}
     cards = []
     for r in rows:
@@ -347,29 +353,31 @@ def _article(ctx: ServiceContext, article_id: str):
 
 
 def mark_read(ctx: ServiceContext, article_id: str, read: bool = True) -> None:
-    """Mark a story read (every article of its cluster) or unread again."""
+    """Mark a story read (every article of its cluster) or unread again, for the current user only."""
     row = _article(ctx, article_id)
     stamp = now_iso() if read else None
     with ctx.store.write() as db:
         ids = [r[0] for r in db.execute("SELECT id FROM articles WHERE cluster_id = ?", (row["cluster_id"],))] \
             if row["cluster_id"] else [article_id]
         db.executemany(
-            "INSERT INTO article_state (article_id, read_at) VALUES (?, ?)"
-            " ON CONFLICT (article_id) DO UPDATE SET read_at = excluded.read_at",
-            [(i, stamp) for i in ids],
+            "INSERT INTO article_state (article_id, user, read_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (article_id, user) DO UPDATE SET read_at = excluded.read_at",
+            [(i, ctx.user.name, stamp) for i in ids],
         )
 
 
 def toggle_saved(ctx: ServiceContext, article_id: str) -> bool:
-    """Save or unsave an article; returns the new state."""
+    """Save or unsave an article for the current user (others' saved lists do not change); the new state."""
     _article(ctx, article_id)
+    user = ctx.user.name
     with ctx.store.write() as db:
-        row = db.execute("SELECT saved_at FROM article_state WHERE article_id = ?", (article_id,)).fetchone()
+        row = db.execute("SELECT saved_at FROM article_state WHERE article_id = ? AND user = ?",
+                         (article_id, user)).fetchone()
         saved = not (row and row["saved_at"])
         db.execute(
-            "INSERT INTO article_state (article_id, saved_at) VALUES (?, ?)"
-            " ON CONFLICT (article_id) DO UPDATE SET saved_at = excluded.saved_at",
-            (article_id, now_iso() if saved else None),
+            "INSERT INTO article_state (article_id, user, saved_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (article_id, user) DO UPDATE SET saved_at = excluded.saved_at",
+            (article_id, user, now_iso() if saved else None),
         )
     return saved
 

@@ -70,8 +70,10 @@ def build_log(ctx: ServiceContext, date_from: date, date_to: date) -> VeilleLog:
         date_from=date_from, date_to=date_to, generated_at=now_iso(), generated_by=ctx.user.name,
         decisions=decisions, sources=sources,
         articles_collected=count("SELECT COUNT(*) FROM articles WHERE published >= ? AND published < ?"),
-        articles_read=count("SELECT COUNT(*) FROM article_state WHERE read_at >= ? AND read_at < ?"),
-        articles_saved=count("SELECT COUNT(*) FROM article_state WHERE saved_at >= ? AND saved_at < ?"),
+        # read/saved state is per user: the log counts articles (read or saved by anyone), not clicks
+        articles_read=count("SELECT COUNT(DISTINCT article_id) FROM article_state WHERE read_at >= ? AND read_at < ?"),
+        articles_saved=count("SELECT COUNT(DISTINCT article_id) FROM article_state "
+                             "WHERE saved_at >= ? AND saved_at < ?"),
         feedback_given=count("SELECT COUNT(*) FROM feedback WHERE created_at >= ? AND created_at < ?"),
         digests=digests, register=tuple(list_tools(ctx)),
     )
