@@ -54,7 +54,11 @@ def _sign_in() -> None:
     login_page(settings)
 
 
-account = signed_in(settings)
+try:
+    account = signed_in(settings)
+except VeilleError as exc:  # a malformed users file or a too short cookie key: one line, as `veille ui` says
+    st.error(t("error.startup", error=md(exc)), icon=":material/error:")
+    st.stop()
 if account is None:
     # only the sign-in page exists until the user is known: no other page is reachable
     st.navigation([st.Page(_sign_in, title=t("login.title"), icon=":material/login:")], position="hidden").run()
