@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
 
+from config import clock
 from ui import shell
 from ui.i18n import current_language, quadrant_label, t
 from ui.radar_svg import OUTSIDE, RINGS, draw
@@ -17,7 +18,8 @@ ctx = shell.context()
 shell.header("radar.title", "radar.intro")
 shell.show_flash()
 
-since = st.date_input(t("radar.since"), value=date.today() - timedelta(days=30), key="radar_since",
+today = clock.today(ctx.settings.schedule.timezone)
+since = st.date_input(t("radar.since"), value=today - timedelta(days=30), key="radar_since",
                       format="DD/MM/YYYY" if current_language() == "fr" else "YYYY-MM-DD")
 entries = radar.radar_entries(ctx, since=since)
 placed = [e for e in entries if e.ring in RINGS or e.ring == OUTSIDE]

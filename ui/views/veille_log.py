@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
 
+from config import clock
 from ui import shell
 from ui.i18n import current_language, format_date, status_label, t
 from ui.services import veille_log
@@ -15,7 +16,7 @@ ctx = shell.context()
 shell.header("log.title", "log.intro")
 lang = current_language()
 
-today = date.today()
+today = clock.today(ctx.settings.schedule.timezone)
 period = st.date_input(t("log.period"), value=(today - timedelta(days=90), today), key="log_period",
                        format="DD/MM/YYYY" if lang == "fr" else "YYYY-MM-DD")
 if not isinstance(period, tuple | list) or len(period) != 2:
