@@ -156,3 +156,32 @@ def test_login_every_page_and_a_decision(served_app):
     assert len(after.history) == len(before.history) + 1
     for name in ("login", *PAGES.values(), "register_decision"):
         assert (SHOTS / f"{name}.png").stat().st_size > 10_000
+
+
+def test_sign_in_throttle_survives_a_reload(served_app):
+    """Five wrong passwords, then a reload (a new browser session): the right password is still refused."""
+    from playwright.sync_api import sync_playwright
+
+    url, _config = served_app
+
+    def attempt(page, password: str) -> None:
+        page.get_by_label("Username", exact=True).fill(EDITOR)
+        page.get_by_label("Password", exact=True).fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        _settle(page)
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page()
+        page.goto(url)
+        for _ in range(5):
+            attempt(page, "not the password")
+        assert "Too many attempts, try again in" in page.locator("body").inner_text()
+        page.reload()
+        page.get_by_label("Password", exact=True).wait_for(timeout=30_000)
+        _settle(page)  # the cookie component reruns the script once on a new page: let it finish first
+        attempt(page, PASSWORD)
+        text = page.locator("body").inner_text()
+        browser.close()
+    assert re.search(r"Too many attempts, try again in \d+ s", text), text
+    assert "Traceback" not in text and "Sign in to veille" in text
