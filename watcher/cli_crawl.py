@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from watcher.cli import echo_json, pass_app
-from watcher.errors import VeilleError
+from watcher.errors import CrawlBusyError, VeilleError
 from watcher.records import CrawlSummary
 
 
@@ -42,18 +42,26 @@ def summary_lines(summary: CrawlSummary) -> list[str]:
     if summary.skipped:
         lines[0] += f" ({summary.skipped} feeds not due or disabled)"
     lines += [f"  failed: {url}: {error}" for url, error in summary.failures]
+    lines += [f"  {line}" for line in summary.interrupted]
     return lines
 
 
-def _run_crawl(app, all_feeds: bool, quiet: bool) -> CrawlSummary:
+def _run_crawl(app, all_feeds: bool, quiet: bool) -> CrawlSummary | CrawlBusyError:
+    """The crawl's summary, or the CrawlBusyError saying another crawl holds the lock (then nothing ran)."""
     from watcher.crawler import crawl as run
 
     bar = None if quiet else _Bar()
     try:
         return run(app.settings, app.store, all_feeds=all_feeds, progress=bar, trigger="cli")
+    except CrawlBusyError as busy:
+        return busy
     finally:
         if bar:
             bar.close()
+
+
+def _busy_dict(busy: CrawlBusyError) -> dict:
+    return {"skipped": True, "reason": str(busy), "pid": busy.pid}
 
 
 @click.command()
@@ -64,8 +72,15 @@ def crawl(app, all_feeds: bool, as_json: bool) -> None:
     """Fetch due feeds (all with --all) and store new or updated articles.
 
     Exits 0 when the crawl ran, even if some feeds failed (they are listed and recorded on the feed).
+    One crawl at a time per database: while another runs, this one prints one line and exits 0.
     """
     summary = _run_crawl(app, all_feeds, quiet=as_json)
+    if isinstance(summary, CrawlBusyError):
+        if as_json:
+            echo_json(_busy_dict(summary))
+        else:
+            click.echo(str(summary))
+        return
     if as_json:
         echo_json(summary.as_dict())
         return
@@ -80,8 +95,8 @@ def crawl(app, all_feeds: bool, as_json: bool) -> None:
 def update(app, all_feeds: bool, as_json: bool) -> None:
     """Crawl, then score the new articles."""
     summary = _run_crawl(app, all_feeds, quiet=as_json)
-    if not as_json:
-        for line in summary_lines(summary):
+    if not as_json:  # another crawl running: say so, and score what is stored
+        for line in [str(summary)] if isinstance(summary, CrawlBusyError) else summary_lines(summary):
             click.echo(line)
     try:
         from scoring.pipeline import score
@@ -95,6 +110,7 @@ def update(app, all_feeds: bool, as_json: bool) -> None:
             bar.close()
     scored = result.as_dict()
     if as_json:
-        echo_json({"crawl": summary.as_dict(), "score": scored})
+        crawled = _busy_dict(summary) if isinstance(summary, CrawlBusyError) else summary.as_dict()
+        echo_json({"crawl": crawled, "score": scored})
         return
     click.echo("scoring: " + ", ".join(f"{k} {v}" for k, v in scored.items() if not isinstance(v, dict | list)))

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from watcher import storage
@@ -21,7 +22,9 @@ from watcher.cleaner import iso_utc, utc_now
 from watcher.db import Store, open_store
 from watcher.errors import FetchError, ParseError
 from watcher.fetcher import Fetcher
+from watcher.lifeline import Lifeline, worker_init
 from watcher.records import CrawlSummary, Feed
+from watcher.service_lock import crawl_lock
 from watcher.storage import FetchOutcome
 
 if TYPE_CHECKING:  # the parsers load on the first body only: an all-304 crawl never needs them
@@ -76,7 +79,20 @@ def _make_pool(settings, n_feeds: int) -> ProcessPoolExecutor | None:
     ctx.set_forkserver_preload(["watcher.ingest"])
     # No warm-up task: the language model loads in a worker only if an entry needs detection (feeds
     # mostly declare their language), and a warm-up would hold each worker ~0.5 s before its first parse.
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    return _ParsePool(workers, ctx)
+
+
+class _ParsePool(ProcessPoolExecutor):
+    """A process pool whose workers exit when this process dies, even by SIGKILL (watcher.lifeline)."""
+
+    def __init__(self, workers: int, ctx):
+        self._lifeline = Lifeline(ctx)
+        super().__init__(max_workers=workers, mp_context=ctx, initializer=worker_init,
+                         initargs=(self._lifeline.reader,))
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        super().shutdown(wait=wait, cancel_futures=cancel_futures)
+        self._lifeline.close()  # after the join (wait=True); with wait=False it tells the workers to go
 
 
 def _expects_bodies(feeds: list[Feed]) -> int:
@@ -235,13 +251,29 @@ class _Run:
 
 def crawl(settings, store: Store, *, all_feeds: bool = False, progress: Progress | None = None,
           trigger: str = "cli") -> CrawlSummary:
-    """Fetch due feeds (every enabled feed with `all_feeds`) and store what changed."""
+    """Fetch due feeds (every enabled feed with `all_feeds`) and store what changed.
+
+    One crawl at a time per database (the CLI, the scheduler's job and the app's Crawl now alike): raises
+    CrawlBusyError at once when another one holds the crawl lock. Under the lock, a crawl run still
+    `running` was left by a process that died: it is marked `interrupted` (listed in the summary).
+    """
+    lock = None if str(store.path) == ":memory:" else crawl_lock(Path(store.path).resolve())
+    try:
+        return _crawl(settings, store, all_feeds=all_feeds, progress=progress, trigger=trigger)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _crawl(settings, store: Store, *, all_feeds: bool, progress: Progress | None, trigger: str) -> CrawlSummary:
     storage.sync_config_feeds(store, settings)
     started = utc_now()
     clock = time.perf_counter()
+    interrupted = storage.mark_interrupted_runs(store, "crawl_runs", iso_utc(started))
     feeds = storage.due_feeds(store, iso_utc(started), all_feeds=all_feeds)
     run_id = storage.start_run(store, trigger, iso_utc(started))
     run = _Run(settings, store, feeds, run_id, started, progress)
+    run.summary.interrupted = interrupted
     if progress:
         progress("crawl", 0, len(feeds))
     if _expects_bodies(feeds) >= POOL_MIN_FEEDS:

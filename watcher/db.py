@@ -411,6 +411,26 @@ CREATE INDEX article_state_user ON article_state(user, saved_at)
     )
 
 
+@migrations()
+def m009_runs_interrupted(db: sqlite_utils.Database) -> None:
+    """Crawl runs get a status; a crawl or job run left `running` by a process that died is marked
+    `interrupted` (with when that was found) at the next start of a crawl (crawl runs) or of the
+    scheduler (job runs). `pid` is the process that ran it, for messages only."""
+    _run(
+        db,
+        """
+ALTER TABLE crawl_runs ADD COLUMN status TEXT NOT NULL DEFAULT 'running';
+UPDATE crawl_runs SET status = 'ok' WHERE finished IS NOT NULL;
+ALTER TABLE crawl_runs ADD COLUMN interrupted_at TEXT;
+ALTER TABLE crawl_runs ADD COLUMN pid INTEGER;
+ALTER TABLE job_runs ADD COLUMN interrupted_at TEXT;
+ALTER TABLE job_runs ADD COLUMN pid INTEGER;
+CREATE INDEX crawl_runs_status ON crawl_runs(status);
+CREATE INDEX job_runs_status ON job_runs(status)
+""",
+    )
+
+
 class Store:
     """A connection to the veille database with a write-transaction helper.
 

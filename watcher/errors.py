@@ -60,3 +60,11 @@ class EmailError(VeilleError):
 
 class ServiceLockedError(VeilleError):
     """Another `veille serve` already runs on this database."""
+
+
+class CrawlBusyError(VeilleError):
+    """Another crawl holds the crawl lock of this database; this one was skipped (not a failure)."""
+
+    def __init__(self, pid: int | None):
+        super().__init__(f"another crawl is running (pid {pid if pid else '?'}), skipped")
+        self.pid = pid

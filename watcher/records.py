@@ -86,6 +86,7 @@ class CrawlSummary:
     updated_articles: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)  # (feed url, one-line error)
     seconds: float = 0.0  # wall time of the crawl itself (process start-up excluded)
+    interrupted: list[str] = field(default_factory=list)  # earlier runs found left running by a dead process
 
     def as_dict(self) -> dict:
         return {
@@ -93,4 +94,5 @@ class CrawlSummary:
             "failed": self.failed, "skipped": self.skipped, "new_articles": self.new_articles,
             "updated_articles": self.updated_articles, "seconds": self.seconds,
             "failures": [{"url": u, "error": e} for u, e in self.failures],
+            "interrupted": list(self.interrupted),
         }

@@ -1,4 +1,5 @@
-"""Process locks next to the database file (fcntl): one `veille serve` per database, one digest run at a time.
+"""Process locks next to the database file (fcntl): one `veille serve` per database, one digest run at a time,
+one crawl at a time.
 
 The kernel drops an fcntl lock when its process dies, even on SIGKILL, so a crash never leaves a
 stale lock behind; the pid written into the file is only there to name the holder in messages.
@@ -11,7 +12,7 @@ import os
 import time
 from pathlib import Path
 
-from watcher.errors import ServiceLockedError
+from watcher.errors import CrawlBusyError, ServiceLockedError
 
 
 class FileLock:
@@ -83,3 +84,21 @@ def service_lock(database_path: Path) -> FileLock:
 def digest_lock(database_path: Path, *, timeout: float = 600.0) -> FileLock:
     """Serialise digest runs, so a `pending` send seen under this lock was left by a dead process."""
     return FileLock(f"{database_path}.digest.lock").acquire(timeout=timeout, what="the digest sender")
+
+
+def crawl_lock(database_path: Path | str) -> FileLock:
+    """Lock held for the whole of one crawl (`veille crawl`/`update`, the scheduler's job, the app's Crawl now).
+
+    Never waits: a second crawl would fetch the same feeds again (with --all, every one of them), so it is
+    skipped with CrawlBusyError naming the holder. Flock, not a row: a killed crawl never leaves it behind.
+    """
+    lock = FileLock(f"{database_path}.crawl.lock")
+    try:
+        return lock.acquire(what="the crawl lock")
+    except ServiceLockedError:
+        pid = lock.holder_pid()
+        deadline = time.monotonic() + 1.0
+        while pid is None and time.monotonic() < deadline:  # the holder writes its pid just after flock
+            time.sleep(0.02)
+            pid = lock.holder_pid()
+        raise CrawlBusyError(pid) from None

@@ -8,6 +8,7 @@ an ``entries`` row. Unchanged articles (same content hash) are not rewritten.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -193,17 +194,40 @@ def all_feeds(store: Store) -> list[Feed]:
 
 def start_run(store: Store, trigger: str, now: str) -> int:
     with store.write() as conn:
-        return conn.execute("INSERT INTO crawl_runs (started, trigger) VALUES (?, ?)", (now, trigger)).lastrowid
+        return conn.execute("INSERT INTO crawl_runs (started, trigger, status, pid) VALUES (?, ?, 'running', ?)",
+                            (now, trigger, os.getpid())).lastrowid
 
 
 def finish_run(store: Store, run_id: int, summary: CrawlSummary, now: str) -> None:
     with store.write() as conn:
         conn.execute(
-            """UPDATE crawl_runs SET finished = ?, feeds = ?, ok = ?, not_modified = ?, failed = ?,
+            """UPDATE crawl_runs SET finished = ?, status = 'ok', feeds = ?, ok = ?, not_modified = ?, failed = ?,
                new_articles = ?, updated_articles = ? WHERE id = ?""",
             (now, summary.feeds, summary.ok, summary.not_modified, summary.failed, summary.new_articles,
              summary.updated_articles, run_id),
         )
+
+
+def mark_interrupted_runs(store: Store, table: str, now: str) -> list[str]:
+    """Mark every run of `table` (crawl_runs or job_runs) still `running` as `interrupted`, found at `now`.
+
+    Call it only under the lock the writers of those runs hold (the crawl lock for crawl_runs, the serve
+    lock for job_runs): then no live process owns such a run. Returns one line per run marked.
+    """
+    if table not in ("crawl_runs", "job_runs"):
+        raise ValueError(table)
+    lines = []
+    with store.write() as conn:
+        for row in conn.execute(f"SELECT * FROM {table} WHERE status = 'running' ORDER BY id").fetchall():
+            by = f" by pid {row['pid']}" if row["pid"] else ""
+            what = f"{row['job']} job run" if table == "job_runs" else "crawl run"
+            lines.append(f"{what} {row['id']} started {row['started']}{by}: interrupted (found at {now})")
+            conn.execute(f"UPDATE {table} SET status = 'interrupted', interrupted_at = ? WHERE id = ?",
+                         (now, row["id"]))
+            if table == "job_runs":
+                conn.execute("UPDATE job_runs SET error = ? WHERE id = ?",
+                             (f"found at {now}: the process{by} ended before the run finished", row["id"]))
+    return lines
 
 
 # --- per-feed outcomes --------------------------------------------------------------------------
