@@ -14,8 +14,10 @@ import argparse
 import statistics
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
+
+from config import clock
 
 SCENARIOS = {
     "all profiles, page 1": {},
@@ -51,7 +53,7 @@ def _filter(spec: dict):
 
     spec = dict(spec)
     if spec.get("date_from") == "14d":
-        spec["date_from"] = date.today() - timedelta(days=14)
+        spec["date_from"] = clock.today() - timedelta(days=14)
     return DigestFilter(**spec)
 
 

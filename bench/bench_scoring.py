@@ -22,10 +22,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
+
+from config import clock
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -46,7 +48,7 @@ def _texts(n: int) -> list[tuple[str, str, str]]:
 
 
 def _insert(store, rows: list[tuple[str, str, str]], *, days: int = 365) -> list[str]:
-    now = datetime.now(UTC)
+    now = clock.now()
     ids = []
     with store.write() as conn:
         conn.execute("INSERT OR IGNORE INTO feeds(id, url, title, added_at) VALUES (1, 'bench:', 'bench', ?)",
@@ -116,7 +118,7 @@ def build_synthetic(db: Path, n: int, dim: int = 384) -> None:
     store = open_store(db)
     ids = _insert(store, _texts(n))
     rng = np.random.default_rng(7)
-    now = datetime.now(UTC).isoformat(timespec="seconds")
+    now = clock.now().isoformat(timespec="seconds")
     for start in range(0, n, 900):
         part = ids[start:start + 900]
         x = rng.standard_normal((len(part), dim)).astype(np.float32)

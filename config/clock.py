@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 ENV = "VEILLE_NOW"
@@ -53,6 +53,22 @@ def now_in(name: str | tzinfo | None) -> datetime:
 def today(name: str | tzinfo | None = None) -> date:
     """Today's calendar date in a time zone (UTC by default)."""
     return now_in(name).date()
+
+
+def day_start(day: date, name: str | tzinfo | None = None) -> datetime:
+    """The instant (aware UTC) at which calendar day `day` begins in a time zone: a period "from day A to
+    day B" in that zone is the instants `day_start(A) <= t < day_start(B + 1 day)`."""
+    return datetime.combine(day, time(0), zone(name)).astimezone(UTC)
+
+
+def day_start_iso(day: date, name: str | tzinfo | None = None) -> str:
+    """day_start() in the form timestamps are stored in (2026-11-29T23:00:00+00:00), to compare as text."""
+    return day_start(day, name).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def week_start(day: date) -> date:
+    """The Monday of the ISO week holding `day`."""
+    return day - timedelta(days=day.weekday())
 
 
 def set_now(instant: datetime | None) -> None:

@@ -7,8 +7,9 @@ its digests with --dry-run instead.
 from __future__ import annotations
 
 import socket
-from datetime import UTC, datetime
 from pathlib import Path
+
+from config import clock
 
 
 def port_free(port: int, host: str = "127.0.0.1") -> bool:
@@ -27,7 +28,7 @@ class _SaveToFolder:
 
     async def handle_DATA(self, server, session, envelope):
         self.count += 1
-        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        stamp = clock.now().strftime("%Y%m%d-%H%M%S")
         rcpt = "".join(c if c.isalnum() or c in "@._-" else "_" for c in ",".join(envelope.rcpt_tos))[:80]
         (self.folder / f"{stamp}-{self.count:03d}-{rcpt}.eml").write_bytes(bytes(envelope.content))
         return "250 Message accepted for delivery"

@@ -15,10 +15,12 @@ import json
 import threading
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from config import clock
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 ROUNDUP = "roundup"
@@ -59,7 +61,7 @@ class Corpus:
 
     def __init__(self, base_url: str, folder: Path = CORPUS, now: datetime | None = None):
         self.base_url = base_url.rstrip("/")
-        self.now = (now or datetime.now(UTC)).replace(second=0, microsecond=0)
+        self.now = (now or clock.now()).replace(second=0, microsecond=0)
         raw_feeds = json.loads((folder / "feeds.json").read_text(encoding="utf-8"))
         self.feeds: dict[str, DemoFeed] = {}
         self.articles: dict[str, list[DemoArticle]] = {}

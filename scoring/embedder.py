@@ -7,13 +7,13 @@ the later stages find it "missing" and redo it; nothing of two models is ever mi
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from scoring import state
 from scoring.model import Encoder
 from scoring.records import ArticleText
 from scoring.text import RECIPE, embedding_text
 from scoring.vectors import to_blob
+from watcher.cleaner import now_iso
 from watcher.db import Store
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -73,7 +73,7 @@ def embed_pending(
     for start in range(0, total, chunk):
         articles = load_texts(store, ids[start:start + chunk])
         vectors = encoder.encode_passages([embedding_text(a, gloss=gloss) for a in articles], batch_size=batch_size)
-        now = datetime.now(UTC).isoformat(timespec="seconds")
+        now = now_iso()
         with store.write() as conn:
             conn.executemany(
                 "INSERT OR REPLACE INTO embeddings(article_id, model, content_hash, dim, vector, created_at) "

@@ -8,12 +8,12 @@ the embeddings (numpy, L2-regularised) is blended in. Judged articles keep their
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import numpy as np
 
 from scoring.records import Feedback
 from scoring.vectors import iter_vectors
+from watcher.cleaner import now_iso
 from watcher.db import Store
 from watcher.errors import NotFoundError
 
@@ -27,7 +27,7 @@ def record(store: Store, fb: Feedback) -> None:
         raise ValueError("label must be 1 (relevant) or -1 (irrelevant)")
     if store.one("SELECT 1 FROM articles WHERE id = ?", (fb.article_id,)) is None:
         raise NotFoundError(f"unknown article {fb.article_id!r}")
-    now = datetime.now(UTC).isoformat(timespec="seconds")
+    now = now_iso()
     with store.write() as conn:
         conn.execute(
             "INSERT INTO feedback(article_id, profile_key, label, user, created_at) VALUES (?, ?, ?, ?, ?) "

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from config import clock
 from watcher.cli import echo_json, pass_app
 from watcher.errors import ValidationError
 
@@ -289,7 +290,7 @@ def veille_log(app, date_from: str | None, date_to: str | None, fmt: str, lang: 
     """Export the veille log for a period: decisions with rationale and evidence, sources and volumes."""
     from ui.services import veille_log as vlog
 
-    end = _date(date_to, "--to") or date.today()
+    end = _date(date_to, "--to") or clock.today(app.settings.schedule.timezone)
     start = _date(date_from, "--from") or end - timedelta(days=90)
     log = vlog.build_log(_ctx(app), start, end)
     text = vlog.to_csv(log) if fmt == "csv" else vlog.to_html(log, lang or app.settings.ui.language)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
 
+from config import clock
 from watcher import csvsafe
 from watcher.cleaner import iso_utc
 from watcher.cli import pass_app
@@ -15,10 +16,13 @@ from watcher.cli import pass_app
 FIELDS = ("id", "url", "title", "feed_url", "published", "language", "summary_text", "topics", "scores", "cluster_id")
 
 
-def _since(ctx, param, value: str | None) -> str | None:
+def _since(ctx, param, value: str | None) -> str | date | None:
+    """A date (its day starts in `[schedule] timezone`, resolved by the command) or an ISO 8601 instant."""
     if not value:
         return None
     try:
+        if len(value.strip()) == 10:
+            return date.fromisoformat(value.strip())
         dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD or ISO 8601)") from None
@@ -30,10 +34,12 @@ def _since(ctx, param, value: str | None) -> str | None:
 @click.option("--since", callback=_since, help="Only articles published on or after this date (YYYY-MM-DD).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout).")
 @pass_app
-def export(app, fmt: str, since: str | None, output: Path | None) -> None:
+def export(app, fmt: str, since: str | date | None, output: Path | None) -> None:
     """Export articles: id, url, title, feed_url, published, language, summary_text, topics, scores, cluster_id."""
     from watcher.storage import iter_export_rows
 
+    if isinstance(since, date):
+        since = clock.day_start_iso(since, app.settings.schedule.timezone)
     rows = iter_export_rows(app.store, since)
     handle = output.open("w", encoding="utf-8", newline="") if output else click.get_text_stream("stdout")
     count = 0

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
 
+from config import clock
 from config.settings import CrawlerSettings
 from watcher.connections import OriginPool
 from watcher.errors import BodyTooLargeError, FetchError
@@ -97,7 +98,7 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return max(0.0, (when - (now or clock.now())).total_seconds())
 
 
 def _http_error(response: httpx.Response) -> FetchError:

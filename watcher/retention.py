@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import threading
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from config import clock
 from watcher.cleaner import iso_utc
 
 BATCH = 500
@@ -40,7 +41,7 @@ _FEEDBACK = "EXISTS (SELECT 1 FROM feedback f WHERE f.article_id = a.id)"
 
 def prune(settings, store, *, now: datetime | None = None, batch_size: int = BATCH,
           stop: threading.Event | None = None) -> RetentionSummary:
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     cutoff = iso_utc(now - timedelta(days=settings.retention.max_age_days))
     params = {"cutoff": cutoff}
     summary = RetentionSummary(cutoff=cutoff)

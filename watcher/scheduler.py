@@ -13,7 +13,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED
@@ -22,10 +22,33 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from config import clock
 from watcher import jobs
 from watcher.service_lock import FileLock, service_lock
 
 log = logging.getLogger("veille.serve")
+
+
+def _on_scheduler_clock(instant: datetime, tz: tzinfo) -> datetime:
+    """An instant of config.clock as APScheduler's run time. APScheduler waits on the machine's real time, so
+    the instant keeps its distance from the clock's now (equal when the clock is not pinned; with a pinned
+    clock a first crawl "now" still runs at start rather than being postponed or skipped as a misfire)."""
+    return datetime.now(tz) + (instant - clock.now())
+
+
+def next_runs(settings, *, first_crawl_now: bool = True, crawl_seconds: float | None = None,
+              now: datetime | None = None) -> dict[str, datetime]:
+    """When each job runs next after `now` (default: config.clock), in `[schedule] timezone`."""
+    sch = settings.schedule
+    tz = ZoneInfo(sch.timezone)
+    now = (now or clock.now()).astimezone(tz)
+    every = timedelta(seconds=crawl_seconds) if crawl_seconds is not None else timedelta(
+        minutes=sch.crawl_every_minutes)
+    runs = {"crawl": now if first_crawl_now else now + every}
+    for job_id, cron in (("daily_digest", sch.daily_digest), ("weekly_digest", sch.weekly_digest),
+                         ("retention", sch.retention)):
+        runs[job_id] = CronTrigger.from_crontab(cron, timezone=tz).get_next_fire_time(None, now)
+    return runs
 
 
 def build_scheduler(settings, config_path: str | None, *, crawl_seconds: float | None = None,
@@ -44,7 +67,7 @@ def build_scheduler(settings, config_path: str | None, *, crawl_seconds: float |
     else:
         interval = IntervalTrigger(minutes=sch.crawl_every_minutes, jitter=sch.crawl_jitter_seconds or None,
                                    timezone=tz)
-    extra = {"next_run_time": datetime.now(tz)} if first_crawl_now else {}
+    extra = {"next_run_time": _on_scheduler_clock(clock.now(), tz)} if first_crawl_now else {}
     scheduler.add_job(jobs.CRAWL, interval, id="crawl", name="crawl + score", kwargs=kwargs, **extra)
     scheduler.add_job(jobs.DAILY_DIGEST, CronTrigger.from_crontab(sch.daily_digest, timezone=tz),
                       id="daily_digest", name="daily digest", kwargs=kwargs)
@@ -63,10 +86,11 @@ def build_scheduler(settings, config_path: str | None, *, crawl_seconds: float |
     return scheduler
 
 
-def describe(scheduler: BackgroundScheduler) -> list[str]:
+def describe(scheduler: BackgroundScheduler, runs: dict[str, datetime] | None = None) -> list[str]:
+    """One line per job; `runs` (from next_runs) gives the next run times shown, else APScheduler's own."""
     lines = []
     for job in scheduler.get_jobs():
-        when = getattr(job, "next_run_time", None)
+        when = (runs or {}).get(job.id) or getattr(job, "next_run_time", None)
         lines.append(f"  {job.id:<14} {job.trigger}  next: {when.isoformat(timespec='seconds') if when else '-'}")
     return lines
 
@@ -80,8 +104,11 @@ class Service:
         self.config_path = config_path
         self.echo = echo
         self.stopping = threading.Event()
+        self.first_crawl_now, self.crawl_seconds = first_crawl_now, crawl_seconds
         self.lock = lock or service_lock(settings.database_path)  # raises ServiceLockedError first thing
         try:
+            # under the serve lock no job of this database runs: one still `running` was cut short
+            self.interrupted = jobs.mark_interrupted(settings)
             self.scheduler = build_scheduler(settings, config_path, crawl_seconds=crawl_seconds,
                                              first_crawl_now=first_crawl_now)
         except BaseException:
@@ -92,7 +119,10 @@ class Service:
         jobs.STOP.clear()
         self.scheduler.start()
         self.echo(f"veille serve: running (pid {os.getpid()}, database {self.settings.database_path})")
-        for line in describe(self.scheduler):
+        for line in self.interrupted:
+            self.echo(f"  {line}")
+        runs = next_runs(self.settings, first_crawl_now=self.first_crawl_now, crawl_seconds=self.crawl_seconds)
+        for line in describe(self.scheduler, runs):
             self.echo(line)
 
     def stop(self, *_args) -> None:

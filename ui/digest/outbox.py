@@ -19,9 +19,10 @@ from __future__ import annotations
 import json
 import re
 import threading
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
+from config import clock
 from ui.digest.mailer import Mailer, RecipientRefused, compose, new_message_id, validate_address
 from ui.digest.records import DigestRunSummary, SendResult
 from ui.digest.render import render_digest
@@ -38,7 +39,7 @@ def run_digests(settings, store, *, to: str | None = None, profile: str | None =
         validate_address(to.strip(), what="--to")
     recipients = recipients_from_settings(settings, to=to, profile=profile, frequency=frequency)
     summary = DigestRunSummary()
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     if dry_run:
         for rec in recipients:
             summary.results.append(_dry_run_one(settings, store, rec, now))
@@ -130,7 +131,7 @@ def _deliver(store, mailer: Mailer, sender: str, send_id: int, address: str, raw
         return SendResult(address, "failed", message_id=message_id, stories=stories, error=str(exc))
     with store.write() as conn:
         conn.execute("UPDATE digest_sends SET status = 'sent', sent_at = ?, error = NULL WHERE id = ?",
-                     (iso(datetime.now(UTC)), send_id))
+                     (iso(clock.now()), send_id))
     return SendResult(address, "resumed" if resumed else "sent", message_id=message_id, stories=stories)
 
 

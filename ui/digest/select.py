@@ -16,6 +16,7 @@ from urllib.parse import quote, urlsplit
 
 import nh3
 
+from config import clock
 from ui.digest.records import (
     Digest,
     DigestRecipient,
@@ -108,7 +109,7 @@ def _profiles(settings, recipient: DigestRecipient) -> dict[str, str]:
 
 def select_digest(settings, store, recipient: DigestRecipient, *, now: datetime | None = None) -> Digest:
     """Build the digest content for one recipient; reads only."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     window = WINDOWS.get(recipient.frequency, WINDOWS["weekly"])
     end = iso(now)
     start = last_period_end(store, recipient.address) or iso(now - window)

@@ -8,8 +8,9 @@ register are left alone.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from config import clock
 from ui.services import tools as register
 from ui.services.context import ServiceContext
 
@@ -149,7 +150,7 @@ DEMO_TOOLS: tuple[DemoTool, ...] = (
 
 def seed_demo_tools(ctx: ServiceContext, *, now: datetime | None = None) -> int:
     """Create the demo register (editor context); return the number of tools created."""
-    now = now or datetime.now(UTC).replace(microsecond=0)
+    now = now or clock.now()
     existing = {n.lower() for n in register.tool_names(ctx)}
     created = 0
     for index, demo in enumerate(DEMO_TOOLS):

@@ -13,6 +13,7 @@ import io
 import json
 from datetime import date, datetime
 
+from config import clock
 from ui.services.context import ServiceContext, require_editor
 from ui.services.records import ImportResult, RadarEntry
 from ui.services.tools import QUADRANTS, add_tool, get_card, list_tools, quadrant_of_articles, set_status, update_tool
@@ -25,13 +26,15 @@ RING_TO_STATUS = {ring: status for status, ring in STATUS_TO_RING.items()}
 BYOR_FIELDS = ("name", "ring", "quadrant", "isNew", "description")
 
 
-def _since_iso(since: date | datetime | str | None) -> str | None:
+def _since_iso(since: date | datetime | str | None, zone: str | None = None) -> str | None:
+    """`since` as a stored-timestamp bound: an instant as is, a day from its start in `zone`."""
     if since is None or since == "":
         return None
-    if isinstance(since, datetime | date):
-        return since.isoformat()
+    if isinstance(since, datetime):
+        return clock.parse_instant(since.isoformat()).strftime("%Y-%m-%dT%H:%M:%S+00:00")
     try:
-        return date.fromisoformat(str(since)).isoformat()
+        day = since if isinstance(since, date) else date.fromisoformat(str(since))
+        return clock.day_start_iso(day, zone)
     except ValueError:
         raise ValidationError(f"since: expected a date YYYY-MM-DD, got {since!r}") from None
 
@@ -54,7 +57,7 @@ def guess_quadrant(ctx: ServiceContext, tool_id: int, text: str) -> str:
 def radar_entries(ctx: ServiceContext, since: date | str | None = None, include_rejected: bool = True
                   ) -> list[RadarEntry]:
     """Entries on (and, with include_rejected, outside) the radar; new/moved relative to `since`."""
-    since_iso = _since_iso(since)
+    since_iso = _since_iso(since, ctx.settings.schedule.timezone)
     moves: dict[int, str | None] = {}
     if since_iso:
         # the status a tool had at `since`: the to_status of its last status change before that date

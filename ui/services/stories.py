@@ -17,6 +17,7 @@ from datetime import timedelta
 
 import nh3
 
+from config import clock
 from ui.services.context import ServiceContext, now_iso, require_editor
 from ui.services.records import (
     DigestFilter,
@@ -74,10 +75,12 @@ def _in_list(name: str, values, params: dict) -> str:
 
 
 def _article_filters(flt: DigestFilter, a: str, params: dict, *, user: str = "",
-                     correlated: bool = False) -> list[str]:
+                     correlated: bool = False, zone: str | None = None) -> list[str]:
     """Predicates on an article alias `a` (score predicates are added by the caller).
 
     `user`: whose read/saved state the unread/saved filters look at (state is per user).
+
+    `zone`: the time zone the date range's days are in (`[schedule] timezone`; None: UTC).
 
     `correlated`: inside the per-row cluster-mate check, where a list subquery would be rebuilt for every row.
     """
@@ -86,10 +89,10 @@ def _article_filters(flt: DigestFilter, a: str, params: dict, *, user: str = "",
         where.append(f"EXISTS (SELECT 1 FROM article_topics t WHERE t.article_id = {a}.id AND t.topic_key IN "
                      f"({_in_list('topic', flt.topics, params)}))")
     if flt.date_from:
-        params["date_from"] = flt.date_from.isoformat()
+        params["date_from"] = clock.day_start_iso(flt.date_from, zone)
         where.append(f"{a}.published >= :date_from")
     if flt.date_to:
-        params["date_to"] = (flt.date_to + timedelta(days=1)).isoformat()
+        params["date_to"] = clock.day_start_iso(flt.date_to + timedelta(days=1), zone)
         where.append(f"{a}.published < :date_to")
     if flt.languages:
         where.append(f"{a}.language IN ({_in_list('lang', flt.languages, params)})")
@@ -131,7 +134,8 @@ def _driver(flt: DigestFilter) -> str:
     return "ranking"
 
 
-def _statement(flt: DigestFilter, *, count: bool, user: str = "") -> tuple[str, str, dict]:
+def _statement(flt: DigestFilter, *, count: bool, user: str = "", zone: str | None = None
+               ) -> tuple[str, str, dict]:
     """(SELECT … FROM … WHERE … of the story representatives, ORDER BY, params); the caller adds LIMIT.
 
     Ranked by score, the page walks `scores` through its ranking index as the outer loop and tests the article
@@ -139,8 +143,8 @@ def _statement(flt: DigestFilter, *, count: bool, user: str = "") -> tuple[str, 
     which costs a pass over the table on every page view.
     """
     params: dict = {}
-    art = _article_filters(flt, "a", params, user=user)
-    mates = _article_filters(flt, "b", params, user=user, correlated=True)
+    art = _article_filters(flt, "a", params, user=user, zone=zone)
+    mates = _article_filters(flt, "b", params, user=user, correlated=True, zone=zone)
     if flt.profile:
         params["profile"] = flt.profile
     if flt.min_score is not None:
@@ -199,7 +203,7 @@ def _statement(flt: DigestFilter, *, count: bool, user: str = "") -> tuple[str, 
 def list_stories(ctx: ServiceContext, flt: DigestFilter) -> StoryPage:
     """One page of ranked story cards matching the filter."""
     _validate(flt)
-    count_sql, _order, params = _statement(flt, count=True, user=ctx.user.name)
+    count_sql, _order, params = _statement(flt, count=True, user=ctx.user.name, zone=ctx.settings.schedule.timezone)
     # count only as far as COUNT_WINDOW pages past the requested one: "page 3 of 12+" keeps counting O(page)
     cap = max(COUNT_CAP, (flt.page - 1 + COUNT_WINDOW) * flt.page_size)
     total = ctx.store.scalar(f"SELECT COUNT(*) FROM ({count_sql} LIMIT {cap + 1})", params) or 0
@@ -207,7 +211,7 @@ def list_stories(ctx: ServiceContext, flt: DigestFilter) -> StoryPage:
     total = min(total, cap)
     pages = max(1, math.ceil(total / flt.page_size))
     page = min(flt.page, pages)
-    page_sql, order, params = _statement(flt, count=False, user=ctx.user.name)
+    page_sql, order, params = _statement(flt, count=False, user=ctx.user.name, zone=ctx.settings.schedule.timezone)
     params = {**params, "limit": flt.page_size, "offset": (page - 1) * flt.page_size}
     rows = ctx.store.query(f"{page_sql} ORDER BY {order} LIMIT :limit OFFSET :offset", params)
     cards = _cards(ctx, rows, flt.profile)

@@ -9,8 +9,9 @@ ratio = (recent per week + 1) / (before per week + 1), so a topic going from 0 t
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
+from config import clock
 from ui.services.context import ServiceContext
 from ui.services.records import RisingItem, SourceVolume, TopicWeek
 
@@ -23,9 +24,50 @@ sous après avant via vs year years week weeks day days report news study says s
 """.split())
 
 
-def _week_start(today: date | None = None) -> date:
-    today = today or datetime.now(UTC).date()
-    return today - timedelta(days=today.weekday())
+def _zone(ctx: ServiceContext) -> str:
+    return ctx.settings.schedule.timezone
+
+
+def _week_start(ctx: ServiceContext, today: date | None = None) -> date:
+    """The Monday of the current week (today in `[schedule] timezone`, from config.clock)."""
+    return clock.week_start(today or clock.today(_zone(ctx)))
+
+
+def _bound(ctx: ServiceContext, day: date) -> str:
+    """The stored-timestamp form of the instant `day` begins in `[schedule] timezone`."""
+    return clock.day_start_iso(day, _zone(ctx))
+
+
+def _local_shift(ctx: ServiceContext, start: datetime, end: datetime) -> tuple[str, list[str]]:
+    """An SQL expression (and its parameters) giving, for `a.published` between `start` and `end`, the
+    date() modifier that turns the UTC instant into wall-clock time in `[schedule] timezone`: one
+    '+N minutes' per stretch between offset changes (DST), so weeks are the zone's weeks."""
+    tz = clock.zone(_zone(ctx))
+
+    def offset(at: datetime) -> int:
+        return int(at.astimezone(tz).utcoffset().total_seconds() // 60)
+
+    changes: list[tuple[datetime, int]] = []  # (first instant of a stretch, its offset)
+    at, current = start, offset(start)
+    while at < end:
+        step = min(at + timedelta(days=1), end)
+        if offset(step) != current:  # an offset change within this day: find it to the quarter hour
+            while at + timedelta(minutes=15) <= step and offset(at + timedelta(minutes=15)) == current:
+                at += timedelta(minutes=15)
+            at += timedelta(minutes=15)
+            current = offset(at)
+            changes.append((at, current))
+            continue
+        at = step
+    first = offset(start)
+    if not changes:
+        return "?", [f"{first:+d} minutes"]
+    cases, params, previous = [], [], first
+    for when, value in changes:
+        cases.append("WHEN a.published < ? THEN ?")
+        params += [when.strftime("%Y-%m-%dT%H:%M:%S+00:00"), f"{previous:+d} minutes"]
+        previous = value
+    return f"CASE {' '.join(cases)} ELSE ? END", [*params, f"{previous:+d} minutes"]
 
 
 def iso_week_label(monday: str) -> str:
@@ -39,25 +81,27 @@ def _labels(ctx: ServiceContext) -> dict[str, str]:
 
 def topic_weeks(ctx: ServiceContext, weeks: int = 12, *, today: date | None = None) -> list[TopicWeek]:
     """Articles per topic per ISO week for the last `weeks` weeks (current week included)."""
-    start = _week_start(today) - timedelta(weeks=weeks - 1)
+    start = _week_start(ctx, today) - timedelta(weeks=weeks - 1)
+    shift, shift_params = _local_shift(ctx, clock.day_start(start, _zone(ctx)), clock.now() + timedelta(weeks=2))
     rows = ctx.store.query(
-        """SELECT date(a.published, 'weekday 0', '-6 days') AS monday, t.topic_key, COUNT(*) AS n
+        f"""SELECT date(a.published, {shift}, 'weekday 0', '-6 days') AS monday, t.topic_key, COUNT(*) AS n
            FROM articles a JOIN article_topics t ON t.article_id = a.id
            WHERE a.published >= ?
            GROUP BY monday, t.topic_key ORDER BY monday, t.topic_key""",
-        (start.isoformat(),),
+        (*shift_params, _bound(ctx, start)),
     )
     labels = _labels(ctx)
     return [TopicWeek(week=iso_week_label(r["monday"]), week_start=r["monday"], topic=r["topic_key"],
                       label=labels.get(r["topic_key"], r["topic_key"]), articles=r["n"]) for r in rows]
 
 
-def _windows(recent_weeks: int, baseline_weeks: int, today: date | None) -> tuple[str, str, str]:
-    """(baseline start, recent start, end) ISO dates; whole weeks ending with the current one."""
-    end = _week_start(today) + timedelta(weeks=1)
+def _windows(ctx: ServiceContext, recent_weeks: int, baseline_weeks: int, today: date | None
+             ) -> tuple[str, str, str]:
+    """(baseline start, recent start, end) instants; whole weeks of the zone ending with the current one."""
+    end = _week_start(ctx, today) + timedelta(weeks=1)
     recent = end - timedelta(weeks=recent_weeks)
     base = recent - timedelta(weeks=baseline_weeks)
-    return base.isoformat(), recent.isoformat(), end.isoformat()
+    return _bound(ctx, base), _bound(ctx, recent), _bound(ctx, end)
 
 
 def _rising(rows, recent_weeks: int, baseline_weeks: int, labels: dict[str, str], min_recent: int) -> list[RisingItem]:
@@ -77,7 +121,7 @@ def _rising(rows, recent_weeks: int, baseline_weeks: int, labels: dict[str, str]
 
 def rising_topics(ctx: ServiceContext, recent_weeks: int = 4, baseline_weeks: int = 12, *,
                   today: date | None = None, min_recent: int = 1) -> list[RisingItem]:
-    base, recent, end = _windows(recent_weeks, baseline_weeks, today)
+    base, recent, end = _windows(ctx, recent_weeks, baseline_weeks, today)
     rows = ctx.store.query(
         """SELECT t.topic_key AS k, SUM(a.published >= :recent) AS recent, SUM(a.published < :recent) AS before
            FROM articles a JOIN article_topics t ON t.article_id = a.id
@@ -91,7 +135,7 @@ def rising_topics(ctx: ServiceContext, recent_weeks: int = 4, baseline_weeks: in
 def rising_terms(ctx: ServiceContext, recent_weeks: int = 4, baseline_weeks: int = 12, limit: int = 20, *,
                  today: date | None = None, min_recent: int = 3) -> list[RisingItem]:
     """Title words (4+ letters, no stopwords) counted per article in SQL via json_each over the split title."""
-    base, recent, end = _windows(recent_weeks, baseline_weeks, today)
+    base, recent, end = _windows(ctx, recent_weeks, baseline_weeks, today)
     rows = ctx.store.query(
         r"""WITH words AS (
                SELECT DISTINCT a.id, a.published >= :recent AS is_recent,
@@ -111,7 +155,7 @@ def rising_terms(ctx: ServiceContext, recent_weeks: int = 4, baseline_weeks: int
 
 def source_volume(ctx: ServiceContext, weeks: int = 12, *, today: date | None = None) -> list[SourceVolume]:
     """Articles per feed over the last `weeks` weeks (feeds with none included), busiest first."""
-    start = (_week_start(today) - timedelta(weeks=weeks - 1)).isoformat()
+    start = _bound(ctx, _week_start(ctx, today) - timedelta(weeks=weeks - 1))
     rows = ctx.store.query(
         """SELECT f.id, f.title, f.url, COUNT(a.id) AS n, MAX(a.published) AS last
            FROM feeds f LEFT JOIN articles a ON a.feed_id = f.id AND a.published >= ?

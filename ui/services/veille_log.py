@@ -15,6 +15,7 @@ import io
 import json
 from datetime import date, timedelta
 
+from config import clock
 from ui.services.context import ServiceContext, now_iso
 from ui.services.records import DecisionEntry, DigestSent, SourceVolume, VeilleLog
 from ui.services.tools import evidence_for_ids, list_tools
@@ -28,7 +29,8 @@ def build_log(ctx: ServiceContext, date_from: date, date_to: date) -> VeilleLog:
     """Everything that happened between date_from and date_to (both inclusive)."""
     if date_from > date_to:
         raise ValidationError("period: the start is after the end")
-    start, end = date_from.isoformat(), (date_to + timedelta(days=1)).isoformat()
+    zone = ctx.settings.schedule.timezone  # the period's days are days in the configured zone
+    start, end = clock.day_start_iso(date_from, zone), clock.day_start_iso(date_to + timedelta(days=1), zone)
     rows = ctx.store.query(
         """SELECT h.*, t.name, t.kind FROM tool_history h JOIN tools t ON t.id = h.tool_id
            WHERE h.at >= ? AND h.at < ? ORDER BY h.at, h.id""",
