@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 pytest_plugins = [
+    "tests.plugins.clock",
     "tests.plugins.http_server",
     "tests.plugins.model",
     "tests.plugins.smtp",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from config import clock
 from watcher import crawler, ingest, storage
 from watcher.cleaner import parse_iso
 from watcher.crawler import crawl
@@ -159,7 +160,7 @@ def test_http_errors_timeout_loop_and_html_are_recorded_others_continue(feed_ser
 def test_429_retry_after_pushes_next_check(feed_server, setup, store):
     feed_server.add("/busy", b"slow down", status=429, headers={"Retry-After": "7200"}, content_type="text/plain")
     settings = setup([feed_server.url("/busy")], extra="[schedule]\ncrawl_every_minutes = 30")
-    before = datetime.now().astimezone()
+    before = clock.now()
     summary = crawl(settings, store)
     assert summary.failed == 1
     feed = feed_row(store, feed_server.url("/busy"))
@@ -176,7 +177,7 @@ def test_backoff_then_disable_after_n_failures(feed_server, setup, store):
                      extra="[schedule]\ncrawl_every_minutes = 60")
     delays = []
     for _ in range(3):
-        started = datetime.now().astimezone()
+        started = clock.now()
         crawl(settings, store, all_feeds=True)
         feed = feed_row(store, feed_server.url("/down"))
         delays.append((parse_iso(feed.next_check) - started).total_seconds() / 60)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import json
 import os
 import signal
@@ -16,6 +17,7 @@ import httpx
 import pytest
 from defusedxml import ElementTree as SafeET
 
+from config import clock
 from tests.plugins.smtp import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +48,7 @@ def test_demo_server_serves_valid_feeds_with_conditional_get():
             newest = min(articles, key=lambda a: a["days_ago"])
             entry = next(e for e in parsed.entries if e.title == newest["title"])
             stamp = entry.get("published_parsed") or entry.get("updated_parsed")
-            age_days = (time.time() - time.mktime(stamp) + time.timezone) / 86400 if stamp else None
+            age_days = (clock.now().timestamp() - calendar.timegm(stamp)) / 86400 if stamp else None
             assert age_days is not None and abs(age_days - newest["days_ago"]) < 0.1
             total += len(parsed.entries)
             # conditional GET: same ETag or Last-Modified -> 304 without a body

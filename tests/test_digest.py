@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from config import clock
 from watcher.cli import main
 
 PROFILES = """
@@ -48,7 +49,7 @@ def _iso(dt: datetime) -> str:
 
 def add_article(conn, art_id, feed_id, title, *, cluster=None, scores=None, topic="ai", days_ago=1.0,
                 seen_hours_ago=1.0, summary="A short summary.", url=None):
-    now = datetime.now(UTC)
+    now = clock.now()
     conn.execute(
         "INSERT INTO articles (id, feed_id, url, title, published, summary_text, content_hash, first_seen, "
         "last_changed, cluster_id) VALUES (?, ?, ?, ?, ?, ?, 'h', ?, ?, ?)",
@@ -63,7 +64,7 @@ def add_article(conn, art_id, feed_id, title, *, cluster=None, scores=None, topi
 
 def seed(store) -> None:
     """Three feeds, a two-source story, a low-scored, an old and a hostile article, tool decisions."""
-    now = _iso(datetime.now(UTC))
+    now = _iso(clock.now())
     with store.write() as conn:
         for i, (title, site) in enumerate([("Learning Wire", "https://wire.example.org"),
                                            ("Formation Hebdo", "https://hebdo.example.fr"),
@@ -127,7 +128,7 @@ def test_digest_is_multipart_with_the_right_stories(digest_env):
     for header in ("From", "To", "Subject", "Date", "Message-ID"):
         assert en[header], header
     assert en["From"] == "veille@example.org" and en["To"] == "ana@example.org"
-    assert abs((parsedate_to_datetime(en["Date"]) - datetime.now(UTC)).total_seconds()) < 120
+    assert parsedate_to_datetime(en["Date"]) == clock.now()  # the digest is dated by config.clock
     assert en["Subject"].startswith("veille weekly digest: 3 new stories")
     html, text = body["text/html"], body["text/plain"]
     for content in (html, text):

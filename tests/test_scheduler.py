@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from config import clock
+
 ROOT = Path(__file__).resolve().parent.parent
 
 SCHEDULE = """
@@ -53,10 +55,82 @@ def test_jobs_are_registered_from_config(tmp_config):
         for job in scheduler.get_jobs():
             assert job.coalesce is True and job.max_instances == 1 and job.misfire_grace_time == 600
             assert job.kwargs == {"config_path": str(path)}
-        first = scheduler.get_job("crawl").next_run_time
-        assert abs((first - datetime.now(UTC)).total_seconds()) < 60
+        assert scheduler.get_job("crawl").next_run_time is not None
         nxt = scheduler.get_job("daily_digest").next_run_time
         assert (nxt.hour, nxt.minute, str(nxt.tzinfo)) == (7, 30, "America/New_York")
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def _next_local(now: datetime, zone: str, hour: int, minute: int, weekday: int | None = None) -> datetime:
+    """The first wall-clock hour:minute in `zone` after `now` (on `weekday`, 0 = Monday), day by day."""
+    tz = clock.zone(zone)
+    day = now.astimezone(tz).date()
+    while True:
+        at = datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
+        if at > now and (weekday is None or day.weekday() == weekday):
+            return at
+        day += timedelta(days=1)
+
+
+@pytest.mark.dates
+def test_next_runs_come_from_the_clock_in_the_configured_zone(tmp_config):
+    from watcher.scheduler import next_runs
+
+    _, settings = tmp_config(SCHEDULE)
+    now = clock.now()
+    runs = next_runs(settings)
+    assert runs["crawl"] == now  # the first crawl is due at once
+    assert next_runs(settings, first_crawl_now=False)["crawl"] == now + timedelta(minutes=15)
+    assert runs["daily_digest"] == _next_local(now, "America/New_York", 7, 30)
+    assert runs["weekly_digest"] == _next_local(now, "America/New_York", 9, 0, weekday=4)
+    assert runs["retention"] == _next_local(now, "America/New_York", 2, 15)
+    assert all(str(when.tzinfo) == "America/New_York" for when in runs.values())
+    assert all(when >= now for when in runs.values())
+    # a fixed instant just before a run: the run is that day's, not the next one
+    before = datetime(2026, 11, 30, 12, 29, 59, tzinfo=UTC)  # 07:29:59 in New York (EST)
+    assert next_runs(settings, now=before)["daily_digest"] == datetime(2026, 11, 30, 12, 30, tzinfo=UTC)
+
+
+def test_first_crawl_runs_at_start_whatever_instant_the_clock_is_fixed_at(tmp_config, monkeypatch):
+    """APScheduler waits on real time: a clock fixed far from it must neither postpone nor skip the first crawl."""
+    from watcher import crawler
+    from watcher.scheduler import Service
+
+    calls = []
+    monkeypatch.setattr(crawler, "crawl", lambda settings, store, **kw: calls.append(kw.get("trigger")))
+    path, settings = tmp_config(SCHEDULE)
+    lines = []
+    with clock.fixed("2031-02-03T04:05:06Z"):
+        service = Service(settings, str(path), echo=lines.append, crawl_seconds=3600)
+        service.start()
+        try:
+            deadline = time.monotonic() + 30
+            while not calls and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            service.close()
+    assert calls == ["schedule"]
+    crawl_line = next(line for line in lines if line.strip().startswith("crawl "))
+    assert "next: 2031-02-02T23:05:06-05:00" in crawl_line  # shown in the configured zone, from the clock
+    daily = next(line for line in lines if line.strip().startswith("daily_digest"))
+    assert "next: 2031-02-03T07:30:00-05:00" in daily
+
+
+def test_scheduler_first_run_is_due_now(tmp_config):
+    from watcher.scheduler import build_scheduler
+
+    _, settings = tmp_config(SCHEDULE)
+    scheduler = build_scheduler(settings, None)
+    scheduler.start(paused=True)
+    try:
+        pending = scheduler.get_job("crawl").next_run_time
+        later = build_scheduler(settings, None, first_crawl_now=False)
+        later.start(paused=True)
+        try:  # without the first crawl, the interval's first run is one interval after the first one
+            assert later.get_job("crawl").next_run_time - pending >= timedelta(minutes=14)
+        finally:
+            later.shutdown(wait=False)
     finally:
         scheduler.shutdown(wait=False)
 
@@ -98,12 +172,13 @@ def _iso(dt):
     return dt.strftime("%Y-%m-%dT%H:%M:%S+00:00")
 
 
+@pytest.mark.dates
 def test_retention_prunes_old_articles_but_keeps_saved_and_tool_evidence(tmp_config):
     from watcher import jobs
     from watcher.db import open_store
 
     path, settings = tmp_config("[retention]\nmax_age_days = 30\n")
-    now = datetime.now(UTC)
+    now = clock.now()
     with open_store(settings.database_path) as store:
         with store.write() as conn:
             conn.execute("INSERT INTO feeds (id, url, added_at) VALUES (1, 'https://f.example.org/feed', ?)",

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 import pytest
 
+from config import clock
 from scoring.pipeline import score
 from tests.plugins.model import CountingEncoder, insert_articles
 
@@ -108,7 +108,7 @@ def test_profile_edit_rescores_everything_without_re_embedding(setup):
     settings, store, enc = setup
     score(settings, store, encoder=enc)
     before = scores_of(store, "frontline")
-    now = datetime.now(UTC).isoformat()
+    now = clock.now().isoformat()
     with store.write() as conn:  # what the UI does when the DLM edits a profile
         conn.execute(
             "INSERT INTO profile_overrides(key, name, description, interests, avoid, updated_at) "

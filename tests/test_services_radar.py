@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from config import clock
 from tests.plugins.app import editor_ctx, viewer_ctx
 from ui.services import radar, tools
 from watcher.db import open_store
@@ -47,8 +48,9 @@ def test_quadrant_guessed_from_topics_when_unset(ctx):
     assert entry.quadrant == "Immersive (VR/AR/metaverse)"
 
 
+@pytest.mark.dates
 def test_new_and_moved_since(ctx):
-    since = date.today()
+    since = clock.today(ctx.settings.schedule.timezone)
     tools.set_status(ctx, "Generative-AI authoring", "trial", "3 modules drafted 40% faster, SMEs approved")
     tools.add_tool(ctx, "Skills graph", note="new", quadrant="Platforms, data & compliance", status="assess")
     entries = {e.name: e for e in radar.radar_entries(ctx, since=since)}
@@ -61,7 +63,7 @@ def test_new_and_moved_since(ctx):
 
 
 def test_byor_csv_format(ctx):
-    text = radar.export_byor(ctx, "csv", since=date.today() - timedelta(weeks=9))
+    text = radar.export_byor(ctx, "csv", since=clock.today(ctx.settings.schedule.timezone) - timedelta(weeks=9))
     rows = list(csv.DictReader(io.StringIO(text)))
     assert list(rows[0]) == ["name", "ring", "quadrant", "isNew", "description"]
     assert {r["ring"] for r in rows} <= set(radar.RINGS)

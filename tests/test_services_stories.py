@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from config import clock
 from tests.plugins.app import editor_ctx, viewer_ctx
 from ui.services import stories
 from ui.services.records import DigestFilter
@@ -72,6 +73,7 @@ def test_card_lists_every_source_of_its_cluster(ctx):
         assert all(s.feed_title for s in card.sources)
 
 
+@pytest.mark.dates
 def test_filters_change_results(ctx):
     base = stories.list_stories(ctx, DigestFilter(profile="frontline", page_size=100))
     xr = stories.list_stories(ctx, DigestFilter(profile="frontline", topics=("xr",), page_size=100))
@@ -85,9 +87,11 @@ def test_filters_change_results(ctx):
     by_feed = stories.list_stories(ctx, DigestFilter(feed_ids=(feed_id,), page_size=100))
     assert 0 < by_feed.total < base.total
     assert all(any(s.feed_id == feed_id for s in c.sources) for c in by_feed.stories)
-    recent = date.today() - timedelta(days=21)
+    zone = ctx.settings.schedule.timezone
+    recent = clock.today(zone) - timedelta(days=21)
     dated = stories.list_stories(ctx, DigestFilter(date_from=recent, page_size=100))
-    assert 0 < dated.total < base.total and all(c.published >= recent.isoformat() for c in dated.stories)
+    since = clock.day_start_iso(recent, zone)  # the day starts at midnight in the configured zone
+    assert 0 < dated.total < base.total and all(c.published >= since for c in dated.stories)
     old = stories.list_stories(ctx, DigestFilter(date_to=recent, page_size=100))
     assert dated.total + old.total >= base.total - 3  # a cluster can straddle the boundary
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
+from config import clock
 from tests.plugins.app import editor_ctx
 from ui.services import trends
+
+pytestmark = pytest.mark.dates
 
 
 @pytest.fixture
@@ -17,13 +20,13 @@ def ctx(populated_store):
     return editor_ctx(settings, store)
 
 
-def monday(iso: str) -> date:
-    d = datetime.fromisoformat(iso).date()
-    return d - timedelta(days=d.weekday())
+def monday(iso: str, zone: str) -> date:
+    """The Monday of the week `iso` falls in, in `zone` (Python's zone rules, not the SQL under test)."""
+    return clock.week_start(datetime.fromisoformat(iso).astimezone(clock.zone(zone)).date())
 
 
 def add_articles(ctx, titles, topic, days_ago):
-    now = datetime.now(UTC)
+    now = clock.now()
     feed = ctx.store.scalar("SELECT id FROM feeds ORDER BY id LIMIT 1")
     with ctx.store.write() as db:
         for i, (title, ago) in enumerate(zip(titles, days_ago, strict=True)):
@@ -35,11 +38,12 @@ def add_articles(ctx, titles, topic, days_ago):
 
 def test_topic_weeks_match_raw_counts(ctx):
     weeks = trends.topic_weeks(ctx, weeks=6)
-    start = date.today() - timedelta(days=date.today().weekday()) - timedelta(weeks=5)
+    zone = ctx.settings.schedule.timezone
+    start = clock.week_start(clock.today(zone)) - timedelta(weeks=5)
     expected = Counter()
     for r in ctx.store.query("SELECT a.published, t.topic_key FROM articles a JOIN article_topics t "
                              "ON t.article_id = a.id"):
-        m = monday(r[0])
+        m = monday(r[0], zone)
         if m >= start:
             expected[(m.isoformat(), r[1])] += 1
     assert {(w.week_start, w.topic): w.articles for w in weeks} == dict(expected)
@@ -49,8 +53,9 @@ def test_topic_weeks_match_raw_counts(ctx):
 
 
 def test_rising_topic_and_term(ctx):
+    # the recent window (2 weeks) starts on last week's Monday in the zone: at least 7 days ago, any weekday
     add_articles(ctx, [f"Hologram classrooms arrive, part {i}" for i in range(12)], "metaverse",
-                 [1 + i % 10 for i in range(12)])
+                 [0.5 * i for i in range(12)])
     rising = trends.rising_topics(ctx, recent_weeks=2, baseline_weeks=8)
     assert rising[0].key == "metaverse" and rising[0].ratio > 1 and rising[0].recent >= 12
     terms = trends.rising_terms(ctx, recent_weeks=2, baseline_weeks=8)

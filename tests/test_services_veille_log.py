@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from config import clock
 from tests.plugins.app import editor_ctx
 from ui.services import tools, veille_log
 from watcher.errors import ValidationError
@@ -23,7 +24,8 @@ def log_ctx(populated_store):
 
 
 def test_log_contains_decisions_rationale_and_evidence(log_ctx):
-    log = veille_log.build_log(log_ctx, date.today() - timedelta(days=200), date.today())
+    today = clock.today(log_ctx.settings.schedule.timezone)
+    log = veille_log.build_log(log_ctx, today - timedelta(days=200), today)
     decisions = {(d.tool, d.to_status): d for d in log.decisions if d.change in veille_log.DECISION_CHANGES}
     adopted = decisions[("VR safety simulation", "adopted")]
     assert "incident-free quarter" in adopted.rationale and adopted.evidence
@@ -48,8 +50,9 @@ def test_log_contains_decisions_rationale_and_evidence(log_ctx):
     assert "Journal de veille" in veille_log.to_html(log, lang="fr")
 
 
+@pytest.mark.dates
 def test_period_filters_decisions(log_ctx):
-    today = date.today()
+    today = clock.today(log_ctx.settings.schedule.timezone)  # the day the rejection below was recorded
     recent = veille_log.build_log(log_ctx, today, today)
     assert [d.tool for d in recent.decisions] == ["AI role-play for managers"]
     empty = veille_log.build_log(log_ctx, today - timedelta(days=2000), today - timedelta(days=1500))

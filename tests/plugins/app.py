@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
+
+from config import clock
 
 PROFILES_TOML = """
 [[profiles]]
@@ -69,7 +71,7 @@ def build_corpus(store, n_articles: int = 200, *, seed: int = 7, now: datetime |
     Fast: executemany in one transaction (used by bench/bench_digest.py for 100k rows too).
     """
     rng = random.Random(seed)
-    now = now or datetime.now(UTC).replace(microsecond=0)
+    now = now or clock.now()
     stamp = now.isoformat()
     with store.write() as db:
         feed_ids = []

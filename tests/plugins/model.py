@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
+
+from config import clock
 
 
 @pytest.fixture(scope="session")
@@ -21,7 +23,7 @@ def insert_articles(store, articles: list[dict], *, feed_url: str = "http://127.
 
     Each dict needs `id` and `title`; optional: summary, language, url, published (ISO) or days_ago, feed_url.
     """
-    now = datetime.now(UTC)
+    now = clock.now()
     with store.write() as conn:
         feed_ids = {}
         for url in {a.get("feed_url", feed_url) for a in articles}:
