@@ -37,13 +37,27 @@ def _rss(n: int, items: int = 2) -> str:
 def _config(folder: Path, urls: list[str], workers: int = 2) -> Path:
     feeds = "".join(f'\n[[feeds]]\nurl = "{u}"\n' for u in urls)
     return write_config(folder, f'[database]\npath = "veille.db"\n\n[crawler]\nallow_private_networks = true\n'
-                                f"parse_workers = {workers}\ntimeout_seconds = 120\nconcurrency = 64\nper_host = 64\n{feeds}")
+                                f"parse_workers = {workers}\ntimeout_seconds = 120\nconcurrency = 64\n"
+                                f"per_host = 64\n{feeds}")
 
 
-def _crawl(config: Path, out=subprocess.PIPE) -> subprocess.Popen:
+def _crawl(config: Path, out=subprocess.PIPE, **env: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "watcher", "--config", str(config), "crawl", "--all"],
                             cwd=ROOT, stdout=out, stderr=out, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1", "VEILLE_NOW": NOW})
+                            env={**os.environ, "PYTHONUNBUFFERED": "1", "VEILLE_NOW": NOW, **env})
+
+
+def _tagged(tag: str) -> list[psutil.Process]:
+    """Live processes whose environment carries `tag`: the crawl and all it started, at any depth, even
+    after they were reparented (the environment is inherited by the forkserver, the workers, the tracker)."""
+    found = []
+    for proc in psutil.process_iter():
+        try:
+            if proc.environ().get("VEILLE_TEST_TAG") == tag and _alive(proc):
+                found.append(proc)
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            continue
+    return found
 
 
 def _alive(proc: psutil.Process) -> bool:
@@ -79,17 +93,22 @@ def test_sigkill_of_a_crawl_ends_its_parse_workers_and_the_next_crawl_marks_the_
         urls.append(feed_server.url(f"/f{n}.xml"))
     config = _config(tmp_path, urls)
     # A file, not a pipe: an orphaned worker holding the pipe would keep a reader of it waiting forever.
+    tag = f"crawl-{os.getpid()}-{time.monotonic_ns()}"
     with open(tmp_path / "crawl.log", "w") as log:
-        proc = _crawl(config, out=log)
+        proc = _crawl(config, out=log, VEILLE_TEST_TAG=tag)
     parent = psutil.Process(proc.pid)
 
     def workers_up():
-        kids = parent.children(recursive=True)
-        # the forkserver is the crawl's child; the pool's workers are the forkserver's children
-        workers = [k for k in kids if k.ppid() != proc.pid]
+        try:
+            kids = parent.children(recursive=True)
+            # the forkserver is the crawl's child; the pool's workers are the forkserver's children
+            workers = [k for k in kids if k.ppid() != proc.pid]
+        except psutil.NoSuchProcess:  # a process ended while being listed: look again
+            return None
         return kids if len(workers) >= 2 else None
 
     descendants = _wait_for(workers_up, "two parse workers", proc=proc)
+    assert {p.pid for p in _tagged(tag)} >= {proc.pid} | {p.pid for p in descendants}
     _wait_for(lambda: sum(feed_server.hits(f"/f{n}.xml") for n in range(50, 60)) == 10, "the slow requests",
               proc=proc)
     with open_store(tmp_path / "veille.db") as store:
@@ -99,12 +118,12 @@ def test_sigkill_of_a_crawl_ends_its_parse_workers_and_the_next_crawl_marks_the_
     proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and any(_alive(p) for p in descendants):
+    while time.monotonic() < deadline and _tagged(tag):
         time.sleep(0.1)
-    left = [p for p in descendants if _alive(p)]
+    left = _tagged(tag)
     for orphan in left:  # do not leave them behind for the rest of the suite
         orphan.kill()
-    assert not left, f"processes outlived the killed crawl: {[p.pid for p in left]}"
+    assert not left, f"processes outlived the killed crawl: {left}; log: {(tmp_path / 'crawl.log').read_text()}"
 
     with open_store(tmp_path / "veille.db") as store:
         rows = store.query("SELECT id, status, finished, interrupted_at FROM crawl_runs")
@@ -117,7 +136,7 @@ def test_sigkill_of_a_crawl_ends_its_parse_workers_and_the_next_crawl_marks_the_
     second = subprocess.run([sys.executable, "-m", "watcher", "--config", str(config), "crawl", "--all"],
                             cwd=ROOT, capture_output=True, text=True, timeout=300,
                             env={**os.environ, "VEILLE_NOW": found})
-    assert second.returncode == 0, second.stderr
+    assert second.returncode == 0, (second.stdout, second.stderr)
     assert f"  crawl run 1 started {NOW} by pid {proc.pid}: interrupted (found at {found})\n" in second.stdout
     with open_store(tmp_path / "veille.db") as store:
         rows = store.query("SELECT id, status, finished, interrupted_at FROM crawl_runs ORDER BY id")
@@ -182,3 +201,43 @@ def test_two_crawls_started_together_fetch_each_feed_once(tmp_path, feed_server)
         assert store.scalar("SELECT COUNT(*) FROM fetch_log") == 12
         assert store.scalar("SELECT COUNT(*) FROM articles") == 24
         assert store.scalar("SELECT COUNT(*) FROM (SELECT url FROM articles GROUP BY url HAVING COUNT(*) > 1)") == 0
+
+
+def test_a_job_run_left_by_a_killed_serve_is_marked_interrupted_at_the_next_start_and_shown(
+        populated_store, app_test):
+    from config import clock
+    from watcher.scheduler import Service
+
+    path, settings, store = populated_store
+    # A real process records a crawl job run the way `veille serve` does, then dies by SIGKILL inside it.
+    code = ("import sys, time\nfrom config.settings import load_settings\nfrom watcher.db import open_store\n"
+            "from watcher.jobs import record_job\n"
+            "store = open_store(load_settings(sys.argv[1]).database_path)\n"
+            "with record_job(store, 'crawl'):\n    print('in job', flush=True)\n    time.sleep(300)\n")
+    child = subprocess.Popen([sys.executable, "-c", code, str(path)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline() == "in job\n"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+    left = store.one("SELECT * FROM job_runs ORDER BY id DESC LIMIT 1")
+    assert (left["job"], left["status"], left["pid"], left["finished"]) == ("crawl", "running", child.pid, None)
+
+    lines: list[str] = []
+    service = Service(settings, str(path), echo=lines.append, first_crawl_now=False)
+    try:
+        service.start()
+    finally:
+        service.close()
+    found = clock.now().isoformat()
+    row = store.one("SELECT * FROM job_runs WHERE id = ?", (left["id"],))
+    assert (row["status"], row["interrupted_at"], row["finished"]) == ("interrupted", found, None)
+    assert row["error"] == f"found at {found}: its process (pid {child.pid}) ended before the run finished"
+    assert f"  crawl job run {left['id']} started {left['started']} by pid {child.pid}: interrupted " \
+           f"(found at {found})" in lines
+    assert store.scalar("SELECT COUNT(*) FROM job_runs WHERE status = 'running'") == 0
+
+    at = app_test("sources")
+    assert not at.exception
+    shown = [str(v) for frame in at.dataframe for v in frame.value.to_numpy().ravel()]
+    assert f"interrupted: found at {found}: its process (pid {child.pid}) ended before the run finished" in shown

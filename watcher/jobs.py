@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from watcher.cleaner import now_iso
+from watcher.errors import CrawlBusyError
 
 log = logging.getLogger("veille.jobs")
 
@@ -39,8 +41,8 @@ class JobRun:
 def record_job(store, name: str) -> Iterator[JobRun]:
     """Record one run of `name` in job_runs; exceptions are recorded and swallowed (logged)."""
     with store.write() as conn:
-        run_id = conn.execute("INSERT INTO job_runs (job, started, status) VALUES (?, ?, 'running')",
-                              (name, now_iso())).lastrowid
+        run_id = conn.execute("INSERT INTO job_runs (job, started, status, pid) VALUES (?, ?, 'running', ?)",
+                              (name, now_iso(), os.getpid())).lastrowid
     run = JobRun(name)
     error = None
     try:
@@ -57,6 +59,16 @@ def record_job(store, name: str) -> Iterator[JobRun]:
     with store.write() as conn:
         conn.execute("UPDATE job_runs SET finished = ?, status = ?, counts = ?, error = ? WHERE id = ?",
                      (now_iso(), run.status, json.dumps(run.counts, default=str), error, run_id))
+
+
+def mark_interrupted(settings) -> list[str]:
+    """At the start of `veille serve` (under its lock): job runs left `running` by a dead process become
+    `interrupted`, with when that was found. Returns one line per run marked."""
+    from watcher.db import open_store
+    from watcher.storage import mark_interrupted_runs
+
+    with open_store(settings.database_path) as store:
+        return mark_interrupted_runs(store, "job_runs", now_iso())
 
 
 def _with_store(config_path: str | None, body: Callable) -> None:
@@ -78,9 +90,14 @@ def crawl_and_score(config_path: str | None = None, trigger: str = "schedule", p
         with record_job(store, "crawl") as run:
             from watcher import crawler
 
-            summary = crawler.crawl(settings, store, trigger=trigger, progress=progress)
-            run.counts = {k: v for k, v in summary.as_dict().items() if k != "failures"}
-            run.counts["failures"] = len(summary.failures)
+            try:
+                summary = crawler.crawl(settings, store, trigger=trigger, progress=progress)
+            except CrawlBusyError as busy:  # a `veille crawl` or the app's Crawl now holds the crawl lock
+                run.status = "skipped"
+                run.counts = {"skipped": str(busy)}
+            else:
+                run.counts = {k: v for k, v in summary.as_dict().items() if k != "failures"}
+                run.counts["failures"] = len(summary.failures)
         if STOP.is_set():
             return
         with record_job(store, "score") as run:

@@ -225,8 +225,9 @@ def mark_interrupted_runs(store: Store, table: str, now: str) -> list[str]:
             conn.execute(f"UPDATE {table} SET status = 'interrupted', interrupted_at = ? WHERE id = ?",
                          (now, row["id"]))
             if table == "job_runs":
+                pid = f" (pid {row['pid']})" if row["pid"] else ""
                 conn.execute("UPDATE job_runs SET error = ? WHERE id = ?",
-                             (f"found at {now}: the process{by} ended before the run finished", row["id"]))
+                             (f"found at {now}: its process{pid} ended before the run finished", row["id"]))
     return lines
 
 
