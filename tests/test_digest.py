@@ -116,6 +116,7 @@ def parts(msg):
     return {p.get_content_type(): p.get_content() for p in msg.iter_parts()}
 
 
+@pytest.mark.dates
 def test_digest_is_multipart_with_the_right_stories(digest_env):
     path, settings, store, server = digest_env
     result = run_cli(path, "--send")
@@ -157,6 +158,7 @@ def test_digest_is_multipart_with_the_right_stories(digest_env):
     assert "VR forklift" not in fr_body["text/plain"]
 
 
+@pytest.mark.dates
 def test_second_run_sends_nothing_and_a_story_is_never_sent_twice(digest_env):
     path, settings, store, server = digest_env
     assert run_cli(path, "--send").exit_code == 0
@@ -241,6 +243,7 @@ def test_header_injection_is_refused(digest_env, tmp_path):
     assert store.scalar("SELECT count(*) FROM digest_sends WHERE status = 'failed' AND error LIKE '%line break%'") == 1
 
 
+@pytest.mark.dates
 def test_dry_run_writes_eml_and_marks_nothing(digest_env):
     path, settings, store, server = digest_env
     result = run_cli(path, "--dry-run", "--profile", "frontline")

@@ -72,3 +72,57 @@ def test_source_volume_matches_counts(ctx):
     assert {v.feed_id: v.articles for v in volumes if v.articles} == expected
     assert [v.articles for v in volumes] == sorted((v.articles for v in volumes), reverse=True)
     assert volumes[-1].title == "Broken Feed" and volumes[-1].articles == 0
+
+
+@pytest.fixture
+def zone_ctx(tmp_config):
+    """An empty database (one feed) with `[schedule] timezone = "Europe/Paris"` (the default, said explicitly)."""
+    from watcher.db import open_store
+
+    _, settings = tmp_config('[schedule]\ntimezone = "Europe/Paris"\n')
+    store = open_store(settings.database_path)
+    with store.write() as db:
+        db.execute("INSERT INTO feeds (id, url, title, added_at) VALUES (1, 'https://z.example.org/feed', 'Z', "
+                   "'2020-01-01T00:00:00+00:00')")
+    yield editor_ctx(settings, store)
+    store.close()
+
+
+def put(ctx, stamps: list[str], topic: str = "xr") -> None:
+    with ctx.store.write() as db:
+        for stamp in stamps:
+            art = f"z{stamp}"
+            db.execute("INSERT INTO articles (id, feed_id, title, published, content_hash, first_seen, last_changed)"
+                       " VALUES (?, 1, ?, ?, 'h', ?, ?)", (art, f"Zone story {stamp}", stamp, stamp, stamp))
+            db.execute("INSERT INTO article_topics VALUES (?, ?, 0.9)", (art, topic))
+
+
+@pytest.mark.parametrize(("now", "stamps", "weeks"), [
+    # Monday 00:30 in Paris: Monday 00:15 is this week, Sunday 23:45 the week before (both are Sunday in UTC)
+    ("2026-11-30T00:30:00+01:00", ["2026-11-29T23:15:00+00:00", "2026-11-29T22:45:00+00:00"],
+     {"2026-11-30": 1, "2026-11-23": 1}),
+    # New Year's Eve 23:30 UTC is already 2027 in Paris; ISO week 2026-W53 starts on Monday 2026-12-28
+    ("2026-12-31T23:30:00+00:00", ["2026-12-31T23:10:00+00:00", "2026-12-27T23:30:00+00:00",
+                                   "2026-12-27T22:30:00+00:00"], {"2026-12-28": 2, "2026-12-21": 1}),
+    # the autumn change (Sunday 2026-10-25, 03:00 CEST -> 02:00 CET) inside the window
+    ("2026-10-26T12:00:00+00:00", ["2026-10-24T22:30:00+00:00", "2026-10-25T22:30:00+00:00",
+                                   "2026-10-25T23:30:00+00:00"], {"2026-10-19": 2, "2026-10-26": 1}),
+    # the spring change (Sunday 2027-03-28, 02:00 CET -> 03:00 CEST) inside the window
+    ("2027-03-29T12:00:00+00:00", ["2027-03-27T23:30:00+00:00", "2027-03-28T21:30:00+00:00",
+                                   "2027-03-28T22:30:00+00:00"], {"2027-03-22": 2, "2027-03-29": 1}),
+])
+def test_weeks_are_weeks_of_the_configured_zone(zone_ctx, now, stamps, weeks):
+    put(zone_ctx, stamps)
+    with clock.fixed(now):
+        got = {w.week_start: w.articles for w in trends.topic_weeks(zone_ctx, weeks=3)}
+        assert got == weeks
+        assert {w.week_start: w.articles for w in trends.topic_weeks(zone_ctx, weeks=1)} == {
+            max(weeks): weeks[max(weeks)]}  # the current week only, from Monday 00:00 in Paris
+        recent, before = weeks[max(weeks)], weeks[min(weeks)]
+        rising = trends.rising_topics(zone_ctx, recent_weeks=1, baseline_weeks=1, min_recent=0)
+        assert [(r.key, r.recent, r.before) for r in rising] == ([("xr", recent, before)] if recent > before else [])
+        falling = trends.rising_topics(zone_ctx, recent_weeks=2, baseline_weeks=1, min_recent=0)
+        assert [(r.key, r.recent, r.before) for r in falling] == [("xr", recent + before, 0)]
+        assert sum(v.articles for v in trends.source_volume(zone_ctx, weeks=1)) == weeks[max(weeks)]
+        labels = {w.week_start: w.week for w in trends.topic_weeks(zone_ctx, weeks=3)}
+    assert labels.get("2026-12-28", "2026-W53") == "2026-W53"  # ISO year and week of the zone's Monday

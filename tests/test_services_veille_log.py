@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -60,3 +60,30 @@ def test_period_filters_decisions(log_ctx):
     assert "None in this period" in veille_log.to_html(empty)
     with pytest.raises(ValidationError):
         veille_log.build_log(log_ctx, today, today - timedelta(days=1))
+
+
+@pytest.mark.dates
+@pytest.mark.parametrize(("day", "inside", "outside"), [
+    # 1 January in Paris runs from 2026-12-31T23:00Z to 2027-01-01T23:00Z
+    (date(2027, 1, 1), ["2026-12-31T23:30:00+00:00", "2027-01-01T22:59:59+00:00"],
+     ["2026-12-31T22:30:00+00:00", "2027-01-01T23:00:00+00:00"]),
+    # the autumn change: 25 October 2026 is 25 hours long in Paris (22:00Z the day before to 23:00Z)
+    (date(2026, 10, 25), ["2026-10-24T22:00:00+00:00", "2026-10-25T22:30:00+00:00"],
+     ["2026-10-24T21:59:00+00:00", "2026-10-25T23:00:00+00:00"]),
+    # the spring change: 28 March 2027 is 23 hours long (23:00Z the day before to 22:00Z)
+    (date(2027, 3, 28), ["2027-03-27T23:00:00+00:00", "2027-03-28T21:59:00+00:00"],
+     ["2027-03-27T22:59:00+00:00", "2027-03-28T22:00:00+00:00"]),
+])
+def test_period_days_are_days_in_the_configured_zone(tmp_config, day, inside, outside):
+    from watcher.db import open_store
+
+    _, settings = tmp_config('[schedule]\ntimezone = "Europe/Paris"\n')
+    with open_store(settings.database_path) as store:
+        with store.write() as db:
+            db.execute("INSERT INTO feeds (id, url, added_at) VALUES (1, 'https://z.example.org/f', ?)", (inside[0],))
+            for i, stamp in enumerate(inside + outside):
+                db.execute("INSERT INTO articles (id, feed_id, title, published, content_hash, first_seen, "
+                           "last_changed) VALUES (?, 1, 't', ?, 'h', ?, ?)", (f"a{i}", stamp, stamp, stamp))
+        log = veille_log.build_log(editor_ctx(settings, store), day, day)
+        assert log.articles_collected == len(inside)
+        assert [s.articles for s in log.sources] == [len(inside)]
