@@ -7,6 +7,7 @@ SIGKILL, and the process table is read with psutil.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -241,3 +242,32 @@ def test_a_job_run_left_by_a_killed_serve_is_marked_interrupted_at_the_next_star
     assert not at.exception
     shown = [str(v) for frame in at.dataframe for v in frame.value.to_numpy().ravel()]
     assert f"interrupted: found at {found}: its process (pid {child.pid}) ended before the run finished" in shown
+
+
+def test_the_scheduled_crawl_and_the_apps_crawl_now_take_the_same_lock(populated_store, monkeypatch):
+    from types import SimpleNamespace
+
+    from scoring import pipeline
+    from tests.plugins.app import editor_ctx
+    from ui.services import sources
+    from watcher import jobs
+    from watcher.errors import CrawlBusyError
+    from watcher.service_lock import crawl_lock
+
+    path, settings, store = populated_store
+    # the job scores after its crawl; scoring (a model load) is not what this test is about
+    monkeypatch.setattr(pipeline, "score", lambda *a, **kw: SimpleNamespace(as_dict=lambda: {"scored": 0}))
+    held = crawl_lock(settings.database_path)  # as a running `veille crawl` holds it
+    try:
+        assert held.holder_pid() == os.getpid()
+        jobs.crawl_and_score(str(path))
+        with pytest.raises(CrawlBusyError, match=rf"^another crawl is running \(pid {os.getpid()}\), skipped$"):
+            sources.crawl_now(editor_ctx(settings, store))
+    finally:
+        held.release()
+    run = store.one("SELECT * FROM job_runs WHERE job = 'crawl'")
+    assert run["status"] == "skipped" and run["finished"]
+    assert json.loads(run["counts"]) == {"skipped": f"another crawl is running (pid {os.getpid()}), skipped"}
+    assert store.scalar("SELECT COUNT(*) FROM crawl_runs") == 0
+    # released: the app's Crawl now runs (the populated feeds are unreachable: recorded as failures)
+    assert sources.crawl_now(editor_ctx(settings, store))["run_id"] == 1
