@@ -54,11 +54,11 @@ class CrawlerSettings:
 
 @dataclass(frozen=True)
 class ScoringSettings:
-    model: str = "all-MiniLM-L6-v2"
+    model: str = "use-multilingual-v3"
     batch_size: int = 64
     device: str = "cpu"
     cluster_window_days: int = 7
-    cluster_threshold: float = 0.70  # centred cosine (scoring/clusters.py)
+    cluster_threshold: float = 0.72  # cosine (scoring/clusters.py); fitted: python -m scoring.calibrate --clusters
     feedback_min_labels: int = 12
 
 

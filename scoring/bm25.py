@@ -6,7 +6,12 @@ glossary variant of the concepts it mentions, so an English profile also matches
 
 from __future__ import annotations
 
+import bisect
+import json
+import math
 import sqlite3
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -14,6 +19,13 @@ from scoring.glossary import STOPWORDS, expand, words
 from watcher.db import Store
 
 TITLE_WEIGHT = 2.0
+REFERENCE_FILE = Path(__file__).with_name("reference_terms.json")
+# Words every article of a learning-technology watch uses: matching them says nothing about a profile.
+GENERIC = frozenset("""training trainings train learning learn learner learners course courses staff employee
+employees people team teams work workers worker company companies new program programme programmes programs
+formation formations former apprentissage apprenant apprenants apprenante cours salarie salaries personnel
+equipe equipes entreprise entreprises travail collaborateurs collaborateur nouveau nouvelle nouveaux
+digital numerique numeriques""".split())
 
 
 def _stem(word: str) -> str:
@@ -21,11 +33,13 @@ def _stem(word: str) -> str:
     return word[: max(5, len(word) - 2)] if len(word) > 6 else word
 
 
-def query_terms(text: str, *, bilingual: bool = True, stem: bool = True) -> list[str]:
-    """Distinct FTS phrases for a profile text: '"word"*' for words, '"two words"' for glossary phrases."""
+def query_terms(text: str, *, bilingual: bool = True, stem: bool = True, generic: bool = True) -> list[str]:
+    """Distinct FTS phrases for a profile text: '"word"*' for words, '"two words"' for glossary phrases.
+
+    `generic=False` leaves out the words of GENERIC."""
     terms: dict[str, None] = {}
     for w in words(text):
-        if len(w) < 2 or w in STOPWORDS or w.isdigit():
+        if len(w) < 2 or w in STOPWORDS or w.isdigit() or (not generic and w in GENERIC):
             continue
         terms[f'"{_stem(w)}"*' if stem and len(w) > 6 else f'"{w}"'] = None
     if bilingual:
@@ -57,6 +71,63 @@ def bm25_scores(store: Store, terms: list[str]) -> dict[str, float]:
     except sqlite3.OperationalError as exc:  # a malformed query must not stop scoring
         raise ValueError(f"keyword query rejected by FTS5: {exc}") from None
     return {r[0]: float(r[1]) for r in rows}
+
+
+@lru_cache(maxsize=1)
+def _reference() -> tuple[int, list[str], list[int]]:
+    try:
+        data = json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return 0, [], []
+    words_df = sorted(data.get("df", {}).items())
+    return int(data.get("documents", 0)), [w for w, _ in words_df], [int(n) for _, n in words_df]
+
+
+def term_weight(term: str) -> float:
+    """An IDF from a fixed reference corpus (scoring/reference_terms.json), not from the user's store: a word
+    every L&D article uses weighs little, a specific one a lot. A prefix term takes its most frequent word."""
+    n, vocab, counts = _reference()
+    if not n:
+        return 1.0
+    body = term.strip('"*')
+    phrase = body.split()
+    prefix = term.endswith("*")
+    dfs = []
+    for w in phrase:
+        lo = bisect.bisect_left(vocab, w)
+        if prefix and len(phrase) == 1:
+            hi = bisect.bisect_left(vocab, w + "\uffff")
+            dfs.append(max(counts[lo:hi], default=0))
+        else:
+            dfs.append(counts[lo] if lo < len(vocab) and vocab[lo] == w else 0)
+    df = min(dfs) if dfs else 0
+    return math.log((n + 1) / (df + 0.5)) / math.log(n + 1)
+
+
+def term_hits(store: Store, terms: list[str]) -> dict[str, float]:
+    """article id → the reference-weighted count of the profile's terms it contains (title counts twice).
+
+    Unlike BM25 this depends on the article and the profile only, never on the rest of the store (weights come
+    from a fixed reference, no length normalisation), so a score means the same whatever the store holds.
+    """
+    hits: dict[str, float] = {}
+    sql = ("SELECT a.id FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
+           "WHERE articles_fts MATCH ?")
+    for term in terms:
+        try:
+            anywhere = {r[0] for r in store.query(sql, (term,))}
+            in_title = {r[0] for r in store.query(sql, (f"title : {term}",))} if anywhere else set()
+        except sqlite3.OperationalError as exc:  # a malformed query must not stop scoring
+            raise ValueError(f"keyword query rejected by FTS5: {exc}") from None
+        weight = term_weight(term)
+        for article_id in anywhere:
+            hits[article_id] = hits.get(article_id, 0.0) + weight * (TITLE_WEIGHT if article_id in in_title else 1.0)
+    return hits
+
+
+def saturate(hits: dict[str, float], scale: float) -> dict[str, float]:
+    """Term hits into 0..1 with diminishing returns: 1 − exp(−hits / scale)."""
+    return {k: float(1.0 - np.exp(-v / scale)) for k, v in hits.items()}
 
 
 def normalise(raw: dict[str, float]) -> dict[str, float]:

@@ -60,6 +60,7 @@ def embed_pending(
     `gloss=False` (ablation only) embeds the bare text without the glossary's English equivalents.
     """
     model = encoder.name
+    gloss = gloss and not encoder.multilingual  # a multilingual model reads French as it is
     recipe = RECIPE if gloss else RECIPE + ":nogloss"
     if state.get(store, _recipe_key(model)) != recipe:  # the text recipe changed: every vector is stale
         with store.write() as conn:

@@ -1,7 +1,8 @@
 """Ranking quality on a graded gold set: nDCG@10 and P@10 per profile, for the scorer and two baselines.
 
 The gold items go into a temporary database and through the real embedding code, so what is measured is what
-`veille score` does. Baselines: BM25 of the profile text (no glossary, no stemming) and naive cosine between
+`veille score` does. Baselines: BM25 of the profile text with the same bilingual expansion and stemming as the scorer, and
+naive cosine between
 one embedding of the whole profile text and one of the raw article text.
 """
 
@@ -103,15 +104,17 @@ def all_vectors(store: Store, model: str) -> tuple[list[str], np.ndarray, list[s
 
 
 def scorer_scores(store: Store, encoder: Encoder, profile: Profile, ids: list[str], x: np.ndarray,
-                  langs: list[str], config: ScorerConfig = ScorerConfig()) -> dict[str, float]:
-    pm = build_profile(profile, encoder, store, centering.fit_arrays(x, langs), config)
+                  langs: list[str], config: ScorerConfig | None = None) -> dict[str, float]:
+    config = config or ScorerConfig.for_encoder(encoder)
+    cen = centering.Centering() if encoder.multilingual else centering.fit_arrays(x, langs)
+    pm = build_profile(profile, encoder, store, cen, config)
     scores, _why = score_chunk(pm, ids, x, langs, config)
     return dict(zip(ids, scores.tolist(), strict=True))
 
 
 def bm25_baseline(store: Store, profile: Profile) -> dict[str, float]:
     text = " ".join([profile.description, *profile.interests])
-    return bm25.bm25_scores(store, bm25.query_terms(text, bilingual=False, stem=False))
+    return bm25.bm25_scores(store, bm25.query_terms(text, bilingual=True, stem=True))
 
 
 def cosine_baseline(encoder: Encoder, profile: Profile, items: Sequence[GoldItem]) -> dict[str, float]:
@@ -121,7 +124,7 @@ def cosine_baseline(encoder: Encoder, profile: Profile, items: Sequence[GoldItem
 
 
 def evaluate(items: Sequence[GoldItem], profiles: Sequence[Profile], encoder: Encoder,
-             config: ScorerConfig = ScorerConfig(), *, baselines: bool = True) -> list[EvalRow]:
+             config: ScorerConfig | None = None, *, baselines: bool = True) -> list[EvalRow]:
     """EvalRows for every (system, profile) plus a 'mean' row per system."""
     keys = {k for it in items for k in it.labels}
     profiles = [p for p in profiles if p.key in keys]
@@ -171,7 +174,7 @@ def ablation(items: Sequence[GoldItem], profiles: Sequence[Profile], encoder: En
             ids, x, langs = all_vectors(store, encoder.name)
             variants = ABLATIONS.items() if gloss else [("- article glosses (embedding text)", {})]
             for name, change in variants:
-                config = dataclasses.replace(ScorerConfig(), **change)
+                config = dataclasses.replace(ScorerConfig.for_encoder(encoder), **change)
                 for p in profiles:
                     rows.append(rank_metrics(name, p.key, scorer_scores(store, encoder, p, ids, x, langs, config),
                                              items))

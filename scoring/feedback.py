@@ -56,9 +56,11 @@ class FeedbackModel:
     weights: np.ndarray | None = None  # logistic regression (d,) and bias
     bias: float = 0.0
 
-    def adjust_raw(self, vectors: np.ndarray, raw: np.ndarray) -> np.ndarray:
-        """Rocchio: raw profile scores moved towards what the DLM found relevant (before calibration)."""
-        return raw + vectors @ self.direction if self.direction is not None else raw
+    def adjust_raw(self, vectors: np.ndarray, raw: np.ndarray, gain: float = 1.0) -> np.ndarray:
+        """Rocchio: raw profile scores moved towards what the DLM found relevant (before calibration).
+
+        `gain` is the weight of the best-interest signal: the shift counts as much as a move of the profile."""
+        return raw + gain * (vectors @ self.direction) if self.direction is not None else raw
 
     def blend(self, vectors: np.ndarray, calibrated: np.ndarray) -> np.ndarray:
         """Mix in the logistic model's probability, more as labels accumulate (at most half)."""
@@ -87,7 +89,7 @@ def build(store: Store, model: str, profile_key: str, min_labels: int, centering
         direction += ROCCHIO_BETA * x[y == 1].mean(axis=0)
     if (1 - y).any():
         direction -= ROCCHIO_GAMMA * x[y == 0].mean(axis=0)
-    fm.direction = (direction * 0.5).astype(np.float32)
+    fm.direction = direction.astype(np.float32)
     if len(ids) >= min_labels and 0 < y.sum() < len(y):
         fm.weights, fm.bias = fit_logistic(x, y)
     return fm

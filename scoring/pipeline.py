@@ -34,7 +34,8 @@ def score(settings, store: Store, *, rescore: bool = False, progress: Progress |
     encoder = encoder or load_encoder(cfg.model, cfg.device)
     summary = ScoreSummary(model=encoder.name)
     summary.embedded = embedder.embed_pending(store, encoder, batch_size=cfg.batch_size, progress=progress)
-    cen = centering_mod.LazyCentering(store, encoder.name)  # after embedding: the means include new articles
+    # after embedding, so the means include new articles; a multilingual model needs no centring
+    cen = Centering() if encoder.multilingual else centering_mod.LazyCentering(store, encoder.name)
     profiles = effective_profiles(settings, store)
     summary.scored, summary.rescored_profiles = score_profiles(
         store, encoder, profiles, cen, min_labels=cfg.feedback_min_labels, rescore=rescore, progress=progress)
@@ -52,9 +53,11 @@ def score(settings, store: Store, *, rescore: bool = False, progress: Progress |
 
 def score_profiles(store: Store, encoder: Encoder, profiles: list[Profile], cen: CenteringLike, *, min_labels: int,
                    rescore: bool = False, progress: Progress | None = None,
-                   config: ScorerConfig = ScorerConfig()) -> tuple[int, list[str]]:
+                   config: ScorerConfig | None = None) -> tuple[int, list[str]]:
     """Score articles for each profile: all of them when the profile (or its feedback) changed, else the
     unscored ones. Returns (score rows written, keys of fully rescored profiles)."""
+    config = config or ScorerConfig.for_encoder(encoder)
+    version = f"{SCORER_VERSION}:{config.signature()}"  # re-fitted constants rescore every profile
     keys = [p.key for p in profiles]
     with store.write() as conn:  # profiles removed from the configuration lose their scores
         marks = ",".join("?" * len(keys))
@@ -62,7 +65,7 @@ def score_profiles(store: Store, encoder: Encoder, profiles: list[Profile], cen:
                      keys)
     written, rescored = 0, []
     for profile in profiles:
-        sig = profile_signature(profile, encoder.name, SCORER_VERSION, feedback.feedback_state(store, profile.key))
+        sig = profile_signature(profile, encoder.name, version, feedback.feedback_state(store, profile.key))
         full = rescore or stored_signature(store, profile.key) != sig
         ids = None if full else [r[0] for r in store.query(
             "SELECT e.article_id FROM embeddings e LEFT JOIN scores s ON s.article_id = e.article_id "

@@ -1,45 +1,79 @@
 """Relevance of articles to one learner profile, in 0..1, from stored vectors (never re-embeds).
 
-Signals (vectors mean-centred per language, see centering.py), combined linearly then calibrated with a
-logistic curve into 0..1:
-- keywords: BM25 of the profile's words and their glossary translations (FTS5), scaled to 0..1;
+A score depends only on the article, the profile, the model and the judgements, never on what else the
+store holds. Signals, combined linearly through a logistic link fitted per model (scoring/calibrate.py):
 - interests: cosine to each interest vector, the best match counts; `why` is that interest;
 - description: cosine to the profile description;
-- avoid: a penalty when an article is closer to an `avoid` phrase ("VR gaming") than to any interest.
+- avoid: a penalty when an article is closer to an `avoid` phrase ("VR gaming") than to any interest;
+- keywords: the profile's words and their glossary translations found in the article (FTS5), saturated.
+English-only models also get per-language centring (centering.py); a multilingual model needs none.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
 from scoring import bm25
 from scoring.centering import Centering
 from scoring.feedback import FeedbackModel
-from scoring.model import Encoder
+from scoring.model import DEFAULT_MODEL, Encoder
 from scoring.records import Profile
 from scoring.text import query_text
 from watcher.db import Store
 
-SCORER_VERSION = "hybrid:v2"
+SCORER_VERSION = "hybrid:v3"
+CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
+SIGNALS = ("best", "top3", "description", "avoid", "keywords")
 
 
 @dataclass(frozen=True)
 class ScorerConfig:
-    """Weights of each signal; switching one off (weight 0 / False) is how the ablation is measured."""
+    """Weights of each signal and the bias of the logistic link: score = sigmoid(Σ weight·signal + bias).
 
-    w_keywords: float = 1.0
-    w_best: float = 0.6
+    They are fitted per model by `python -m scoring.calibrate` (logistic regression on a graded gold set) and
+    stored in scoring/calibration.json; switching one off (weight 0 / False) is how the ablation is measured.
+    """
+
+    w_best: float = 6.0
     w_top3: float = 0.0
-    w_description: float = 0.3
-    w_avoid: float = 1.0
-    gloss: bool = True  # glossary glosses on profile texts and bilingual keyword expansion
-    center: bool = True  # per-language mean-centering of vectors
-    stem: bool = False  # prefix-stemmed keywords (measured: worse)
-    # calibration: score = sigmoid(slope · (raw − centre)), fitted once on the project's gold set
-    slope: float = 5.4
-    centre: float = 0.59
+    w_description: float = 4.0
+    w_avoid: float = 3.0  # a penalty: subtracted
+    w_keywords: float = 4.5
+    bias: float = -5.5
+    kw_scale: float = 3.0  # term hits at which the keyword signal reaches 1 − 1/e
+    why_min: float = 0.0  # best-interest cosine below which no interest is named as the reason
+    gloss: bool = True  # glossary glosses on texts for English-only models, bilingual keyword expansion
+    center: bool = True  # per-language mean-centring (English-only models only)
+    stem: bool = True  # prefix-stemmed keywords
+    model: str = ""  # the model these constants were fitted for ("" = not fitted)
+
+    @classmethod
+    def for_encoder(cls, encoder: Encoder) -> ScorerConfig:
+        """The constants fitted for this model; a model never fitted gets the default model's."""
+        table = calibration_table()
+        entry = table.get(encoder.name) or table.get(DEFAULT_MODEL) or {}
+        fields = {k: v for k, v in entry.items() if k in cls.__dataclass_fields__}
+        config = cls(**fields)
+        if encoder.multilingual:  # glosses and centring were crutches of the English-only model
+            config = replace(config, center=False)
+        return config
+
+    def signature(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+
+@lru_cache(maxsize=1)
+def calibration_table() -> dict[str, dict]:
+    try:
+        data = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+    return {k: v for k, v in data.get("models", {}).items() if isinstance(v, dict)}
 
 
 @dataclass
@@ -59,10 +93,12 @@ def build_profile(profile: Profile, encoder: Encoder, store: Store | None, cente
     """Embed the profile's phrases (a few dozen: milliseconds) and run its keyword query over the store."""
     centering = centering if (centering is not None and config.center) else Centering()
 
+    gloss_texts = config.gloss and not encoder.multilingual
+
     def embed(texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, encoder.dim), dtype=np.float32)
-        vectors = encoder.encode_queries([query_text(t, gloss=config.gloss) for t in texts])
+        vectors = encoder.encode_queries([query_text(t, gloss=gloss_texts) for t in texts])
         return centering.queries(vectors, texts)
 
     interests = list(profile.interests) or [profile.description or profile.name]
@@ -70,33 +106,45 @@ def build_profile(profile: Profile, encoder: Encoder, store: Store | None, cente
     keywords: dict[str, float] = {}
     if store is not None and config.w_keywords > 0:
         text = " ".join([profile.description, *profile.interests])
-        terms = bm25.query_terms(text, bilingual=config.gloss, stem=config.stem)
-        keywords = bm25.normalise(bm25.bm25_scores(store, terms))
+        terms = bm25.query_terms(text, bilingual=config.gloss, stem=config.stem, generic=False)
+        keywords = bm25.saturate(bm25.term_hits(store, terms), config.kw_scale)
     return ProfileModel(profile, interests, embed(interests), description, embed(list(profile.avoid)), centering,
                         keywords, feedback)
 
 
-def raw_scores(pm: ProfileModel, ids: list[str], x: np.ndarray, config: ScorerConfig = ScorerConfig()):
-    """(uncalibrated scores, index of the best interest) for articles `ids` with (centred) vectors `x`."""
+def signals(pm: ProfileModel, ids: list[str], x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(n, 5) signals in SIGNALS order and the index of the best interest, for articles with (centred) vectors x.
+
+    best: cosine to the closest interest; top3: mean of the three closest; description: cosine to the
+    description; avoid: how much closer the closest `avoid` phrase is than the best interest (≥ 0);
+    keywords: the profile's terms found in the article, saturated into 0..1.
+    """
+    n = len(ids)
     sims = x @ pm.interests.T
     best_idx = sims.argmax(axis=1)
     best = sims.max(axis=1)
-    raw = config.w_best * best
-    if config.w_top3:
-        k = min(3, sims.shape[1])
-        raw = raw + config.w_top3 * np.sort(sims, axis=1)[:, -k:].mean(axis=1)
-    if pm.description is not None and config.w_description:
-        raw = raw + config.w_description * (x @ pm.description)
-    if config.w_keywords > 0 and pm.keywords:
-        raw = raw + config.w_keywords * np.array([pm.keywords.get(i, 0.0) for i in ids], dtype=np.float32)
-    if config.w_avoid > 0 and len(pm.avoid):
-        closest_avoid = (x @ pm.avoid.T).max(axis=1)
-        raw = raw - config.w_avoid * np.clip(closest_avoid - best, 0.0, None)
-    return raw, best_idx
+    k = min(3, sims.shape[1])
+    top3 = np.sort(sims, axis=1)[:, -k:].mean(axis=1)
+    description = x @ pm.description if pm.description is not None else np.zeros(n, dtype=np.float32)
+    avoid = (np.clip((x @ pm.avoid.T).max(axis=1) - best, 0.0, None) if len(pm.avoid)
+             else np.zeros(n, dtype=np.float32))
+    keywords = np.array([pm.keywords.get(i, 0.0) for i in ids], dtype=np.float32)
+    return np.stack([best, top3, description, avoid, keywords], axis=1).astype(np.float32), best_idx
+
+
+def weights(config: ScorerConfig) -> np.ndarray:
+    return np.array([config.w_best, config.w_top3, config.w_description, -config.w_avoid, config.w_keywords],
+                    dtype=np.float32)
+
+
+def raw_scores(pm: ProfileModel, ids: list[str], x: np.ndarray, config: ScorerConfig = ScorerConfig()):
+    """(uncalibrated scores, index of the best interest) for articles `ids` with (centred) vectors `x`."""
+    feats, best_idx = signals(pm, ids, x)
+    return feats @ weights(config), best_idx
 
 
 def calibrate(raw: np.ndarray, config: ScorerConfig = ScorerConfig()) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-config.slope * (raw - config.centre)))
+    return 1.0 / (1.0 + np.exp(-(raw + config.bias)))
 
 
 def score_chunk(pm: ProfileModel, ids: list[str], x: np.ndarray, langs: list[str],
@@ -109,11 +157,12 @@ def score_chunk(pm: ProfileModel, ids: list[str], x: np.ndarray, langs: list[str
     raw, best_idx = raw_scores(pm, ids, xc, config)
     fb = pm.feedback
     if fb is not None:
-        raw = fb.adjust_raw(xc, raw)
+        raw = fb.adjust_raw(xc, raw, config.w_best)
     scores = calibrate(raw, config)
     if fb is not None:
         scores = fb.blend(xc, scores)
-    why = [pm.interest_texts[j] for j in best_idx]
+    best = (xc @ pm.interests.T).max(axis=1)
+    why = [pm.interest_texts[j] if b >= config.why_min else "" for j, b in zip(best_idx, best, strict=True)]
     if fb is not None and fb.judged:
         for n, article_id in enumerate(ids):
             label = fb.judged.get(article_id)
