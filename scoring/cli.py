@@ -61,19 +61,33 @@ def score(app, rescore: bool, as_json: bool) -> None:
 @click.argument("article_id")
 @click.option("--profile", "profile_key", required=True, help="Profile key the judgement is about.")
 @click.option("--relevant/--irrelevant", default=None, help="The judgement.")
+@click.option("--undo", is_flag=True, help="Withdraw the judgement of this article for this profile.")
 @click.option("--user", default="", help="Who judged (recorded with the judgement).")
 @pass_app
-def feedback(app, article_id: str, profile_key: str, relevant: bool | None, user: str) -> None:
-    """Record the DLM's judgement of an article for a profile; the next `veille score` uses it."""
+def feedback(app, article_id: str, profile_key: str, relevant: bool | None, undo: bool, user: str) -> None:
+    """Record (or --undo) the DLM's judgement of an article for a profile; that profile is re-ranked at once
+    from stored vectors (nothing is re-embedded)."""
     from scoring import feedback as fb
+    from scoring.pipeline import rescore_profile
     from scoring.profiles import get_profile
     from scoring.records import Feedback
 
-    if relevant is None:
-        raise ValidationError("say --relevant or --irrelevant")
+    if undo == (relevant is not None):
+        raise ValidationError("say --relevant, --irrelevant or --undo")
     get_profile(app.settings, app.store, profile_key)
-    fb.record(app.store, Feedback(article_id, profile_key, 1 if relevant else -1, user))
-    click.echo(f"{article_id}: {'relevant' if relevant else 'irrelevant'} for {profile_key} (applied at next score)")
+    if undo:
+        if not fb.forget(app.store, article_id, profile_key):
+            raise ValidationError(f"{article_id}: no judgement for {profile_key} to undo")
+        what = "judgement withdrawn"
+    else:
+        fb.record(app.store, Feedback(article_id, profile_key, 1 if relevant else -1, user))
+        what = "relevant" if relevant else "irrelevant"
+    rescore_profile(app.settings, app.store, profile_key)
+    row = app.store.one("SELECT score, (SELECT count(*) FROM scores s2 WHERE s2.profile_key = s.profile_key "
+                        "AND s2.score > s.score) + 1 FROM scores s WHERE article_id = ? AND profile_key = ?",
+                        (article_id, profile_key))
+    place = f": now {row[0]:.0%}, rank {row[1]}" if row else ""
+    click.echo(f"{article_id}: {what} for {profile_key}, re-ranked{place}")
 
 
 @click.command()

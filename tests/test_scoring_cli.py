@@ -35,13 +35,27 @@ def test_score_profiles_feedback_and_eval_commands(tmp_config, encoder, tmp_path
     text = run(path, "profiles", "show", "compliance", "--top", "2").output
     assert "why:" in text
 
+    def frontline_score(article_id):
+        with open_store(settings.database_path) as store:
+            return store.scalar("SELECT score FROM scores WHERE article_id = ? AND profile_key = 'frontline'",
+                                (article_id,))
+
+    before = frontline_score("a6")
+    judged = run(path, "feedback", "a6", "--profile", "frontline", "--relevant")
+    assert judged.exit_code == 0 and "re-ranked: now 100%, rank 1" in judged.output
+    assert frontline_score("a6") == 1.0 > before  # at once, not at the next scheduled score
+    undone = run(path, "feedback", "a6", "--profile", "frontline", "--undo")
+    assert undone.exit_code == 0 and "withdrawn" in undone.output
+    assert abs(frontline_score("a6") - before) < 1e-4  # back where it was
+    assert run(path, "feedback", "a6", "--profile", "frontline", "--undo").exit_code == 2  # nothing left to undo
+    assert run(path, "feedback", "a6", "--profile", "frontline").exit_code == 2  # no judgement given
     assert run(path, "feedback", "a6", "--profile", "frontline", "--relevant").exit_code == 0
     bad = run(path, "feedback", "a6", "--profile", "nope", "--relevant")
     assert bad.exit_code == 2 and "unknown profile" in bad.output
     missing = run(path, "feedback", "zzz", "--profile", "frontline", "--irrelevant")
     assert missing.exit_code == 2 and "unknown article" in missing.output
     again = json.loads(run(path, "score", "--json").output)
-    assert again["embedded"] == 0 and again["rescored_profiles"] == ["frontline"]
+    assert again["embedded"] == 0 and again["rescored_profiles"] == []  # already applied by `feedback`
 
     gold = tmp_path / "mini.jsonl"
     gold.write_text("\n".join(json.dumps({"title": a["title"], "summary": a["summary"], "lang": a.get("language", "en"),

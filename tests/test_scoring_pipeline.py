@@ -63,12 +63,12 @@ def test_first_run_embeds_scores_and_second_run_embeds_nothing(setup):
     settings, store, enc = setup
     first = score(settings, store, encoder=enc)
     assert first.embedded == 6 and enc.passages == 6
-    assert first.scored == 12 and first.model == "all-MiniLM-L6-v2"
+    assert first.scored == 12 and first.model == "use-multilingual-v3"
     assert set(first.as_dict()) >= {"embedded", "scored", "topics", "clusters", "model"}
     second = score(settings, store, encoder=enc)
     assert second.embedded == 0 and enc.passages == 6 and second.scored == 0
     blob = store.one("SELECT dim, length(vector) FROM embeddings WHERE article_id = 'a1'")
-    assert blob[0] == 384 and blob[1] == 384 * 4
+    assert blob[0] == 512 and blob[1] == 512 * 4
 
 
 def test_a_run_with_nothing_pending_does_not_read_the_vectors(setup, monkeypatch):
@@ -134,7 +134,11 @@ def test_topics_and_export_fields_are_filled(setup):
     assert not any(a == "a6" for a, _t in topics)  # football is no learning topic
     rows = store.query("SELECT id, cluster_id FROM articles")
     assert all(r["cluster_id"] for r in rows)  # every article belongs to a story (itself at least)
-    assert store.scalar("SELECT count(*) FROM scores WHERE why = ''") == 0
+    # a reason is named only where an interest really matches: the football article has none
+    interests = {i for p in settings.profiles for i in p.interests}
+    whys = {(r[0], r[1]) for r in store.query("SELECT article_id, why FROM scores")}
+    assert all(w in interests or w == "" for _a, w in whys)
+    assert ("a6", "") in whys and any(w for _a, w in whys)
 
 
 def test_rescore_flag_recomputes_without_re_embedding(setup):

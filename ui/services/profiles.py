@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 
 from ui.services.context import ServiceContext, now_iso, require_editor
 from ui.services.records import DigestFilter, Profile, SaveResult, StoryCard
@@ -75,19 +74,16 @@ def save_profile(ctx: ServiceContext, key: str, *, name: str, description: str =
             (key, name, (description or "").strip(), json.dumps(interests, ensure_ascii=False),
              json.dumps(avoid, ensure_ascii=False), now_iso(), ctx.user.name),
         )
-    rescored, message = _rescore(ctx, encoder)
+    rescored, message = _rescore(ctx, key, encoder)
     return SaveResult(profile=get_profile(ctx, key), rescored=rescored, message=message)
 
 
-def _rescore(ctx: ServiceContext, encoder=None) -> tuple[bool, str]:
-    try:
-        from scoring.pipeline import score
-    except ImportError:
-        return False, "Saved. Scores will refresh at the next `veille score`."
-    kwargs = {"encoder": encoder} if encoder is not None else {}
-    summary = score(ctx.settings, ctx.store, rescore=True, **kwargs)
-    scored = getattr(summary, "scored", None)
-    return True, f"Saved and rescored ({scored} articles)." if scored is not None else "Saved and rescored."
+def _rescore(ctx: ServiceContext, key: str, encoder=None) -> tuple[bool, str]:
+    """Rescore the edited profile only, from stored vectors (the other profiles keep their scores)."""
+    from scoring.pipeline import rescore_profile
+
+    scored = rescore_profile(ctx.settings, ctx.store, key, encoder=encoder)
+    return True, f"Saved and rescored ({scored} articles)."
 
 
 def top_articles(ctx: ServiceContext, key: str, limit: int = 10) -> list[StoryCard]:
@@ -99,41 +95,23 @@ def top_articles(ctx: ServiceContext, key: str, limit: int = 10) -> list[StoryCa
 
 
 def preview(ctx: ServiceContext, key: str, *, interests=None, avoid=None, limit: int = 10) -> list[StoryCard]:
-    """Articles an edited (unsaved) profile would favour: BM25 over titles and summaries, bilingual terms.
+    """Articles an edited (unsaved) profile would favour, scored by the same scorer as the ranking.
 
-    Without `interests`, the saved profile's interests are used. Scores are relative (best match = 1.0).
+    Without `interests`, the saved profile's interests are used.
     """
-    profile = get_profile(ctx, key) if interests is None or avoid is None else None
-    interests = _clean_lines(interests if interests is not None else profile.interests)
-    avoid = _clean_lines(avoid if avoid is not None else profile.avoid)
+    saved = get_profile(ctx, key)
+    interests = _clean_lines(interests if interests is not None else saved.interests)
+    avoid = _clean_lines(avoid if avoid is not None else saved.avoid)
     if not interests:
-        return []
-    from scoring.bm25 import TITLE_WEIGHT, match_query, query_terms
-    from ui.services.stories import get_story
-
-    terms = query_terms(" ".join(interests))
-    if not terms:
-        return []
-    match = f"({match_query(terms)})"
-    avoid_terms = query_terms(" ".join(avoid)) if avoid else []
-    if avoid_terms:
-        match += f" NOT ({match_query(avoid_terms)})"
-    try:
-        rows = ctx.store.query(
-            """SELECT a.id, -bm25(articles_fts, ?, 1.0) AS relevance
-               FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
-               WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, ?, 1.0) LIMIT ?""",
-            (TITLE_WEIGHT, match, TITLE_WEIGHT, max(1, min(limit, 50))),
-        )
-    except sqlite3.OperationalError as exc:
-        raise ValidationError(f"profile {key}: interests could not be searched ({exc})") from None
-    if not rows:
         return []
     from dataclasses import replace
 
-    top = rows[0]["relevance"] or 1.0
+    from scoring.pipeline import preview_profile
+    from ui.services.stories import get_story
+
+    draft = replace(saved, interests=interests, avoid=avoid)
     cards = []
-    for r in rows:
-        card = get_story(ctx, r["id"], key)
-        cards.append(replace(card, score=round(max(0.0, r["relevance"] / top), 3), why="keyword preview"))
+    for article_id, score, why in preview_profile(ctx.settings, ctx.store, draft, limit=max(1, min(limit, 50))):
+        card = get_story(ctx, article_id, key)
+        cards.append(replace(card, score=round(score, 3), why=why))
     return cards
