@@ -49,7 +49,8 @@ def gold_signals(items: Sequence[GoldItem], profiles: Sequence[Profile], encoder
                 continue
             pm = build_profile(p, encoder, store, cen, config)
             f, _best = signals(pm, ids, xc)
-            feats.append(f)
+            french = np.array([[centering.language_of(lang) == "fr"] for lang in langs], dtype=np.float32)
+            feats.append(np.hstack([f, french]))
             labels.extend(by_id[i].labels.get(p.key, 0) for i in ids)
     finally:
         store.close()
@@ -79,17 +80,19 @@ def fit(items: Sequence[GoldItem], profiles: Sequence[Profile], encoder: Encoder
     """The fitted ScorerConfig for `encoder`; signals not in `use` get weight 0."""
     base = ScorerConfig.for_encoder(encoder)
     f, labels, best = gold_signals(items, profiles, encoder, base)
-    cols = [SIGNALS.index(s) for s in use]
-    signs = np.array([-1.0 if SIGNALS[c] == "avoid" else 1.0 for c in cols])
+    cols = [SIGNALS.index(s) for s in use] + [len(SIGNALS)]  # the last column: French article (its own bias)
+    signs = np.array([-1.0 if c < len(SIGNALS) and SIGNALS[c] == "avoid" else 1.0 for c in cols])
     y = np.clip(labels, 0, 2) / 2.0  # graded: a partly relevant item is aimed at 0.5, a clearly relevant one at 1
     w, bias = fit_logistic(f[:, cols] * signs, y, np.ones(len(y)))
+    bias_fr = float(w[-1])
+    cols, w = cols[:-1], w[:-1]
     weights = dict.fromkeys(("w_best", "w_top3", "w_description", "w_avoid", "w_keywords"), 0.0)
     names = {"best": "w_best", "top3": "w_top3", "description": "w_description", "avoid": "w_avoid",
              "keywords": "w_keywords"}
     for c, value in zip(cols, w, strict=True):
         weights[names[SIGNALS[c]]] = round(float(value), 4)
     why_min = float(np.percentile(best[labels >= 1], WHY_QUANTILE)) if (labels >= 1).any() else 0.0
-    return dataclasses.replace(base, **weights, bias=round(bias, 4), why_min=round(why_min, 4), model=encoder.name)
+    return dataclasses.replace(base, **weights, bias=round(bias, 4), bias_fr=round(bias_fr, 4), why_min=round(why_min, 4), model=encoder.name)
 
 
 def story_pairs(stories: Sequence[dict], clusters_of: dict[str, str]) -> dict[str, float]:
@@ -168,7 +171,7 @@ def save(config: ScorerConfig, source: str, path: Path = CALIBRATION_FILE) -> No
         data = {}
     models = data.setdefault("models", {})
     entry = {k: v for k, v in dataclasses.asdict(config).items()
-             if k.startswith("w_") or k in ("bias", "kw_scale", "why_min", "stem")}
+             if k.startswith("w_") or k in ("bias", "bias_fr", "kw_scale", "why_min", "stem")}
     entry["fitted_on"] = source
     models[config.model] = entry
     data["how"] = "python -m scoring.calibrate --gold GOLD --config CONFIG --model MODEL (scoring/calibrate.py)"

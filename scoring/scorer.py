@@ -20,6 +20,7 @@ import numpy as np
 
 from scoring import bm25
 from scoring.centering import Centering
+from scoring.centering import language_of as centering_language
 from scoring.feedback import FeedbackModel
 from scoring.model import DEFAULT_MODEL, Encoder
 from scoring.records import Profile
@@ -45,6 +46,7 @@ class ScorerConfig:
     w_avoid: float = 3.0  # a penalty: subtracted
     w_keywords: float = 4.5
     bias: float = -5.5
+    bias_fr: float = 0.0  # added for French articles: the model's cosines run at another level per language
     kw_scale: float = 3.0  # term hits at which the keyword signal reaches 1 − 1/e
     why_min: float = 0.0  # best-interest cosine below which no interest is named as the reason
     gloss: bool = True  # glossary glosses on texts for English-only models, bilingual keyword expansion
@@ -155,6 +157,8 @@ def score_chunk(pm: ProfileModel, ids: list[str], x: np.ndarray, langs: list[str
     """
     xc = pm.centering.articles(x, langs)
     raw, best_idx = raw_scores(pm, ids, xc, config)
+    if config.bias_fr:
+        raw = raw + config.bias_fr * np.array([centering_language(lang) == "fr" for lang in langs], dtype=np.float32)
     fb = pm.feedback
     if fb is not None:
         raw = fb.adjust_raw(xc, raw, config.w_best)
