@@ -94,24 +94,33 @@ def feedback(app, article_id: str, profile_key: str, relevant: bool | None, undo
 @click.option("--gold", "gold_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="JSONL gold file: title, summary, lang, labels{profile: 0|1|2}.")
 @click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
+@click.option("--no-minilm", is_flag=True, help="Skip the naive-cosine baseline on all-MiniLM-L6-v2.")
 @pass_app
-def evaluate(app, gold_path: Path, as_json: bool) -> None:
+def evaluate(app, gold_path: Path, as_json: bool, no_minilm: bool) -> None:
     """nDCG@10 and P@10 per profile for the scorer, a BM25 baseline and naive cosine."""
+    from scoring.evaluate import by_language, load_gold, table
     from scoring.evaluate import evaluate as run
-    from scoring.evaluate import load_gold, table
-    from scoring.model import load_encoder
+    from scoring.model import MINILM, load_encoder
     from scoring.profiles import effective_profiles
 
     if not gold_path.exists():
         raise ValidationError(f"{gold_path}: gold file not found")
     items = load_gold(gold_path)
     encoder = load_encoder(app.settings.scoring.model, app.settings.scoring.device)
-    rows = run(items, effective_profiles(app.settings, app.store), encoder)
+    others = [] if no_minilm or encoder.name.lower() == MINILM.lower() else [load_encoder(MINILM)]
+    profiles = effective_profiles(app.settings, app.store)
+    rows = run(items, profiles, encoder, other_encoders=others)
+    per_language = by_language(items, profiles, encoder, others) if len({it.lang for it in items}) > 1 else {}
     if as_json:
-        echo_json([r.as_dict() for r in rows])
+        echo_json([dict(r.as_dict(), language="all") for r in rows]
+                  + [dict(r.as_dict(), language=lang) for lang, part in per_language.items() for r in part])
     else:
         click.echo(f"{len(items)} gold items, model {encoder.name}")
         click.echo(table(rows))
+        for lang, part in per_language.items():
+            n = sum(it.lang == lang for it in items)
+            click.echo(f"\n{lang.upper()} items only ({n})")
+            click.echo(table(part))
 
 
 @click.group()

@@ -124,8 +124,10 @@ def cosine_baseline(encoder: Encoder, profile: Profile, items: Sequence[GoldItem
 
 
 def evaluate(items: Sequence[GoldItem], profiles: Sequence[Profile], encoder: Encoder,
-             config: ScorerConfig | None = None, *, baselines: bool = True) -> list[EvalRow]:
-    """EvalRows for every (system, profile) plus a 'mean' row per system."""
+             config: ScorerConfig | None = None, *, baselines: bool = True,
+             other_encoders: Sequence[Encoder] = ()) -> list[EvalRow]:
+    """EvalRows for every (system, profile) plus a 'mean' row per system; `other_encoders` add a naive-cosine
+    baseline each ("cosine NAME")."""
     keys = {k for it in items for k in it.labels}
     profiles = [p for p in profiles if p.key in keys]
     if not profiles:
@@ -140,6 +142,8 @@ def evaluate(items: Sequence[GoldItem], profiles: Sequence[Profile], encoder: En
             if baselines:
                 rows.append(rank_metrics("bm25", p.key, bm25_baseline(store, p), items))
                 rows.append(rank_metrics("cosine", p.key, cosine_baseline(encoder, p, items), items))
+                for other in other_encoders:
+                    rows.append(rank_metrics(f"cosine {other.name}", p.key, cosine_baseline(other, p, items), items))
     finally:
         store.close()
     return with_means(rows)
@@ -181,6 +185,17 @@ def ablation(items: Sequence[GoldItem], profiles: Sequence[Profile], encoder: En
         finally:
             store.close()
     return with_means(rows)
+
+
+def by_language(items: Sequence[GoldItem], profiles: Sequence[Profile], encoder: Encoder,
+                other_encoders: Sequence[Encoder] = ()) -> dict[str, list[EvalRow]]:
+    """The same evaluation on the French items only and on the English items only."""
+    out = {}
+    for lang in ("fr", "en"):
+        subset = [it for it in items if it.lang == lang]
+        if subset:
+            out[lang] = evaluate(subset, profiles, encoder, other_encoders=other_encoders)
+    return out
 
 
 def with_means(rows: list[EvalRow]) -> list[EvalRow]:

@@ -64,7 +64,9 @@ def test_score_profiles_feedback_and_eval_commands(tmp_config, encoder, tmp_path
     table = run(path, "eval", "--gold", str(gold))
     assert table.exit_code == 0 and "bm25" in table.output and "compliance" in table.output
     rows = json.loads(run(path, "eval", "--gold", str(gold), "--json").output)
-    assert {r["system"] for r in rows} == {"scorer", "bm25", "cosine"}
+    assert {r["system"] for r in rows} == {"scorer", "bm25", "cosine", "cosine all-MiniLM-L6-v2"}
+    assert {r["language"] for r in rows} == {"all", "fr", "en"}  # the mini gold set has both languages
+    assert "FR items only" in table.output and "EN items only" in table.output
     assert run(path, "eval", "--gold", str(tmp_path / "none.jsonl")).exit_code == 2
 
 
