@@ -61,8 +61,8 @@ class ScorerConfig:
         entry = table.get(encoder.name) or table.get(DEFAULT_MODEL) or {}
         fields = {k: v for k, v in entry.items() if k in cls.__dataclass_fields__}
         config = cls(**fields)
-        if encoder.multilingual:  # glosses and centring were crutches of the English-only model
-            config = replace(config, center=False)
+        if encoder.multilingual:  # glossary and centring were crutches of the English-only model: measured,
+            config = replace(config, center=False, gloss=False)  # they cost a multilingual one (README)
         return config
 
     def signature(self) -> str:

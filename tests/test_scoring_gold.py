@@ -56,13 +56,8 @@ def test_scorer_beats_bm25_on_the_held_out_set(encoder, store):
     items = load_gold(HOLDOUT)
     assert len(items) >= 80
     profiles = effective_profiles(load_settings(CONFIG), store)
-    for subset in ([it for it in items if it.lang == "fr"], [it for it in items if it.lang == "en"]):
+    for subset in (items, [it for it in items if it.lang == "fr"], [it for it in items if it.lang == "en"]):
         rows = evaluate(subset, profiles, encoder)
         mean = {r.system: r.ndcg10 for r in rows if r.profile == "mean"}
         assert mean["scorer"] >= mean["bm25"] > 0, table(rows)
         assert mean["scorer"] > mean["cosine"], table(rows)
-    # French and English mixed in one list: measured 0.826 against 0.833 for BM25 with the same bilingual
-    # expansion (which reads the whole corpus for its IDF; the scorer may not), and 0.745 for naive cosine
-    rows = evaluate(items, profiles, encoder)
-    mean = {r.system: r.ndcg10 for r in rows if r.profile == "mean"}
-    assert mean["scorer"] >= 0.8 and mean["scorer"] > mean["cosine"] + 0.05, table(rows)
