@@ -76,7 +76,7 @@ def fit_logistic(f: np.ndarray, y: np.ndarray, weight: np.ndarray, l2: float = L
 
 
 def fit(items: Sequence[GoldItem], profiles: Sequence[Profile], encoder: Encoder,
-        use: Sequence[str] = ("best", "description", "avoid", "keywords")) -> ScorerConfig:
+        use: Sequence[str] = ("whole", "description", "avoid", "keywords")) -> ScorerConfig:
     """The fitted ScorerConfig for `encoder`; signals not in `use` get weight 0."""
     base = ScorerConfig.for_encoder(encoder)
     f, labels, best = gold_signals(items, profiles, encoder, base)
@@ -86,9 +86,9 @@ def fit(items: Sequence[GoldItem], profiles: Sequence[Profile], encoder: Encoder
     w, bias = fit_logistic(f[:, cols] * signs, y, np.ones(len(y)))
     bias_fr = float(w[-1])
     cols, w = cols[:-1], w[:-1]
-    weights = dict.fromkeys(("w_best", "w_top3", "w_description", "w_avoid", "w_keywords"), 0.0)
+    weights = dict.fromkeys(("w_best", "w_top3", "w_description", "w_avoid", "w_keywords", "w_whole"), 0.0)
     names = {"best": "w_best", "top3": "w_top3", "description": "w_description", "avoid": "w_avoid",
-             "keywords": "w_keywords"}
+             "keywords": "w_keywords", "whole": "w_whole"}
     for c, value in zip(cols, w, strict=True):
         weights[names[SIGNALS[c]]] = round(float(value), 4)
     why_min = float(np.percentile(best[labels >= 1], WHY_QUANTILE)) if (labels >= 1).any() else 0.0

@@ -66,7 +66,7 @@ class FeedbackModel:
     def adjust_raw(self, vectors: np.ndarray, raw: np.ndarray, gain: float = 1.0) -> np.ndarray:
         """Rocchio: raw profile scores moved towards what the DLM found relevant (before calibration).
 
-        `gain` is the weight of the best-interest signal: the shift counts as much as a move of the profile."""
+        `gain` is the summed weight of the dense signals: the shift counts as much as a move of the profile."""
         return raw + gain * (vectors @ self.direction) if self.direction is not None else raw
 
     def blend(self, vectors: np.ndarray, calibrated: np.ndarray) -> np.ndarray:

@@ -29,7 +29,7 @@ from watcher.db import Store
 
 SCORER_VERSION = "hybrid:v3"
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
-SIGNALS = ("best", "top3", "description", "avoid", "keywords")
+SIGNALS = ("best", "top3", "description", "avoid", "keywords", "whole")
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ class ScorerConfig:
     w_description: float = 4.0
     w_avoid: float = 3.0  # a penalty: subtracted
     w_keywords: float = 4.5
+    w_whole: float = 0.0
     bias: float = -5.5
     bias_fr: float = 0.0  # added for French articles: the model's cosines run at another level per language
     kw_scale: float = 3.0  # term hits at which the keyword signal reaches 1 − 1/e
@@ -88,6 +89,7 @@ class ProfileModel:
     centering: Centering
     keywords: dict[str, float] = field(default_factory=dict)  # article id → 0..1
     feedback: FeedbackModel | None = None
+    whole: np.ndarray | None = None  # (d,): the whole profile text in one embedding
 
 
 def build_profile(profile: Profile, encoder: Encoder, store: Store | None, centering: Centering | None = None,
@@ -105,21 +107,23 @@ def build_profile(profile: Profile, encoder: Encoder, store: Store | None, cente
 
     interests = list(profile.interests) or [profile.description or profile.name]
     description = embed([profile.description])[0] if profile.description else None
+    whole = embed([" ".join([profile.description, *interests]).strip()])[0]
     keywords: dict[str, float] = {}
     if store is not None and config.w_keywords > 0:
         text = " ".join([profile.description, *profile.interests])
         terms = bm25.query_terms(text, bilingual=config.gloss, stem=config.stem, generic=False)
         keywords = bm25.saturate(bm25.term_hits(store, terms), config.kw_scale)
     return ProfileModel(profile, interests, embed(interests), description, embed(list(profile.avoid)), centering,
-                        keywords, feedback)
+                        keywords, feedback, whole)
 
 
 def signals(pm: ProfileModel, ids: list[str], x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(n, 5) signals in SIGNALS order and the index of the best interest, for articles with (centred) vectors x.
+    """(n, 6) signals in SIGNALS order and the index of the best interest, for articles with (centred) vectors x.
 
     best: cosine to the closest interest; top3: mean of the three closest; description: cosine to the
     description; avoid: how much closer the closest `avoid` phrase is than the best interest (≥ 0);
-    keywords: the profile's terms found in the article, saturated into 0..1.
+    keywords: the profile's terms found in the article, saturated into 0..1; whole: cosine to one embedding of
+    the whole profile text (description and interests together).
     """
     n = len(ids)
     sims = x @ pm.interests.T
@@ -131,11 +135,13 @@ def signals(pm: ProfileModel, ids: list[str], x: np.ndarray) -> tuple[np.ndarray
     avoid = (np.clip((x @ pm.avoid.T).max(axis=1) - best, 0.0, None) if len(pm.avoid)
              else np.zeros(n, dtype=np.float32))
     keywords = np.array([pm.keywords.get(i, 0.0) for i in ids], dtype=np.float32)
-    return np.stack([best, top3, description, avoid, keywords], axis=1).astype(np.float32), best_idx
+    whole = x @ pm.whole if pm.whole is not None else np.zeros(n, dtype=np.float32)
+    return np.stack([best, top3, description, avoid, keywords, whole], axis=1).astype(np.float32), best_idx
 
 
 def weights(config: ScorerConfig) -> np.ndarray:
-    return np.array([config.w_best, config.w_top3, config.w_description, -config.w_avoid, config.w_keywords],
+    return np.array([config.w_best, config.w_top3, config.w_description, -config.w_avoid, config.w_keywords,
+                     config.w_whole],
                     dtype=np.float32)
 
 
@@ -161,7 +167,8 @@ def score_chunk(pm: ProfileModel, ids: list[str], x: np.ndarray, langs: list[str
         raw = raw + config.bias_fr * np.array([centering_language(lang) == "fr" for lang in langs], dtype=np.float32)
     fb = pm.feedback
     if fb is not None:
-        raw = fb.adjust_raw(xc, raw, config.w_best)
+        # moving the profile towards the judged articles moves every dense signal at once
+        raw = fb.adjust_raw(xc, raw, config.w_best + config.w_top3 + config.w_description + config.w_whole)
     scores = calibrate(raw, config)
     if fb is not None:
         scores = fb.blend(xc, scores)
