@@ -22,11 +22,11 @@ from pathlib import Path
 import numpy as np
 
 from scoring import centering
+from scoring.bm25 import REFERENCE_FILE
 from scoring.embedder import embed_pending
 from scoring.evaluate import GoldItem, all_vectors, gold_store, load_gold
 from scoring.model import Encoder, load_encoder
 from scoring.records import Profile
-from scoring.bm25 import REFERENCE_FILE
 from scoring.scorer import CALIBRATION_FILE, SIGNALS, ScorerConfig, build_profile, signals
 
 L2 = 1e-2
@@ -92,7 +92,8 @@ def fit(items: Sequence[GoldItem], profiles: Sequence[Profile], encoder: Encoder
     for c, value in zip(cols, w, strict=True):
         weights[names[SIGNALS[c]]] = round(float(value), 4)
     why_min = float(np.percentile(best[labels >= 1], WHY_QUANTILE)) if (labels >= 1).any() else 0.0
-    return dataclasses.replace(base, **weights, bias=round(bias, 4), bias_fr=round(bias_fr, 4), why_min=round(why_min, 4), model=encoder.name)
+    return dataclasses.replace(base, **weights, bias=round(bias, 4), bias_fr=round(bias_fr, 4),
+                               why_min=round(why_min, 4), model=encoder.name)
 
 
 def story_pairs(stories: Sequence[dict], clusters_of: dict[str, str]) -> dict[str, float]:

@@ -1,9 +1,8 @@
 """Ranking quality on a graded gold set: nDCG@10 and P@10 per profile, for the scorer and two baselines.
 
 The gold items go into a temporary database and through the real embedding code, so what is measured is what
-`veille score` does. Baselines: BM25 of the profile text with the same bilingual expansion and stemming as the scorer, and
-naive cosine between
-one embedding of the whole profile text and one of the raw article text.
+`veille score` does. Baselines: BM25 of the profile text with the same bilingual expansion and stemming as the
+scorer, and naive cosine between one embedding of the whole profile text and one of the raw article text.
 """
 
 from __future__ import annotations
