@@ -179,3 +179,21 @@ def test_digest_options(ctx):
     for t in opts.topics:
         counts[t.key] += 1
     assert counts["xr"] == 1
+
+
+@pytest.mark.slow
+def test_a_judgement_in_the_app_re_ranks_at_once_and_can_be_undone(ctx, encoder):
+    from scoring.pipeline import score
+
+    score(ctx.settings, ctx.store, encoder=encoder)  # real vectors and scores, as after `veille score`
+    aid = ctx.store.scalar("SELECT article_id FROM scores WHERE profile_key = 'managers' ORDER BY score LIMIT 1")
+
+    def current():
+        return ctx.store.scalar("SELECT score FROM scores WHERE article_id = ? AND profile_key = 'managers'",
+                                (aid,))
+
+    before = current()
+    stories.give_feedback(ctx, aid, "managers", relevant=True)
+    assert current() == 1.0 > before  # no scheduled score needed
+    stories.give_feedback(ctx, aid, "managers", relevant=None)
+    assert current() == pytest.approx(before, abs=1e-4)

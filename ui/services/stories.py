@@ -386,17 +386,23 @@ def toggle_saved(ctx: ServiceContext, article_id: str) -> bool:
     return saved
 
 
-def give_feedback(ctx: ServiceContext, article_id: str, profile: str, relevant: bool) -> None:
-    """Record 'relevant / not relevant for this profile' (editor); scoring re-ranks from the feedback table."""
+def give_feedback(ctx: ServiceContext, article_id: str, profile: str, relevant: bool | None) -> None:
+    """Record 'relevant / not relevant for this profile' (editor), or withdraw it (`relevant=None`); that
+    profile is re-ranked at once from stored vectors."""
     require_editor(ctx.user)
-    from scoring.feedback import record
+    from scoring.feedback import forget, record
+    from scoring.pipeline import rescore_profile
     from scoring.profiles import get_profile
     from scoring.records import Feedback
 
     get_profile(ctx.settings, ctx.store, profile)  # NotFoundError for an unknown profile
     _article(ctx, article_id)
-    record(ctx.store, Feedback(article_id=article_id, profile_key=profile, label=1 if relevant else -1,
-                               user=ctx.user.name))
+    if relevant is None:
+        forget(ctx.store, article_id, profile)
+    else:
+        record(ctx.store, Feedback(article_id=article_id, profile_key=profile, label=1 if relevant else -1,
+                                   user=ctx.user.name))
+    rescore_profile(ctx.settings, ctx.store, profile)
 
 
 def link_article_to_tool(ctx: ServiceContext, article_id: str, tool_name: str, note: str = "") -> bool:
