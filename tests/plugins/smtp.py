@@ -114,7 +114,8 @@ def smtp_server():
 
 
 def make_self_signed(folder: Path) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1/localhost (cryptography), valid for a day."""
+    """A certificate for 127.0.0.1/localhost (cryptography), valid 2000-2099: OpenSSL checks validity on the
+    machine's real clock, so a fixed wide window keeps the tests independent of today's date."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -122,12 +123,12 @@ def make_self_signed(folder: Path) -> tuple[Path, Path]:
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.UTC)  # real time, not config.clock: OpenSSL checks the validity on the machine's clock
     cert = (
         x509.CertificateBuilder()
         .subject_name(name).issuer_name(name).public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
+        .not_valid_before(dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+        .not_valid_after(dt.datetime(2099, 12, 31, tzinfo=dt.UTC))
         .add_extension(x509.SubjectAlternativeName(
             [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
