@@ -3,6 +3,7 @@ driven by headless Chromium through Playwright. Screenshots of every page go to 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -41,20 +43,13 @@ def _veille(config: Path, *args: str, env: dict | None = None) -> subprocess.Com
                           env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=60)
 
 
-@pytest.fixture
-def served_app(populated_store):
-    """`veille ui` on a free loopback port, with an auth file holding one editor."""
-    path, _settings, _store = populated_store
-    config = path.with_name("veille-ui.toml")
-    config.write_text(path.read_text(encoding="utf-8") + '\n[ui]\nauth_file = "users.yaml"\n', encoding="utf-8")
-    added = _veille(config, "users", "add", EDITOR, "--role", "editor", "--password-env", "UI_PW",
-                    env={"UI_PW": PASSWORD})
-    assert added.returncode == 0, added.stderr
+@contextlib.contextmanager
+def running_ui(config: Path, log: Path, env: dict | None = None) -> Iterator[str]:
+    """`veille ui` on a free loopback port until its health check answers; stopped (killed if need be) after."""
     port = _free_port()
-    log = path.with_name("ui.log")
     with open(log, "w") as out:
-        server = subprocess.Popen([VEILLE, "--config", str(config), "ui", "--port",
-                                   str(port)], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        server = subprocess.Popen([VEILLE, "--config", str(config), "ui", "--port", str(port)], cwd=ROOT, env=env,
+                                  stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -68,13 +63,26 @@ def served_app(populated_store):
             assert server.poll() is None, log.read_text()
             assert time.monotonic() < deadline, "the app did not start in 60 s"
             time.sleep(0.3)
-        yield url, config
+        yield url
     finally:
         server.terminate()
         try:
             server.wait(timeout=15)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+@pytest.fixture
+def served_app(populated_store):
+    """`veille ui` on a free loopback port, with an auth file holding one editor."""
+    path, _settings, _store = populated_store
+    config = path.with_name("veille-ui.toml")
+    config.write_text(path.read_text(encoding="utf-8") + '\n[ui]\nauth_file = "users.yaml"\n', encoding="utf-8")
+    added = _veille(config, "users", "add", EDITOR, "--role", "editor", "--password-env", "UI_PW",
+                    env={"UI_PW": PASSWORD})
+    assert added.returncode == 0, added.stderr
+    with running_ui(config, path.with_name("ui.log")) as url:
+        yield url, config
 
 
 def _settle(page) -> None:

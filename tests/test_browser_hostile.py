@@ -10,14 +10,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import time
 import urllib.parse
 import urllib.request
 from xml.sax.saxutils import escape
 
 import pytest
 
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, VEILLE, _free_port, _settle
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, VEILLE, _settle, running_ui
 from ui.safe import WJ
 
 pytestmark = pytest.mark.slow
@@ -110,28 +109,10 @@ def test_hostile_text_stays_text_on_every_page(tmp_path, feed_server):
     _run(config, "tools", "link", h["tool"], by_title[h["title1"]]["id"], "--note", h["evidence"], "--by", "Claire",
          env=env)
 
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = tmp_path / "ui.log"
-    with open(log, "w") as out:
-        server = subprocess.Popen([VEILLE, "--config", str(config), "ui", "--port", str(port)], cwd=ROOT, env=env,
-                                  stdout=out, stderr=subprocess.STDOUT)
     requested: list[str] = []
     seen: dict[str, str] = {}
     hrefs: dict[str, list[str]] = {}
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            assert server.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, "the app did not start in 60 s"
-            time.sleep(0.3)
-
+    with running_ui(config, tmp_path / "ui.log", env) as url:
         story_id = by_title[h["title1"]]["id"]
         visits = [(name or "digest", f"{url}/{name}") for name in PAGES] + [
             ("story", f"{url}/?story={urllib.parse.quote(story_id)}"),
@@ -165,12 +146,6 @@ def test_hostile_text_stays_text_on_every_page(tmp_path, feed_server):
                 assert page.locator('[data-testid="stException"]').count() == 0, (name, seen[name][:2000])
                 assert "Traceback" not in seen[name], name
             browser.close()
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
     # nothing reached the canary: neither the server's log nor the browser's own requests
     assert not [r["path"] for r in feed_server.all_requests if r["path"].startswith("/canary")]
