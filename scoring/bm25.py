@@ -128,13 +128,3 @@ def term_hits(store: Store, terms: list[str]) -> dict[str, float]:
 def saturate(hits: dict[str, float], scale: float) -> dict[str, float]:
     """Term hits into 0..1 with diminishing returns: 1 − exp(−hits / scale)."""
     return {k: float(1.0 - np.exp(-v / scale)) for k, v in hits.items()}
-
-
-def normalise(raw: dict[str, float]) -> dict[str, float]:
-    """Scale BM25 into 0..1 by the 95th percentile of the matching articles (robust to one outlier)."""
-    if not raw:
-        return {}
-    values = np.fromiter(raw.values(), dtype=np.float64)
-    top = float(np.percentile(values, 95)) if len(values) > 1 else float(values[0])
-    top = top if top > 0 else 1.0
-    return {k: min(1.0, v / top) for k, v in raw.items()}

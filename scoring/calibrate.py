@@ -17,6 +17,7 @@ import argparse
 import dataclasses
 import json
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -145,7 +146,7 @@ def demo_stories() -> list[dict]:
         for a in json.loads(path.read_text(encoding="utf-8")):
             out.append({"id": f"{path.stem}:{a['id']}", "title": a["title"], "story": a.get("story"),
                         "summary": nh3.clean(a["summary"], tags=set()), "language": feeds[path.stem]["language"],
-                        "published": (base - __import__("datetime").timedelta(days=a["days_ago"])).isoformat()})
+                        "published": (base - timedelta(days=a["days_ago"])).isoformat()})
     return out
 
 

@@ -145,12 +145,6 @@ def weights(config: ScorerConfig) -> np.ndarray:
                     dtype=np.float32)
 
 
-def raw_scores(pm: ProfileModel, ids: list[str], x: np.ndarray, config: ScorerConfig = ScorerConfig()):
-    """(uncalibrated scores, index of the best interest) for articles `ids` with (centred) vectors `x`."""
-    feats, best_idx = signals(pm, ids, x)
-    return feats @ weights(config), best_idx
-
-
 def calibrate(raw: np.ndarray, config: ScorerConfig = ScorerConfig()) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-(raw + config.bias)))
 
@@ -162,7 +156,8 @@ def score_chunk(pm: ProfileModel, ids: list[str], x: np.ndarray, langs: list[str
     `x` are the stored (uncentred) vectors; feedback works on them too.
     """
     xc = pm.centering.articles(x, langs)
-    raw, best_idx = raw_scores(pm, ids, xc, config)
+    feats, best_idx = signals(pm, ids, xc)
+    raw = feats @ weights(config)
     if config.bias_fr:
         raw = raw + config.bias_fr * np.array([centering_language(lang) == "fr" for lang in langs], dtype=np.float32)
     fb = pm.feedback
@@ -172,7 +167,7 @@ def score_chunk(pm: ProfileModel, ids: list[str], x: np.ndarray, langs: list[str
     scores = calibrate(raw, config)
     if fb is not None:
         scores = fb.blend(xc, scores)
-    best = (xc @ pm.interests.T).max(axis=1)
+    best = feats[:, SIGNALS.index("best")]
     why = [pm.interest_texts[j] if b >= config.why_min else "" for j, b in zip(best_idx, best, strict=True)]
     if fb is not None and fb.judged:
         for n, article_id in enumerate(ids):
