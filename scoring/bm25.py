@@ -111,17 +111,17 @@ def term_hits(store: Store, terms: list[str]) -> dict[str, float]:
     from a fixed reference, no length normalisation), so a score means the same whatever the store holds.
     """
     hits: dict[str, float] = {}
-    sql = ("SELECT a.id FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
-           "WHERE articles_fts MATCH ?")
+    # one query per term: bm25 with the body column weighted 0 is non-zero exactly when the title has the term
+    sql = ("SELECT a.id, bm25(articles_fts, 1.0, 0.0) FROM articles_fts "
+           "JOIN articles a ON a.rowid = articles_fts.rowid WHERE articles_fts MATCH ?")
     for term in terms:
         try:
-            anywhere = {r[0] for r in store.query(sql, (term,))}
-            in_title = {r[0] for r in store.query(sql, (f"title : {term}",))} if anywhere else set()
+            rows = store.query(sql, (term,))
         except sqlite3.OperationalError as exc:  # a malformed query must not stop scoring
             raise ValueError(f"keyword query rejected by FTS5: {exc}") from None
         weight = term_weight(term)
-        for article_id in anywhere:
-            hits[article_id] = hits.get(article_id, 0.0) + weight * (TITLE_WEIGHT if article_id in in_title else 1.0)
+        for article_id, in_title in rows:
+            hits[article_id] = hits.get(article_id, 0.0) + weight * (TITLE_WEIGHT if in_title else 1.0)
     return hits
 
 

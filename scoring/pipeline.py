@@ -10,6 +10,8 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+import numpy as np
+
 from scoring import centering as centering_mod
 from scoring import clusters, embedder, feedback, state, topics
 from scoring.centering import Centering, LazyCentering
@@ -23,6 +25,7 @@ from watcher.db import Store
 Progress = Callable[[str, int, int], None]
 TOPICS_VERSION = "topics:v1"
 CLUSTER_BLOCK = 2000
+WRITE_ROWS = 250_000  # score rows held before a write (~40 MB)
 CenteringLike = Centering | LazyCentering
 
 
@@ -55,8 +58,6 @@ def preview_profile(settings, store: Store, profile: Profile, *, limit: int = 10
                     encoder: Encoder | None = None) -> list[tuple[str, float, str]]:
     """What an edited (unsaved) profile would rank first: the scorer itself over the stored vectors, with
     the saved profile's judgements; nothing is written. Returns (article id, score, why), best first."""
-    import numpy as np
-
     cfg = settings.scoring
     encoder = encoder or LazyEncoder(cfg.model, cfg.device)
     if not store.scalar("SELECT count(*) FROM embeddings WHERE model = ?", (encoder.name,)):
@@ -116,22 +117,38 @@ def score_profiles(store: Store, encoder: Encoder, profiles: list[Profile], cen:
         total = ids is None and store.scalar("SELECT count(*) FROM embeddings WHERE model = ?", (encoder.name,))
         total = total or len(ids or [])
         done = 0
+        pending: list[tuple[str, str, float, str]] = []
         for chunk_ids, x, langs in iter_vectors(store, encoder.name, ids=ids, with_language=True):
             scores, why = score_chunk(pm, chunk_ids, x, langs, config)
-            with store.write() as conn:
-                conn.executemany(
-                    "INSERT OR REPLACE INTO scores(article_id, profile_key, score, why) VALUES (?, ?, ?, ?)",
-                    [(a, profile.key, round(float(s), 5), w) for a, s, w in zip(chunk_ids, scores, why, strict=True)],
-                )
+            pending.extend(zip(chunk_ids, [profile.key] * len(chunk_ids), np.round(scores, 5).tolist(), why,
+                               strict=True))
             done += len(chunk_ids)
+            if len(pending) >= WRITE_ROWS:
+                _write_scores(store, pending)
+                pending = []
             if progress:
                 progress(f"score {profile.key}", done, total)
-        with store.write() as conn:
-            state.put(conn, f"profile_sig:{profile.key}", sig)
+        _write_scores(store, pending, state_key=f"profile_sig:{profile.key}", state_value=sig)
         written += done
         if full:
             rescored.append(profile.key)
     return written, rescored
+
+
+def _write_scores(store: Store, rows: list[tuple[str, str, float, str]], *, state_key: str = "",
+                  state_value: str = "") -> None:
+    """Upsert score rows in one transaction, in key order, skipping rows that did not change.
+
+    One transaction for a whole profile, not one per chunk: every chunk's rows are spread over all the pages of
+    the score indexes, so committing per chunk wrote each index page to the WAL once per chunk. A crash loses
+    nothing either way: the profile's signature is stored last, so its rescoring simply starts again."""
+    with store.write() as conn:
+        conn.executemany(
+            "INSERT INTO scores(article_id, profile_key, score, why) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(article_id, profile_key) DO UPDATE SET score = excluded.score, why = excluded.why "
+            "WHERE score != excluded.score OR why != excluded.why", sorted(rows))
+        if state_key:
+            state.put(conn, state_key, state_value)
 
 
 # --- topics -------------------------------------------------------------------------------------------------
@@ -224,8 +241,6 @@ def _cluster_block(store: Store, model: str, cen: CenteringLike, new_ids: list[s
         langs.extend(chunk_langs)
     if not ids:
         return
-    import numpy as np
-
     xc = cen.articles(np.vstack(mats), langs)
     items = [clusters.Item(i, rows[i]["published"], rows[i]["title"], rows[i]["summary"], rows[i]["url"],
                            rows[i]["language"]) for i in ids]
