@@ -89,6 +89,15 @@ class ProfileSettings:
 
 
 @dataclass(frozen=True)
+class GlossaryEntry:
+    """A company's own term pair, added to the shipped glossary (scoring/glossary.toml): English variants
+    (the first is the gloss appended for English-only models) and French variants."""
+
+    en: tuple[str, ...]
+    fr: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Recipient:
     address: str
     profiles: tuple[str, ...] = ()
@@ -149,6 +158,7 @@ class Settings:
     feeds: tuple[FeedSettings, ...] = ()
     topics: tuple[TopicSettings, ...] = ()
     profiles: tuple[ProfileSettings, ...] = ()
+    glossary: tuple[GlossaryEntry, ...] = ()
     email: EmailSettings = field(default_factory=EmailSettings)
     ui: UISettings = field(default_factory=UISettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
@@ -324,7 +334,24 @@ def parse_settings(data: dict, source: str = "<config>", path: Path | None = Non
         if r.min_score > 1:
             loader.fail(f"email.recipients[{i}].min_score", "must be between 0 and 1")
     _check_schedule(loader, settings.schedule)
-    return settings
+    return dataclasses.replace(settings, glossary=_check_glossary(loader, settings.glossary))
+
+
+def _check_glossary(loader: _Loader, entries: tuple[GlossaryEntry, ...]) -> tuple[GlossaryEntry, ...]:
+    """Every entry has at least one English and one French term, each with a letter or digit; trimmed."""
+    out = []
+    for i, entry in enumerate(entries):
+        terms = {}
+        for lang in ("en", "fr"):
+            values = getattr(entry, lang)
+            if not values:
+                loader.fail(f"glossary[{i}].{lang}", "expected at least one term")
+            for j, value in enumerate(values):
+                if not any(ch.isalnum() for ch in value):
+                    loader.fail(f"glossary[{i}].{lang}[{j}]", f"expected a term with letters or digits, got {value!r}")
+            terms[lang] = tuple(v.strip() for v in values)
+        out.append(GlossaryEntry(**terms))
+    return tuple(out)
 
 
 def _check_schedule(loader: _Loader, schedule: ScheduleSettings) -> None:
@@ -346,8 +373,20 @@ def _check_schedule(loader: _Loader, schedule: ScheduleSettings) -> None:
         loader.fail("schedule.crawl_every_minutes", "must be at least 1")
 
 
+_loaded_glossary: tuple[GlossaryEntry, ...] = ()
+
+
+def loaded_glossary() -> tuple[GlossaryEntry, ...]:
+    """The `[[glossary]]` entries of the config file this process loaded last (empty before any): the
+    process-wide company glossary that scoring/glossary.py adds to the shipped one."""
+    return _loaded_glossary
+
+
 def load_settings(path: str | Path | None = None) -> Settings:
-    """Load and validate a TOML config file; raise ConfigError with one line on any problem."""
+    """Load and validate a TOML config file; raise ConfigError with one line on any problem.
+
+    Its `[[glossary]]` entries become the process's company glossary (:func:`loaded_glossary`)."""
+    global _loaded_glossary
     p = Path(path) if path else default_config_path()
     try:
         raw = p.read_bytes()
@@ -361,4 +400,6 @@ def load_settings(path: str | Path | None = None) -> Settings:
         raise ConfigError(f"{p}: config file is not UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{p}: invalid TOML ({exc})") from None
-    return parse_settings(data, str(p), p.resolve())
+    settings = parse_settings(data, str(p), p.resolve())
+    _loaded_glossary = settings.glossary
+    return settings

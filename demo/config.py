@@ -1,4 +1,4 @@
-"""Write the demo configuration: local feeds, the real profiles and topics, a local mail sink."""
+"""Write the demo configuration: local feeds, the real profiles, topics and glossary, a local mail sink."""
 
 from __future__ import annotations
 
@@ -62,6 +62,8 @@ def write_demo_config(folder: Path, feeds: list[tuple[str, str, str]], *, app_po
     for p in base_settings.profiles:
         parts.append(_table("[[profiles]]", {"key": p.key, "name": p.name, "description": p.description,
                                              "interests": list(p.interests), "avoid": list(p.avoid)}))
+    for g in base_settings.glossary:
+        parts.append(_table("[[glossary]]", {"en": list(g.en), "fr": list(g.fr)}))
     path = folder / "veille.toml"
     path.write_text("\n".join(parts), encoding="utf-8")
     load_settings(path)  # fail here, with the loader's message, if anything above is off
