@@ -236,3 +236,31 @@ def test_email_links_open_the_story_and_the_tool(app_test, populated_store):
     at.switch_page("views/register.py").run()
     clean(at)
     assert at.selectbox(key="register_tool").value == names[-1]
+
+
+@pytest.mark.slow
+def test_saving_a_profile_rescores_it_in_the_background_and_says_so(app_test, populated_store, encoder):
+    from scoring.pipeline import score
+    from ui.services import profiles
+
+    _path, settings, store = populated_store
+    score(settings, store, encoder=encoder)
+    before = dict(store.query("SELECT article_id, score FROM scores WHERE profile_key = 'frontline'"))
+    at = app_test("profiles")
+    clean(at)
+    interests = next(a for a in at.text_area if a.label == "Interests (one per line)")
+    interests.set_value("forklift VR safety drills\nquizzes")
+    at.button(key=next(b.key for b in at.button if b.label == "Save and rescore")).click().run()
+    clean(at)
+    assert any(s.value == "Profile saved; rescoring it now." for s in at.success)
+    done = f"Profile saved; {len(before)} articles rescored."
+    if not any(s.value == done for s in at.success):  # still running when the page reran: the result comes next
+        assert profiles.wait_rescore("frontline", timeout=60).state == "done"
+        at.run()
+        clean(at)
+    assert any(s.value == done for s in at.success), \
+        [s.value for s in at.success]
+    after = dict(store.query("SELECT article_id, score FROM scores WHERE profile_key = 'frontline'"))
+    assert set(after) == set(before) and after != before
+    at.run()
+    assert not at.success  # the result is said once

@@ -329,6 +329,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "profiles.save": ("Save and rescore", "Enregistrer et renoter"),
     "profiles.saved": ("Profile saved; {count} articles rescored.", "Public enregistré ; {count} articles renotés."),
+    "profiles.rescoring": ("Rescoring {name}: {done} of {total} articles",
+                           "Renotation de {name} : {done} sur {total} articles"),
+    "profiles.rescore_started": ("Profile saved; rescoring it now.", "Public enregistré ; renotation en cours."),
+    "profiles.rescore_failed": ("Profile saved, but rescoring failed: {error}",
+                                "Public enregistré, mais la renotation a échoué : {error}"),
     "profiles.top": ("Current top articles", "Meilleurs articles actuels"),
     "profiles.empty": (
         "No learner profile configured: add [[profiles]] to the config file.",

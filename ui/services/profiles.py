@@ -1,8 +1,9 @@
 """Learner profiles as the boards see them: the config's, overridden by edits saved in the app.
 
-Saving writes `profile_overrides` (the scoring package reads the same table) and rescores when the scoring
-pipeline is importable. The preview of unsaved edits is a keyword (FTS5 BM25) ranking, instant and model-free;
-the saved profile's top articles come from the stored scores.
+Saving writes `profile_overrides` (the scoring package reads the same table) and rescores that profile only,
+from stored vectors: in the caller's thread for the CLI and tests, as a background job for the app
+(`start_rescore`, progress from `rescore_status`). The preview of unsaved edits runs the scorer itself over the
+stored vectors; the saved profile's top articles come from the stored scores.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 
+from ui.services.background import JOBS, JobStatus
 from ui.services.context import ServiceContext, now_iso, require_editor
 from ui.services.records import DigestFilter, Profile, SaveResult, StoryCard
 from watcher.errors import NotFoundError, ValidationError
@@ -49,8 +51,8 @@ def _clean_lines(items) -> tuple[str, ...]:
 
 
 def save_profile(ctx: ServiceContext, key: str, *, name: str, description: str = "", interests=(),
-                 avoid=(), encoder=None) -> SaveResult:
-    """Save a profile edit (editor) and rescore when the scoring pipeline is available.
+                 avoid=(), encoder=None, rescore: bool = True) -> SaveResult:
+    """Save a profile edit (editor) and rescore it (`rescore=False`: the caller starts `start_rescore`).
 
     `encoder`: an already loaded scoring encoder (tests, long-running app); else the pipeline loads its own.
     """
@@ -74,16 +76,44 @@ def save_profile(ctx: ServiceContext, key: str, *, name: str, description: str =
             (key, name, (description or "").strip(), json.dumps(interests, ensure_ascii=False),
              json.dumps(avoid, ensure_ascii=False), now_iso(), ctx.user.name),
         )
-    rescored, message = _rescore(ctx, key, encoder)
-    return SaveResult(profile=get_profile(ctx, key), rescored=rescored, message=message)
-
-
-def _rescore(ctx: ServiceContext, key: str, encoder=None) -> tuple[bool, str]:
-    """Rescore the edited profile only, from stored vectors (the other profiles keep their scores)."""
+    if not rescore:
+        return SaveResult(profile=get_profile(ctx, key), rescored=False, message="")
     from scoring.pipeline import rescore_profile
 
     scored = rescore_profile(ctx.settings, ctx.store, key, encoder=encoder)
-    return True, f"Saved and rescored ({scored} articles)."
+    return SaveResult(profile=get_profile(ctx, key), rescored=True, message=f"Saved and rescored ({scored} articles).")
+
+
+def _job_key(key: str) -> str:
+    return f"rescore:{key}"
+
+
+def start_rescore(ctx: ServiceContext, key: str, encoder=None) -> JobStatus:
+    """Rescore one saved profile in the background (editor): nothing else waits for it. Returns its status;
+    while it runs, a second start returns the running job."""
+    require_editor(ctx.user)
+    get_profile(ctx, key)
+    settings = ctx.settings
+
+    def work(store, progress) -> str:
+        from scoring.pipeline import rescore_profile
+
+        return str(rescore_profile(settings, store, key, encoder=encoder, progress=progress))
+
+    return JOBS.start(_job_key(key), key, settings.database_path, work)
+
+
+def rescore_status(key: str) -> JobStatus | None:
+    """The background rescoring of that profile: running (with progress), done (`message` = rows) or failed."""
+    return JOBS.status(_job_key(key))
+
+
+def wait_rescore(key: str, timeout: float | None = None) -> JobStatus | None:
+    return JOBS.wait(_job_key(key), timeout)
+
+
+def forget_rescore(key: str) -> None:
+    JOBS.forget(_job_key(key))
 
 
 def top_articles(ctx: ServiceContext, key: str, limit: int = 10) -> list[StoryCard]:

@@ -62,11 +62,33 @@ with preview:
         st.subheader(t("profiles.top"))
         _article_list(profiles.top_articles(ctx, key, limit=10))
 
+@st.fragment(run_every=0.5)
+def _rescore_progress(key: str, name: str) -> None:
+    """Polls the background rescoring of `key`; when it ends, the whole page reruns to show the new ranking."""
+    status = profiles.rescore_status(key)
+    if status is None or not status.running:
+        st.rerun(scope="app")
+        return
+    st.progress(status.fraction, text=t("profiles.rescoring", name=md(name), done=str(status.done),
+                                       total=str(status.total) if status.total else "…"))
+
+
 if want_save:
     with st.spinner(t("profiles.save")):
         result = shell.act(lambda: profiles.save_profile(
             ctx, key, name=name, description=description, interests=_lines(interests), avoid=_lines(avoid),
+            rescore=False,
         ))
-    if result is not None:
-        shell.flash(result.message or t("saved"))
-        st.rerun()
+    if result is not None and shell.act(lambda: profiles.start_rescore(ctx, key)) is not None:
+        shell.flash(t("profiles.rescore_started"))
+    st.rerun()
+
+job = profiles.rescore_status(key)
+if job is not None and job.running:
+    _rescore_progress(key, profile.name)
+elif job is not None:
+    if job.state == "done":
+        st.success(t("profiles.saved", count=job.message), icon=":material/check_circle:")
+    else:
+        st.error(t("profiles.rescore_failed", error=md(job.message)))
+    profiles.forget_rescore(key)

@@ -1,0 +1,85 @@
+"""A profile edited in the app is rescored in a background job, with progress, recorded in job_runs."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from tests.plugins.app import editor_ctx, viewer_ctx
+from ui.services import profiles
+from ui.services.background import BackgroundJobs
+from watcher.errors import NotFoundError, PermissionDenied, ValidationError
+
+
+@pytest.fixture
+def ctx(populated_store):
+    _, settings, store = populated_store
+    return editor_ctx(settings, store)
+
+
+@pytest.mark.slow
+def test_saving_in_the_app_rescores_that_profile_in_the_background(ctx, encoder):
+    from scoring.pipeline import score
+
+    score(ctx.settings, ctx.store, encoder=encoder)
+    managers = dict(ctx.store.query("SELECT article_id, score FROM scores WHERE profile_key = 'managers'"))
+    before = dict(ctx.store.query("SELECT article_id, score FROM scores WHERE profile_key = 'frontline'"))
+    saved = profiles.save_profile(ctx, "frontline", name="Frontline", interests=["forklift VR safety drills"],
+                                  rescore=False)
+    assert not saved.rescored
+    assert dict(ctx.store.query("SELECT article_id, score FROM scores WHERE profile_key = 'frontline'")) == before
+    seen: list[tuple[int, int]] = []
+    status = profiles.start_rescore(ctx, "frontline", encoder=encoder)
+    assert status.key == "rescore:frontline" and status.label == "frontline"
+    while True:  # the request thread is free: it can poll while the job works
+        now = profiles.rescore_status("frontline")
+        if now.running:
+            seen.append((now.done, now.total))
+        if not profiles.wait_rescore("frontline", timeout=0.01).running:
+            break
+    done = profiles.rescore_status("frontline")
+    assert done.state == "done" and done.message == str(len(before)) and done.fraction == 1.0, done
+    assert all(d <= t for d, t in seen)
+    after = dict(ctx.store.query("SELECT article_id, score FROM scores WHERE profile_key = 'frontline'"))
+    assert set(after) == set(before) and after != before
+    assert dict(ctx.store.query("SELECT article_id, score FROM scores WHERE profile_key = 'managers'")) == managers
+    run = ctx.store.one("SELECT job, status, counts FROM job_runs ORDER BY id DESC LIMIT 1")
+    assert (run["job"], run["status"]) == ("rescore", "ok") and '"rescore:frontline"' in run["counts"]
+    profiles.forget_rescore("frontline")
+    assert profiles.rescore_status("frontline") is None
+
+
+def test_start_rescore_checks_rights_and_the_profile(ctx, populated_store):
+    _, settings, store = populated_store
+    with pytest.raises(PermissionDenied):
+        profiles.start_rescore(viewer_ctx(settings, store), "frontline")
+    with pytest.raises(NotFoundError):
+        profiles.start_rescore(ctx, "nobody")
+
+
+def test_a_second_start_joins_the_running_job_and_a_failure_is_one_line(ctx):
+    jobs = BackgroundJobs()
+    release = threading.Event()
+    calls: list[int] = []
+
+    def slow(store, progress):
+        calls.append(1)
+        progress("work", 1, 2)
+        release.wait(10)
+        return "finished"
+
+    first = jobs.start("rescore:x", "x", ctx.settings.database_path, slow)
+    second = jobs.start("rescore:x", "x", ctx.settings.database_path, slow)
+    assert second.started == first.started and second.running
+    release.set()
+    assert jobs.wait("rescore:x", 10).message == "finished" and calls == [1]
+
+    def broken(store, progress):
+        raise ValidationError("profile x: give at least one interest")
+
+    jobs.start("rescore:y", "y", ctx.settings.database_path, broken)
+    failed = jobs.wait("rescore:y", 10)
+    assert failed.state == "failed" and failed.message == "profile x: give at least one interest"
+    run = ctx.store.one("SELECT status, error FROM job_runs ORDER BY id DESC LIMIT 1")
+    assert run["status"] == "failed" and "give at least one interest" in run["error"]

@@ -1,0 +1,114 @@
+"""Batch work started from a page (rescoring an edited profile) runs here, off the request thread.
+
+Each job runs in its own thread with its own connection to the database, reports progress as it goes, and is
+recorded in `job_runs` like the scheduler's jobs, so the Sources page lists it. There is at most one job per
+key at a time: a second start while one runs returns the running one. The page polls `status()` to draw a
+progress bar; the state lives in this process, shared by every browser session of one `veille ui`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from watcher.cleaner import now_iso
+from watcher.errors import VeilleError
+
+log = logging.getLogger("veille.ui.jobs")
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    key: str
+    label: str
+    state: str = "running"  # running | done | failed
+    step: str = ""
+    done: int = 0
+    total: int = 0
+    message: str = ""  # the result in words, or the one-line error
+    started: str = ""
+    finished: str = ""
+
+    @property
+    def running(self) -> bool:
+        return self.state == "running"
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.done / self.total) if self.total else 0.0
+
+
+class BackgroundJobs:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._jobs: dict[str, JobStatus] = {}
+        self._threads: dict[str, threading.Thread] = {}
+
+    def start(self, key: str, label: str, database_path: Path | str,
+              work: Callable[[object, Progress], str]) -> JobStatus:
+        """Run `work(store, progress)` in a thread (it returns the result in words); `job_runs` gets a row."""
+        with self._lock:
+            current = self._jobs.get(key)
+            if current is not None and current.running:
+                return current
+            status = JobStatus(key, label, started=now_iso())
+            self._jobs[key] = status
+            thread = threading.Thread(target=self._run, args=(key, database_path, work), name=f"veille-{key}",
+                                      daemon=True)
+            self._threads[key] = thread
+        thread.start()
+        return status
+
+    def _update(self, key: str, **changes) -> None:
+        with self._lock:
+            self._jobs[key] = replace(self._jobs[key], **changes)
+
+    def _run(self, key: str, database_path: Path | str, work: Callable[[object, Progress], str]) -> None:
+        from watcher.db import open_store
+        from watcher.jobs import record_job
+
+        def progress(step: str, done: int, total: int) -> None:
+            self._update(key, step=step, done=done, total=total)
+
+        try:
+            with open_store(database_path) as store, record_job(store, key.split(":", 1)[0]) as run:
+                try:
+                    message = work(store, progress)
+                except VeilleError as exc:  # one line for the page, and the job run says failed
+                    self._update(key, state="failed", message=str(exc), finished=now_iso())
+                    raise
+                except Exception as exc:
+                    log.error("background job %s failed", key, exc_info=exc)
+                    self._update(key, state="failed", message=f"{type(exc).__name__}: {exc}", finished=now_iso())
+                    raise
+                run.counts = {"job": key, "result": message}
+                self._update(key, state="done", message=message, finished=now_iso())
+        except Exception as exc:  # the store could not be opened: the page still hears of it
+            if self.status(key) is not None and self.status(key).running:
+                self._update(key, state="failed", message=str(exc), finished=now_iso())
+
+    def status(self, key: str) -> JobStatus | None:
+        with self._lock:
+            return self._jobs.get(key)
+
+    def wait(self, key: str, timeout: float | None = None) -> JobStatus | None:
+        """Block until the job ends (tests, scripts); its last status."""
+        thread = self._threads.get(key)
+        if thread is not None:
+            thread.join(timeout)
+        return self.status(key)
+
+    def forget(self, key: str) -> None:
+        """Drop a finished job's status once the page has shown its result."""
+        with self._lock:
+            status = self._jobs.get(key)
+            if status is not None and not status.running:
+                del self._jobs[key]
+
+
+JOBS = BackgroundJobs()  # one per process: every session of one `veille ui` sees the same jobs
