@@ -98,7 +98,7 @@ def feedback(app, article_id: str, profile_key: str, relevant: bool | None, undo
 @pass_app
 def evaluate(app, gold_path: Path, as_json: bool, no_minilm: bool) -> None:
     """nDCG@10 and P@10 per profile for the scorer, a BM25 baseline and naive cosine."""
-    from scoring.evaluate import by_language, load_gold, table
+    from scoring.evaluate import by_language, calibration, load_gold, table
     from scoring.evaluate import evaluate as run
     from scoring.model import MINILM, load_encoder
     from scoring.profiles import effective_profiles
@@ -121,6 +121,10 @@ def evaluate(app, gold_path: Path, as_json: bool, no_minilm: bool) -> None:
             n = sum(it.lang == lang for it in items)
             click.echo(f"\n{lang.upper()} items only ({n})")
             click.echo(table(part))
+        cal = calibration(items, profiles, encoder)
+        click.echo(f"\nscores >= 0.5: {cal['scores_at_least_half']}, relevant (label >= 1): "
+                   f"{cal['relevant_share']:.0%}; clearly relevant items (label 2) scoring >= 0.5: "
+                   f"{cal['clearly_relevant_at_least_half']:.0%} of {cal['clearly_relevant']}")
 
 
 @click.group()

@@ -148,6 +148,30 @@ def evaluate(items: Sequence[GoldItem], profiles: Sequence[Profile], encoder: En
     return with_means(rows)
 
 
+def calibration(items: Sequence[GoldItem], profiles: Sequence[Profile], encoder: Encoder,
+                config: ScorerConfig | None = None) -> dict[str, float]:
+    """What a score of 0.5 means on this set, over every labelled (item, profile) pair: the share of scores
+    ≥ 0.5 that are relevant (label ≥ 1), and the share of clearly relevant items (label 2) that score ≥ 0.5."""
+    keys = {k for it in items for k in it.labels}
+    store = gold_store(items)
+    above = relevant_above = clear = clear_above = 0
+    try:
+        embed_pending(store, encoder)
+        ids, x, langs = all_vectors(store, encoder.name)
+        by_id = {it.id: it for it in items}
+        for p in (p for p in profiles if p.key in keys):
+            for article_id, score in scorer_scores(store, encoder, p, ids, x, langs, config).items():
+                label = by_id[article_id].labels.get(p.key, 0)
+                above += score >= 0.5
+                relevant_above += score >= 0.5 and label >= 1
+                clear += label == 2
+                clear_above += label == 2 and score >= 0.5
+    finally:
+        store.close()
+    return {"scores_at_least_half": above, "relevant_share": relevant_above / max(1, above),
+            "clearly_relevant": clear, "clearly_relevant_at_least_half": clear_above / max(1, clear)}
+
+
 ABLATIONS: dict[str, dict] = {
     "full scorer": {},
     "- keywords (BM25)": {"w_keywords": 0.0},

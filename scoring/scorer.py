@@ -50,7 +50,9 @@ class ScorerConfig:
     bias_fr: float = 0.0  # added for French articles: the model's cosines run at another level per language
     kw_scale: float = 3.0  # term hits at which the keyword signal reaches 1 − 1/e
     why_min: float = 0.0  # best-interest cosine below which no interest is named as the reason
-    gloss: bool = True  # glossary glosses on texts for English-only models, bilingual keyword expansion
+    gloss: bool = True  # glossary glosses appended to profile phrases before embedding (English-only models)
+    bilingual: bool = True  # keywords expanded to both languages through the glossary (English-only models; for
+    # the multilingual default it was measured: gold 0.941 → 0.921, first held-out 0.850 → 0.832, hospital equal)
     center: bool = True  # per-language mean-centring (English-only models only)
     stem: bool = True  # prefix-stemmed keywords
     model: str = ""  # the model these constants were fitted for ("" = not fitted)
@@ -63,7 +65,7 @@ class ScorerConfig:
         fields = {k: v for k, v in entry.items() if k in cls.__dataclass_fields__}
         config = cls(**fields)
         if encoder.multilingual:  # glossary and centring were crutches of the English-only model: measured,
-            config = replace(config, center=False, gloss=False)  # they cost a multilingual one (README)
+            config = replace(config, center=False, gloss=False, bilingual=False)  # they cost this one (README)
         return config
 
     def signature(self) -> str:
@@ -111,7 +113,7 @@ def build_profile(profile: Profile, encoder: Encoder, store: Store | None, cente
     keywords: dict[str, float] = {}
     if store is not None and config.w_keywords > 0:
         text = " ".join([profile.description, *profile.interests])
-        terms = bm25.query_terms(text, bilingual=config.gloss, stem=config.stem, generic=False)
+        terms = bm25.query_terms(text, bilingual=config.bilingual, stem=config.stem, generic=False)
         keywords = bm25.saturate(bm25.term_hits(store, terms), config.kw_scale)
     return ProfileModel(profile, interests, embed(interests), description, embed(list(profile.avoid)), centering,
                         keywords, feedback, whole)
