@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from scoring import centering as centering_mod
-from scoring import clusters, embedder, feedback, state, topics
+from scoring import clusters, embedder, feedback, glossary, state, topics
 from scoring.centering import Centering, LazyCentering
 from scoring.model import Encoder, LazyEncoder
 from scoring.profiles import effective_profiles, profile_signature, stored_signature
@@ -97,6 +97,8 @@ def score_profiles(store: Store, encoder: Encoder, profiles: list[Profile], cen:
     unscored ones. Returns (score rows written, keys of fully rescored profiles)."""
     config = config or ScorerConfig.for_encoder(encoder)
     version = f"{SCORER_VERSION}:{config.signature()}"  # re-fitted constants rescore every profile
+    if config.gloss or config.bilingual:  # a company's new glossary entries change its keyword queries
+        version += ":" + state.signature([list(map(list, pair)) for pair in glossary.active().pairs])
     keys = [p.key for p in profiles]
     if prune:
         with store.write() as conn:  # profiles removed from the configuration lose their scores
