@@ -1,14 +1,16 @@
-"""Fit the scorer's constants for one model on a graded gold set, reproducibly: `python -m scoring.calibrate`.
+"""Fit the scorer's constants for one model on graded sets, reproducibly: `python -m scoring.calibrate`.
 
-The signals of every (gold item, profile) pair are computed by the real scorer code (scorer.signals), then a
-graded logistic regression (Newton's method, small L2; target label / 2: an unrelated item is aimed at 0, a
-partly relevant one at 0.5, a clearly relevant one at 1) gives one weight per signal and the bias. So a score
-of 0.5 or more means relevant, and the top cards stay apart instead of all reading 99%.
+The signals of every (item, profile) pair of each set are computed by the real scorer code (scorer.signals),
+then a graded logistic regression (Newton's method, small L2: an unrelated item is aimed at 0, a partly
+relevant one at `partly_target`, a clearly relevant one at 1) gives one weight per signal and the bias. So a
+score of 0.5 or more means relevant, and the top cards stay apart instead of all reading 99%.
+The keyword saturation and `partly_target` are chosen by leave-one-set-out: each set (a company) is measured
+with constants fitted on the others, as an unseen company would be; the sweep is printed on stderr.
 `why_min` is the 20th percentile of the best-interest cosine among relevant items: below it the best interest
 explains nothing and no reason is shown. The result is written to scoring/calibration.json under the model's
-name with what it was fitted on; check it on a set written after the fit (tests/data/heldout/).
+name with what it was fitted on; sets written after the fit check it (tests/data/heldout3, heldout4).
 
-    python -m scoring.calibrate --gold tests/data/gold.jsonl --config config/veille.toml [--model NAME]
+    python -m scoring.calibrate [--gold SET.jsonl --config PROFILES.toml ...] [--model NAME] [--dry-run]
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import sys
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -34,29 +37,59 @@ L2 = 1e-2
 WHY_QUANTILE = 20
 
 
-def gold_signals(items: Sequence[GoldItem], profiles: Sequence[Profile], encoder: Encoder,
-                 config: ScorerConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(signals (n, 5), graded labels (n,), best-interest cosine (n,)) over every labelled (item, profile)."""
+# The graded sets the constants are fitted on: the project's gold set and three written later (a new company each
+# time, two with profiles in French only). Sets written after this fit check it (tests/data/heldout3, heldout4).
+DEV_SETS: tuple[tuple[str, str], ...] = (
+    ("tests/data/gold.jsonl", "config/veille.toml"),
+    ("tests/data/gold_holdout.jsonl", "config/veille.toml"),
+    ("tests/data/heldout/hospital.jsonl", "tests/data/heldout/hospital.toml"),
+    ("tests/data/heldout2/transport.jsonl", "tests/data/heldout2/transport.toml"),
+)
+USE = ("whole", "description", "avoid", "keywords")
+KW_SCALES = (3.0, 6.0, 10.0, 15.0)  # keyword saturation swept by leave-one-set-out
+STEMS = (True, False)  # prefix-stemmed keywords or whole words, swept likewise
+PARTLY_TARGETS = (0.5, 0.65, 0.8)  # what a partly relevant item (label 1) is aimed at, swept likewise
+NDCG_NOISE = 0.002  # candidates this close to the best are equal on sets of this size: then fewest profiles below
+# BM25, then the best calibration
+
+
+@dataclasses.dataclass
+class ProfileRows:
+    """The signals of every item of one labelled set for one of its profiles."""
+
+    set_name: str
+    profile: str
+    features: np.ndarray  # (n, len(SIGNALS) + 1): the scorer's signals, then "French article"
+    labels: np.ndarray  # (n,) 0 | 1 | 2
+    bm25_ndcg: float  # the keyword baseline's nDCG@10 on this profile (the bar not to fall below)
+
+
+def set_rows(items: Sequence[GoldItem], profiles: Sequence[Profile], encoder: Encoder,
+             configs: dict[tuple, ScorerConfig], set_name: str = "") -> dict[tuple, list[ProfileRows]]:
+    """ProfileRows of one set for each keyword variant, computed by the real scorer code (scorer.signals)."""
+    from scoring.evaluate import bm25_baseline, rank_metrics
+
     store = gold_store(items)
+    out: dict[tuple, list[ProfileRows]] = {variant: [] for variant in configs}
     try:
         embed_pending(store, encoder)
         ids, x, langs = all_vectors(store, encoder.name)
-        cen = centering.Centering() if not config.center else centering.fit_arrays(x, langs)
+        any_config = next(iter(configs.values()))
+        cen = centering.Centering() if not any_config.center else centering.fit_arrays(x, langs)
         xc = cen.articles(x, langs)
         by_id = {it.id: it for it in items}
-        feats, labels = [], []
+        french = np.array([[centering.language_of(lang) == "fr"] for lang in langs], dtype=np.float32)
         for p in profiles:
             if not any(p.key in it.labels for it in items):
                 continue
-            pm = build_profile(p, encoder, store, cen, config)
-            f, _best = signals(pm, ids, xc)
-            french = np.array([[centering.language_of(lang) == "fr"] for lang in langs], dtype=np.float32)
-            feats.append(np.hstack([f, french]))
-            labels.extend(by_id[i].labels.get(p.key, 0) for i in ids)
+            labels = np.array([by_id[i].labels.get(p.key, 0) for i in ids])
+            baseline = rank_metrics("bm25", p.key, bm25_baseline(store, p), items).ndcg10
+            for variant, config in configs.items():
+                f, _best = signals(build_profile(p, encoder, store, cen, config), ids, xc)
+                out[variant].append(ProfileRows(set_name, p.key, np.hstack([f, french]), labels, baseline))
     finally:
         store.close()
-    f = np.vstack(feats)
-    return f, np.array(labels), f[:, SIGNALS.index("best")]
+    return out
 
 
 def fit_logistic(f: np.ndarray, y: np.ndarray, weight: np.ndarray, l2: float = L2) -> tuple[np.ndarray, float]:
@@ -76,25 +109,98 @@ def fit_logistic(f: np.ndarray, y: np.ndarray, weight: np.ndarray, l2: float = L
     return beta[:-1], float(beta[-1])
 
 
-def fit(items: Sequence[GoldItem], profiles: Sequence[Profile], encoder: Encoder,
-        use: Sequence[str] = ("whole", "description", "avoid", "keywords")) -> ScorerConfig:
-    """The fitted ScorerConfig for `encoder`; signals not in `use` get weight 0."""
-    base = ScorerConfig.for_encoder(encoder)
-    f, labels, best = gold_signals(items, profiles, encoder, base)
+def _columns(use: Sequence[str]) -> tuple[list[int], np.ndarray]:
     cols = [SIGNALS.index(s) for s in use] + [len(SIGNALS)]  # the last column: French article (its own bias)
     signs = np.array([-1.0 if c < len(SIGNALS) and SIGNALS[c] == "avoid" else 1.0 for c in cols])
-    y = np.clip(labels, 0, 2) / 2.0  # graded: a partly relevant item is aimed at 0.5, a clearly relevant one at 1
-    w, bias = fit_logistic(f[:, cols] * signs, y, np.ones(len(y)))
-    bias_fr = float(w[-1])
-    cols, w = cols[:-1], w[:-1]
+    return cols, signs
+
+
+def fit_rows(rows: Sequence[ProfileRows], partly: float, use: Sequence[str] = USE) -> tuple[np.ndarray, float]:
+    """(weights of `use` then of "French article", bias), signs applied (avoid is a penalty: its weight is ≥ 0)."""
+    cols, signs = _columns(use)
+    f = np.vstack([r.features[:, cols] for r in rows]) * signs
+    labels = np.concatenate([r.labels for r in rows])
+    y = np.where(labels >= 2, 1.0, np.where(labels == 1, partly, 0.0))  # graded targets
+    w, bias = fit_logistic(f, y, np.ones(len(y)))
+    return w, bias
+
+
+def measure(rows: Sequence[ProfileRows], w: np.ndarray, bias: float, use: Sequence[str] = USE) -> dict:
+    """nDCG@10 per profile, profiles below BM25, and what a score of 0.5 means, on rows not fitted on."""
+    from scoring.evaluate import ndcg
+
+    cols, signs = _columns(use)
+    per, below, above, relevant, clear, clear_above = {}, [], 0, 0, 0, 0
+    for r in rows:
+        s = 1.0 / (1.0 + np.exp(-((r.features[:, cols] * signs) @ w + bias)))
+        order = np.argsort(-s, kind="stable")
+        value = ndcg([int(r.labels[i]) for i in order], r.labels.tolist())
+        per[r.profile] = value
+        if value < r.bm25_ndcg - 1e-9:
+            below.append(r.profile)
+        above += int((s >= 0.5).sum())
+        relevant += int(((s >= 0.5) & (r.labels >= 1)).sum())
+        clear += int((r.labels == 2).sum())
+        clear_above += int(((r.labels == 2) & (s >= 0.5)).sum())
+    return {"ndcg": float(np.mean(list(per.values()))), "per_profile": per, "below_bm25": below,
+            "relevant_share": relevant / max(1, above), "clear_share": clear_above / max(1, clear)}
+
+
+def leave_one_set_out(by_set: dict[str, list[ProfileRows]], partly: float) -> dict[str, dict]:
+    """Each set measured with constants fitted on the other sets: how the fit does on a company it never saw."""
+    out = {}
+    for name, rows in by_set.items():
+        w, bias = fit_rows([r for other, more in by_set.items() if other != name for r in more], partly)
+        out[name] = measure(rows, w, bias)
+    return out
+
+
+def fit_sets(sets: Sequence[tuple[str, str]], encoder: Encoder, *, report=None) -> ScorerConfig:
+    """The constants for `encoder`: the keyword scale, stemming and the partly-relevant target chosen by
+    leave-one-set-out (within NDCG_NOISE of the best mean nDCG@10: fewest profiles below BM25, then the best
+    worse-of-precision-and-recall at 0.5), then one fit on every set. `report(line)` hears the sweep."""
+    from config.settings import load_settings
+
+    base = ScorerConfig.for_encoder(encoder)
+    configs = {(scale, stem): dataclasses.replace(base, kw_scale=scale, stem=stem)
+               for scale in KW_SCALES for stem in STEMS}
+    by_variant: dict[tuple, dict[str, list[ProfileRows]]] = {variant: {} for variant in configs}
+    for gold, config_path in sets:
+        settings = load_settings(config_path)
+        profiles = [Profile(p.key, p.name, p.description, tuple(p.interests), tuple(p.avoid))
+                    for p in settings.profiles]
+        name = Path(gold).stem
+        for variant, rows in set_rows(load_gold(gold), profiles, encoder, configs, name).items():
+            by_variant[variant][name] = rows
+    scored = []
+    for (scale, stem), by_set in by_variant.items():
+        for partly in PARTLY_TARGETS:
+            loso = leave_one_set_out(by_set, partly)
+            mean = float(np.mean([m["ndcg"] for m in loso.values()]))
+            below = sum(len(m["below_bm25"]) for m in loso.values())
+            calib = float(np.mean([min(m["relevant_share"], m["clear_share"]) for m in loso.values()]))
+            scored.append((mean, -below, calib, scale, stem, partly))
+            if report:
+                report(f"kw_scale {scale:>4}  stem {stem!s:<5}  partly {partly:.2f}  "
+                       f"leave-one-set-out nDCG@10 {mean:.3f}  "
+                       f"profiles below BM25 {below}  min(precision, recall) at 0.5 {calib:.2f}  "
+                       + "  ".join(f"{n} {m['ndcg']:.3f}" for n, m in loso.items()))
+    top = max(m for m, *_ in scored)
+    near = [c for c in scored if c[0] >= top - NDCG_NOISE]
+    _mean, _below, _calib, scale, stem, partly = max(near, key=lambda c: (c[1], c[2], c[0]))
+    rows = [r for more in by_variant[(scale, stem)].values() for r in more]
+    w, bias = fit_rows(rows, partly)
     weights = dict.fromkeys(("w_best", "w_top3", "w_description", "w_avoid", "w_keywords", "w_whole"), 0.0)
     names = {"best": "w_best", "top3": "w_top3", "description": "w_description", "avoid": "w_avoid",
              "keywords": "w_keywords", "whole": "w_whole"}
-    for c, value in zip(cols, w, strict=True):
-        weights[names[SIGNALS[c]]] = round(float(value), 4)
+    for signal, value in zip(USE, w[:-1], strict=True):
+        weights[names[signal]] = round(float(value), 4)
+    best = np.concatenate([r.features[:, SIGNALS.index("best")] for r in rows])
+    labels = np.concatenate([r.labels for r in rows])
     why_min = float(np.percentile(best[labels >= 1], WHY_QUANTILE)) if (labels >= 1).any() else 0.0
-    return dataclasses.replace(base, **weights, bias=round(bias, 4), bias_fr=round(bias_fr, 4),
-                               why_min=round(why_min, 4), model=encoder.name)
+    return dataclasses.replace(base, **weights, bias=round(bias, 4), bias_fr=round(float(w[-1]), 4),
+                               kw_scale=scale, stem=stem, partly_target=partly, why_min=round(why_min, 4),
+                               model=encoder.name)
 
 
 def story_pairs(stories: Sequence[dict], clusters_of: dict[str, str]) -> dict[str, float]:
@@ -173,7 +279,8 @@ def save(config: ScorerConfig, source: str, path: Path = CALIBRATION_FILE) -> No
         data = {}
     models = data.setdefault("models", {})
     entry = {k: v for k, v in dataclasses.asdict(config).items()
-             if k.startswith("w_") or k in ("bias", "bias_fr", "kw_scale", "why_min", "stem")}
+             if k.startswith("w_") or k in ("bias", "bias_fr", "kw_scale", "partly_target", "why_min", "stem",
+                                             "bilingual")}
     entry["fitted_on"] = source
     models[config.model] = entry
     data["how"] = "python -m scoring.calibrate --gold GOLD --config CONFIG --model MODEL (scoring/calibrate.py)"
@@ -184,8 +291,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from config.settings import load_settings
 
     parser = argparse.ArgumentParser(prog="python -m scoring.calibrate", description=__doc__.splitlines()[0])
-    parser.add_argument("--gold", type=Path, default=Path("tests/data/gold.jsonl"))
-    parser.add_argument("--config", type=Path, default=Path("config/veille.toml"), help="where the profiles are")
+    parser.add_argument("--gold", action="append", default=[], metavar="JSONL",
+                        help="a graded set (repeat; default: the DEV_SETS of this module)")
+    parser.add_argument("--config", action="append", default=[], metavar="TOML",
+                        help="where that set's profiles are (one per --gold, in the same order)")
     parser.add_argument("--model", default="", help="model name (default: the config's [scoring] model)")
     parser.add_argument("--dry-run", action="store_true", help="print the constants, do not write them")
     parser.add_argument("--clusters", type=Path, nargs="?", const="demo", default=None, metavar="STORIES",
@@ -203,18 +312,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             json.loads(line) for line in Path(args.clusters).read_text(encoding="utf-8").splitlines() if line.strip()]
         for s in stories:
             s.setdefault("language", s.get("lang", ""))
-        encoder = load_encoder(args.model or load_settings(args.config).scoring.model)
+        encoder = load_encoder(args.model or load_settings(args.config[0] if args.config else None).scoring.model)
         for row in cluster_sweep(stories, encoder):
             print(f"threshold {row['threshold']:.2f}  precision {row['precision']:.3f}  recall {row['recall']:.3f}"
                   f"  translated {row['translated']:.3f}  ({row['pairs']} pairs, {row['translated_pairs']} translated)")
         return 0
-    settings = load_settings(args.config)
-    profiles = [Profile(p.key, p.name, p.description, tuple(p.interests), tuple(p.avoid)) for p in settings.profiles]
-    encoder = load_encoder(args.model or settings.scoring.model)
-    config = fit(load_gold(args.gold), profiles, encoder)
+    if len(args.gold) != len(args.config):
+        parser.error("give one --config per --gold, in the same order")
+    sets = list(zip(args.gold, args.config, strict=True)) if args.gold else list(DEV_SETS)
+    encoder = load_encoder(args.model or load_settings(sets[0][1]).scoring.model)
+    config = fit_sets(sets, encoder, report=lambda line: print(line, file=sys.stderr))
     print(json.dumps(dataclasses.asdict(config), indent=2))
     if not args.dry_run:
-        save(config, f"{args.gold.as_posix()} with the profiles of {args.config.as_posix()}")
+        save(config, "; ".join(f"{g} with the profiles of {c}" for g, c in sets))
         print(f"written to {CALIBRATION_FILE}")
     return 0
 
