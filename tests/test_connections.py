@@ -1,6 +1,7 @@
-"""The fetcher's keep-alive pool (watcher/connections.py) against a real local server.
+"""The fetcher's connections (httpcore's public connection pool behind watcher.fetcher.PoolTransport,
+opened through the guard's backend) against real local servers.
 
-The server logs each request's client address, one per TCP connection, so reuse is observed from
+The servers log each request's client address, one per TCP connection, so reuse is observed from
 the other side of the socket rather than from the pool's internals.
 """
 
@@ -138,15 +139,16 @@ def test_a_timed_out_request_does_not_poison_the_pool(feed_server):
     assert results[1].status == 200
 
 
-def test_idle_connections_are_capped_by_concurrency(feed_server, feed_server2):
+def test_a_full_pool_gives_an_idle_connection_up_for_another_origin(feed_server, feed_server2):
     feed_server.add("/a", RSS)
     feed_server2.add("/b", RSS)
-    # concurrency 1: one idle connection kept. A's goes idle, B's finds the pool full and is closed.
+    # concurrency 1: one connection at a time. B's request closes A's idle connection instead of waiting
+    # for it, and A's next request does the same to B's.
     urls = [feed_server.url("/a"), feed_server2.url("/b"), feed_server2.url("/b"), feed_server.url("/a")]
-    results = run_fetches([get(u) for u in urls], settings(concurrency=1))
+    results = run_fetches([get(u) for u in urls], settings(concurrency=1, timeout_seconds=2.0))
     assert all(r.status == 200 for r in results)
-    assert len(feed_server.connections()) == 1
-    assert len(feed_server2.connections()) == 2
+    assert len(feed_server.connections()) == 2
+    assert len(feed_server2.connections()) == 1
 
 
 def test_http_only_fetches_never_load_the_ca_bundle(feed_server):
@@ -171,17 +173,33 @@ def test_https_uses_the_verifying_context(feed_server):
 
 
 @pytest.mark.parametrize("count", [1, 40])
-def test_fetcher_closes_every_connection_on_exit(feed_server, count):
-    feed_server.add("/f", RSS)
+def test_fetcher_closes_every_connection_on_exit(count):
+    """Seen from the server: every connection the fetcher opened reaches end-of-file once it exits."""
+    body = RSS.encode()
+    closed: list[bool] = []
 
-    async def go():
+    def serve(conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(10)
+            try:
+                while conn.recv(65536):
+                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+            except OSError:
+                return
+            closed.append(True)
+
+    async def go(url: str):
         async with Fetcher(settings(per_host=8)) as fetcher:
-            await asyncio.gather(*(fetcher.fetch(feed_server.url("/f")) for _ in range(count)))
-            pool = fetcher._transport._pool
-        return pool
+            return await asyncio.gather(*(fetcher.fetch(url) for _ in range(count)))
 
-    pool = asyncio.run(go())
-    assert pool._open == set() and pool._idle_count == 0
+    with _raw_server(serve) as (url, accepted):
+        results = asyncio.run(go(url))
+        deadline = time.monotonic() + 5
+        while len(closed) < len(accepted) and time.monotonic() < deadline:
+            time.sleep(0.02)
+    assert all(r.status == 200 for r in results)
+    assert 1 <= len(accepted) <= min(count, 8)
+    assert len(closed) == len(accepted)
 
 
 # --- servers built here: TLS, IPv6, and raw sockets that misbehave on purpose --------------------------
@@ -313,7 +331,7 @@ def test_a_server_that_always_hangs_up_fails_after_one_retry():
 
 
 def test_ipv6_literal_hosts_connect_and_keep_alive():
-    """http://[::1]:port/ goes through the guard (allowed here), the asyncio backend and the pool."""
+    """http://[::1]:port/ goes through the guard (allowed here), httpcore's backend and its pool."""
     with _rss_server("::1") as (port, seen):
         url = f"http://[::1]:{port}/feed"
         results = run_fetches([get(url), get(url)])

@@ -6,8 +6,10 @@
   whole fetch (all hops) enforced with asyncio, so a slow-drip endless body ends too.
 - Concurrency: a global semaphore (``concurrency``) and one per host name (``per_host``); time spent
   queueing for them is not part of the budget.
-- Connections: httpx's transport over :class:`watcher.connections.OriginPool` (kept alive per origin),
-  opened through :class:`watcher.netguard.GuardedBackend`; no cookies, no proxy.
+- Connections: httpcore's public :class:`httpcore.AsyncConnectionPool` (HTTP/1.1 kept alive per origin),
+  opened through :class:`watcher.netguard.GuardedBackend`, behind a small httpx transport
+  (:class:`PoolTransport`, an :class:`httpx.AsyncBaseTransport`); no cookies, no proxy. Public APIs of
+  httpx and httpcore only (``tests/test_public_http_api.py`` checks the source).
 - The body is read raw and decoded here, with bounded zlib output per step, so the decoded size is
   counted as it grows: a gzip bomb or an endless body is cut at ``max_bytes`` without ever holding
   more than the cap (plus one 64 KiB step) in memory. httpx's own decoder inflates a whole network
@@ -23,13 +25,16 @@ import email.utils
 import functools
 import ssl
 import zlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
+from typing import NoReturn
+
+import httpcore
 
 from config import clock
 from config.settings import CrawlerSettings
-from watcher.connections import OriginPool
 from watcher.errors import BodyTooLargeError, FetchError
 from watcher.imports import import_without
 from watcher.netguard import GuardedBackend, Resolver, check_url
@@ -55,11 +60,128 @@ def default_ssl_context() -> ssl.SSLContext:
     return context
 
 
-class _PooledTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport with our pool in place of the one it would build (with its own TLS context)."""
+# httpcore's public exceptions and the httpx ones they become, looked up along the exception's MRO
+# (most specific first), as httpx's own transport does.
+_EXCEPTIONS: dict[type[Exception], type[Exception]] = {
+    httpcore.ConnectTimeout: httpx.ConnectTimeout,
+    httpcore.ReadTimeout: httpx.ReadTimeout,
+    httpcore.WriteTimeout: httpx.WriteTimeout,
+    httpcore.PoolTimeout: httpx.PoolTimeout,
+    httpcore.TimeoutException: httpx.TimeoutException,
+    httpcore.ConnectError: httpx.ConnectError,
+    httpcore.ReadError: httpx.ReadError,
+    httpcore.WriteError: httpx.WriteError,
+    httpcore.NetworkError: httpx.NetworkError,
+    httpcore.ProxyError: httpx.ProxyError,
+    httpcore.UnsupportedProtocol: httpx.UnsupportedProtocol,
+    httpcore.LocalProtocolError: httpx.LocalProtocolError,
+    httpcore.RemoteProtocolError: httpx.RemoteProtocolError,
+    httpcore.ProtocolError: httpx.ProtocolError,
+}
+# What a request on a kept-alive connection the server has just dropped fails with.
+_STALE = (httpcore.RemoteProtocolError, httpcore.ReadError, httpcore.WriteError)
 
-    def __init__(self, pool: OriginPool) -> None:
-        self._pool = pool  # no super().__init__(): it would build that pool
+
+def _raise_httpx_error(exc: Exception, request: httpx.Request) -> NoReturn:
+    """Raise the httpx exception for an httpcore one; any other (the guard's FetchError...) as it is."""
+    for cls in type(exc).__mro__:
+        target = _EXCEPTIONS.get(cls)
+        if target is not None:
+            raise (target(str(exc), request=request) if issubclass(target, httpx.RequestError)
+                   else target(str(exc))) from exc
+    raise exc
+
+
+class _ResponseBody(httpx.AsyncByteStream):
+    """httpcore's response body as httpx's, with httpcore's exceptions turned into httpx's."""
+
+    def __init__(self, stream, request: httpx.Request) -> None:
+        self.stream = stream
+        self.request = request
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for part in self.stream:
+                yield part
+        except Exception as exc:
+            _raise_httpx_error(exc, self.request)
+
+    async def aclose(self) -> None:
+        try:
+            await self.stream.aclose()
+        except Exception as exc:
+            _raise_httpx_error(exc, self.request)
+
+
+class PoolTransport(httpx.AsyncBaseTransport):
+    """An httpx transport over httpcore's public connection pool, connecting through a given backend.
+
+    httpx's own :class:`httpx.AsyncHTTPTransport` builds its pool with httpcore's default network backend
+    and no way to pass another, so this transport does what it does (turn the httpx request into an
+    httpcore one, call the pool, wrap the response) with the guard's backend. Two pools: one for http,
+    made at once, and one for https, made on the first https request with ``ssl_context()``, so that an
+    http-only crawl never loads the CA bundle.
+
+    A GET whose request fails on a *kept-alive* connection that the server had dropped meanwhile (the
+    race any keep-alive client can lose: the close was on its way as the request went out) is repeated
+    once, on a new connection, as browsers and urllib3 do; never after a timeout, and never when the
+    connection was new (that server is really failing). Whether the connection was new is seen through
+    httpcore's public ``trace`` request extension (a ``connection.connect_tcp`` event).
+    """
+
+    def __init__(self, *, network_backend: httpcore.AsyncNetworkBackend, ssl_context, max_connections: int,
+                 keepalive_expiry: float) -> None:
+        self.network_backend = network_backend
+        self.ssl_context = ssl_context  # a factory, called once
+        self.limits = {"max_connections": max_connections, "max_keepalive_connections": max_connections,
+                       "keepalive_expiry": keepalive_expiry}
+        self.plain = self._new_pool(None)
+        self.tls: httpcore.AsyncConnectionPool | None = None
+
+    def _new_pool(self, ssl_context: ssl.SSLContext | None) -> httpcore.AsyncConnectionPool:
+        return httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context, network_backend=self.network_backend, http1=True, http2=False, retries=0,
+            **self.limits,
+        )
+
+    def pool_for(self, scheme: str) -> httpcore.AsyncConnectionPool:
+        if scheme != "https":
+            return self.plain
+        if self.tls is None:
+            self.tls = self._new_pool(self.ssl_context())
+        return self.tls
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        pool = self.pool_for(request.url.scheme)
+        url = httpcore.URL(scheme=request.url.raw_scheme, host=request.url.raw_host, port=request.url.port,
+                           target=request.url.raw_path)
+        connected: list[str] = []
+
+        async def trace(event: str, info: dict) -> None:
+            if event == "connection.connect_tcp.started":
+                connected.append(event)
+
+        extensions = {**request.extensions, "trace": trace}
+        for attempt in (1, 2):
+            core_request = httpcore.Request(method=request.method, url=url, headers=request.headers.raw,
+                                            content=request.stream, extensions=extensions)
+            try:
+                response = await pool.handle_async_request(core_request)
+                break
+            except _STALE as exc:
+                if attempt == 1 and request.method in ("GET", "HEAD") and not connected:
+                    continue  # a kept-alive connection the server had closed: once more, on a new one
+                _raise_httpx_error(exc, request)
+            except Exception as exc:
+                _raise_httpx_error(exc, request)
+        return httpx.Response(status_code=response.status, headers=response.headers,
+                              stream=_ResponseBody(response.stream, request), extensions=response.extensions,
+                              request=request)
+
+    async def aclose(self) -> None:
+        pools = [self.plain] + ([self.tls] if self.tls is not None else [])
+        for pool in pools:
+            await pool.aclose()
 
 
 @dataclass(frozen=True)
@@ -182,7 +304,7 @@ class Fetcher:
     def __init__(self, settings: CrawlerSettings, *, resolver: Resolver | None = None):
         self.settings = settings
         self._resolver = resolver  # tests inject a fake DNS here (the public internet is not reachable)
-        self._transport: _PooledTransport | None = None
+        self._http: PoolTransport | None = None
         self._headers: dict[str, str] = {}
         self._timeout: dict[str, float | None] = {}
         self._global: asyncio.Semaphore | None = None
@@ -190,17 +312,17 @@ class Fetcher:
 
     async def __aenter__(self) -> Fetcher:
         s = self.settings
-        # httpx's transport (request/response models, exception mapping) over a pool of connections per
-        # origin, each opened through the backend that resolves, checks and pins it (the private-network
+        # An httpx transport (request/response models, exception mapping) over httpcore's connection pool,
+        # each connection opened through the backend that resolves, checks and pins it (the private-network
         # guard). Not an AsyncClient: redirects, decoding and limits are done here, and the client's cookie
         # jar and hooks (feeds are fetched without cookies) were a third of the cost of a 304. No proxy
         # either: one would bypass the guard.
-        self._transport = _PooledTransport(OriginPool(
-            ssl_context=default_ssl_context,
+        self._http = PoolTransport(
             network_backend=GuardedBackend(s, resolver=self._resolver),
+            ssl_context=lambda: default_ssl_context(),  # looked up when called, so a test can swap it
+            max_connections=max(1, s.concurrency),
             keepalive_expiry=KEEPALIVE_SECONDS,
-            max_idle=max(1, s.concurrency),
-        ))
+        )
         self._timeout = httpx.Timeout(
             connect=s.connect_timeout_seconds or None,
             read=s.read_timeout_seconds or None,
@@ -212,9 +334,9 @@ class Fetcher:
         return self
 
     async def __aexit__(self, *exc_info) -> None:
-        if self._transport is not None:
-            await self._transport.aclose()
-            self._transport = None
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
 
     def _host_semaphore(self, host: str) -> asyncio.Semaphore:
         sem = self._hosts.get(host)
@@ -229,7 +351,7 @@ class Fetcher:
         for a busy host's turn is not a timeout. Each hop takes its host's slot first, then a global
         one, and frees both before the next hop (no slot is held while queueing, so no deadlock).
         """
-        if self._transport is None or self._global is None:
+        if self._http is None or self._global is None:
             raise RuntimeError("use `async with Fetcher(settings) as fetcher:`")
         total = self.settings.timeout_seconds
         clock = asyncio.get_running_loop().time
@@ -318,7 +440,7 @@ class Fetcher:
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
         try:
-            response = await self._transport.handle_async_request(request)
+            response = await self._http.handle_async_request(request)
         except httpx.ConnectTimeout:
             raise FetchError(f"connection timed out after {_seconds(self.settings.connect_timeout_seconds)}") from None
         except httpx.TimeoutException:

@@ -30,7 +30,6 @@ import httpcore
 
 from config.settings import CrawlerSettings
 from watcher.errors import BlockedAddressError, FetchError
-from watcher.netstream import AsyncioBackend
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[str]]]
@@ -232,7 +231,12 @@ async def resolve_and_check(
 
 
 class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """httpcore backend that resolves, checks every address and connects to a checked one (pinned)."""
+    """httpcore backend that resolves, checks every address and connects to a checked one (pinned).
+
+    Public httpcore API only: a subclass of :class:`httpcore.AsyncNetworkBackend` handed to
+    :class:`httpcore.AsyncConnectionPool` as its ``network_backend``, connecting through ``inner``
+    (httpcore's :class:`httpcore.AnyIOBackend` by default) to an address it has checked.
+    """
 
     def __init__(
         self,
@@ -242,7 +246,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
     ) -> None:
         self.settings = settings
         self.resolver = resolver
-        self.inner = inner or AsyncioBackend()
+        self.inner = inner or httpcore.AnyIOBackend()  # httpcore's public backend does the connecting
 
     async def connect_tcp(
         self,
