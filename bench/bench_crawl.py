@@ -20,7 +20,7 @@ import psutil
 from bench.synthetic import SyntheticServer
 
 ROOT = Path(__file__).resolve().parent.parent
-VEILLE = [sys.executable, "-m", "watcher"]
+VEILLE = [sys.executable, "-m", "veille"]
 
 
 def _config(folder: Path, urls: list[str]) -> Path:

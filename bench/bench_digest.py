@@ -32,8 +32,8 @@ SCENARIOS = {
 
 
 def build(folder: Path, n: int):
+    from bench.corpus import PROFILES_TOML, build_corpus
     from config.settings import load_settings
-    from tests.plugins.app import PROFILES_TOML, build_corpus
     from ui.services.context import ServiceContext, make_user
     from watcher.db import open_store
 

@@ -149,7 +149,7 @@ def _run(cmd: list[str], out_path: Path) -> dict:
 
 
 def _veille(cfg: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "watcher", "--config", str(cfg), "score", "--json", *args]
+    return [sys.executable, "-m", "veille", "--config", str(cfg), "score", "--json", *args]
 
 
 def _json_tail(text: str) -> dict:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from watcher.errors import ConfigError
+from config.errors import ConfigError
 
 CONFIG_ENV = "VEILLE_CONFIG"
 PACKAGE_DIR = Path(__file__).resolve().parent

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from config.errors import ValidationError
 from scoring import bm25, centering
 from scoring.embedder import embed_pending
 from scoring.model import Encoder
@@ -23,7 +24,6 @@ from scoring.records import EvalRow, Profile
 from scoring.scorer import ScorerConfig, build_profile, score_chunk
 from scoring.vectors import iter_vectors
 from watcher.db import Store, open_store
-from watcher.errors import ValidationError
 
 K = 10
 

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from config.errors import NotFoundError
 from scoring.records import Feedback
 from scoring.vectors import iter_vectors
 from watcher.cleaner import now_iso
 from watcher.db import Store
-from watcher.errors import NotFoundError
 
 ROCCHIO_BETA = 0.75
 ROCCHIO_GAMMA = 0.25

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from watcher.errors import ModelError
+from config.errors import ModelError
 
 DEFAULT_MODEL = "use-multilingual-v3"
 MINILM = "all-MiniLM-L6-v2"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
+from config.errors import NotFoundError
 from scoring import state
 from scoring.records import Profile
 from watcher.db import Store
-from watcher.errors import NotFoundError
 
 
 def _json_list(value: str) -> tuple[str, ...]:

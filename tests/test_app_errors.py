@@ -93,7 +93,7 @@ def test_a_database_path_that_cannot_be_opened_is_one_line_in_the_app(tmp_path, 
 
 
 def test_veille_ui_turns_streamlit_error_details_off():
-    from ui.cli_app import streamlit_command
+    from veille.cli.app import streamlit_command
 
     args = streamlit_command("127.0.0.1", 8600)
     i = args.index("--client.showErrorDetails")

@@ -6,10 +6,10 @@ import threading
 
 import pytest
 
+from config.errors import NotFoundError, PermissionDenied, ValidationError
 from tests.plugins.app import editor_ctx, viewer_ctx
 from ui.services import profiles
 from ui.services.background import BackgroundJobs
-from watcher.errors import NotFoundError, PermissionDenied, ValidationError
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import ROOT, write_config
-from watcher.cli import main
+from veille.cli import main
 
 
 def run(config: Path, *args: str):
@@ -74,7 +74,7 @@ def test_config_accepts_the_edges(tmp_path):
 
 def test_config_error_is_one_line_from_a_real_process(tmp_path):
     config = write_config(tmp_path, "[crawler]\nconcurrency = nan\n")
-    proc = subprocess.run([sys.executable, "-m", "watcher", "--config", str(config), "crawl"], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "veille", "--config", str(config), "crawl"], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "crawler.concurrency" in proc.stderr, proc.stderr
@@ -146,9 +146,9 @@ def test_opml_just_under_the_cap_is_imported(feeds_config, tmp_path):
 
 
 def test_sources_page_service_refuses_bad_opml_whole(populated_store):
+    from config.errors import ValidationError
     from tests.plugins.app import editor_ctx
     from ui.services import sources
-    from watcher.errors import ValidationError
 
     _path, settings, store = populated_store
     before = store.query("SELECT COUNT(*) FROM feeds")[0][0]
@@ -273,7 +273,7 @@ def test_database_path_that_cannot_be_opened(tmp_path, case):
 def test_database_error_is_one_line_from_a_real_process(tmp_path):
     db_path = bad_db_paths(tmp_path)["not sqlite"]
     config = write_config(tmp_path, f'[database]\npath = "{db_path}"\n')
-    proc = subprocess.run([sys.executable, "-m", "watcher", "--config", str(config), "feeds", "list"], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "veille", "--config", str(config), "feeds", "list"], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"Error: {db_path}: cannot open database (file is not a database)"

@@ -10,8 +10,8 @@ import yaml
 from click.testing import CliRunner
 
 from ui.auth import is_loopback, list_users
-from ui.cli_app import streamlit_command
-from watcher.cli import main
+from veille.cli import main
+from veille.cli.app import streamlit_command
 
 AUTH = '[ui]\nauth_file = "users.yaml"\n'
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from watcher.cli import main
+from veille.cli import main
 
 
 @pytest.fixture

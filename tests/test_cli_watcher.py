@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from watcher.cli import main
+from veille.cli import main
 
 FEEDS = Path(__file__).parent / "data" / "feeds"
 LISTING_FIELDS = {"url", "title", "status", "last_fetched", "last_error", "error_count", "articles", "next_check",

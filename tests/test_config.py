@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
+from config.errors import ConfigError
 from config.settings import load_settings
-from watcher.cli import main
-from watcher.errors import ConfigError
+from veille.cli import main
 
 CASES = [
     ("[crawler]\ntimeout_secs = 3\n", "crawler.timeout_secs", "unknown key"),

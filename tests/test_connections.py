@@ -19,8 +19,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from config.errors import BodyTooLargeError
 from config.settings import CrawlerSettings
-from watcher.errors import BodyTooLargeError
 from watcher.fetcher import Fetcher, default_ssl_context
 
 RSS = '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'

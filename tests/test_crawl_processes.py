@@ -43,7 +43,7 @@ def _config(folder: Path, urls: list[str], workers: int = 2) -> Path:
 
 
 def _crawl(config: Path, out=subprocess.PIPE, **env: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "watcher", "--config", str(config), "crawl", "--all"],
+    return subprocess.Popen([sys.executable, "-m", "veille", "--config", str(config), "crawl", "--all"],
                             cwd=ROOT, stdout=out, stderr=out, text=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1", "VEILLE_NOW": NOW, **env})
 
@@ -134,7 +134,7 @@ def test_sigkill_of_a_crawl_ends_its_parse_workers_and_the_next_crawl_marks_the_
     for n in range(50, 60):
         feed_server.add(f"/f{n}.xml", _rss(n))
     found = "2025-03-30T02:45:00+00:00"
-    second = subprocess.run([sys.executable, "-m", "watcher", "--config", str(config), "crawl", "--all"],
+    second = subprocess.run([sys.executable, "-m", "veille", "--config", str(config), "crawl", "--all"],
                             cwd=ROOT, capture_output=True, text=True, timeout=300,
                             env={**os.environ, "VEILLE_NOW": found})
     assert second.returncode == 0, (second.stdout, second.stderr)
@@ -207,12 +207,12 @@ def test_two_crawls_started_together_fetch_each_feed_once(tmp_path, feed_server)
 def test_a_job_run_left_by_a_killed_serve_is_marked_interrupted_at_the_next_start_and_shown(
         populated_store, app_test):
     from config import clock
-    from watcher.scheduler import Service
+    from veille.scheduler import Service
 
     path, settings, store = populated_store
     # A real process records a crawl job run the way `veille serve` does, then dies by SIGKILL inside it.
     code = ("import sys, time\nfrom config.settings import load_settings\nfrom watcher.db import open_store\n"
-            "from watcher.jobs import record_job\n"
+            "from veille.jobs import record_job\n"
             "store = open_store(load_settings(sys.argv[1]).database_path)\n"
             "with record_job(store, 'crawl'):\n    print('in job', flush=True)\n    time.sleep(300)\n")
     child = subprocess.Popen([sys.executable, "-c", code, str(path)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
@@ -247,11 +247,11 @@ def test_a_job_run_left_by_a_killed_serve_is_marked_interrupted_at_the_next_star
 def test_the_scheduled_crawl_and_the_apps_crawl_now_take_the_same_lock(populated_store, monkeypatch):
     from types import SimpleNamespace
 
+    from config.errors import CrawlBusyError
     from scoring import pipeline
     from tests.plugins.app import editor_ctx
     from ui.services import sources
-    from watcher import jobs
-    from watcher.errors import CrawlBusyError
+    from veille import jobs
     from watcher.service_lock import crawl_lock
 
     path, settings, store = populated_store

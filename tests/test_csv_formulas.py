@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from tests.conftest import write_config
 from tests.plugins.app import editor_ctx
 from ui.services import tools
+from veille.cli import main
 from watcher import csvsafe
-from watcher.cli import main
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 HOSTILE = ['=HYPERLINK("http://canary.example/x","click")', "+1+2", "-2+3", "@SUM(A1:A9)", "\tTabbed",
@@ -171,7 +171,7 @@ def test_every_csv_writer_goes_through_the_helper():
     """A new CSV written with the csv module directly would bypass the neutralisation."""
     root = Path(__file__).resolve().parent.parent
     offenders = []
-    for package in ("watcher", "scoring", "ui", "config"):
+    for package in ("watcher", "scoring", "ui", "config", "veille"):
         for file in (root / package).rglob("*.py"):
             if file.name == "csvsafe.py":
                 continue

@@ -63,7 +63,7 @@ def test_demo_server_serves_valid_feeds_with_conditional_get():
 
 
 def _demo_cmd(folder: Path, *extra: str, feed_port: int = 0) -> list[str]:
-    return [sys.executable, "-m", "watcher", "demo", "--dir", str(folder), "--feed-port", str(feed_port or free_port()),
+    return [sys.executable, "-m", "veille", "demo", "--dir", str(folder), "--feed-port", str(feed_port or free_port()),
             "--smtp-port", str(free_port()), *extra]
 
 

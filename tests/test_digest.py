@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from config import clock
-from watcher.cli import main
+from veille.cli import main
 
 PROFILES = """
 [[profiles]]
@@ -221,8 +221,8 @@ def test_refused_recipient_is_recorded_and_others_are_delivered(digest_env):
 
 
 def test_header_injection_is_refused(digest_env, tmp_path):
+    from config.errors import ValidationError
     from ui.digest.mailer import validate_address, validate_subject
-    from watcher.errors import ValidationError
 
     path, settings, store, server = digest_env
     result = CliRunner().invoke(main, ["--config", str(path), "digest", "--to", "a@example.org\r\nBcc: x@evil.org"])

@@ -33,7 +33,7 @@ def _recipients() -> str:
 
 
 def _sender(config: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "watcher", "--config", str(config), "digest", "--send"],
+    return subprocess.Popen([sys.executable, "-m", "veille", "--config", str(config), "digest", "--send"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
 
@@ -93,7 +93,7 @@ def test_sigkill_mid_batch_then_rerun_delivers_each_message_exactly_once(tmp_con
     assert all(r["status"] == "sent" for r in rows)
     assert sorted(r["message_id"] for r in rows) == sorted(message_ids)
 
-    again = subprocess.run([sys.executable, "-m", "watcher", "--config", str(path), "digest", "--send"], cwd=ROOT,
+    again = subprocess.run([sys.executable, "-m", "veille", "--config", str(path), "digest", "--send"], cwd=ROOT,
                            capture_output=True, text=True, timeout=120)
     assert again.returncode == 0 and "0 sent" in again.stdout
     assert len(handler.messages) == len(ADDRESSES)

@@ -17,8 +17,8 @@ import psutil
 import pytest
 
 from config import clock
+from config.errors import BlockedAddressError, BodyTooLargeError, FetchError
 from config.settings import CrawlerSettings
-from watcher.errors import BlockedAddressError, BodyTooLargeError, FetchError
 from watcher.fetcher import Fetcher, FetchResult, parse_retry_after
 
 RSS = '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><title>é</title></item></channel></rss>'

@@ -7,11 +7,11 @@ import pytest
 from click.testing import CliRunner
 
 import config.settings as settings_mod
+from config.errors import ConfigError
 from config.settings import load_settings
 from scoring import bm25, glossary, text
 from tests.conftest import write_config
-from watcher.cli import main
-from watcher.errors import ConfigError
+from veille.cli import main
 
 HOSPITAL = '[[glossary]]\nen = ["ward", "wards"]\nfr = ["service de soins", "unité de soins"]\n'
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from config.errors import ParseError
 from watcher import cleaner, parser
-from watcher.errors import ParseError
 from watcher.ingest import prepare
 from watcher.parser import parse_feed
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from config.errors import ValidationError
 from tests.plugins.app import editor_ctx
 from ui.services import tools
 from watcher import cleaner, storage
-from watcher.errors import ValidationError
 from watcher.ingest import prepare
 
 BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\u200e",

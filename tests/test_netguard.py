@@ -9,8 +9,8 @@ import ipaddress
 import httpcore
 import pytest
 
+from config.errors import BlockedAddressError, FetchError
 from config.settings import CrawlerSettings, parse_settings
-from watcher.errors import BlockedAddressError, FetchError
 from watcher.netguard import (
     GuardedBackend,
     check_url,

@@ -7,8 +7,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from watcher.cli import main
-from watcher.errors import ValidationError
+from config.errors import ValidationError
+from veille.cli import main
 from watcher.opml import read_opml, to_opml
 from watcher.records import Feed
 

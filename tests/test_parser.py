@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from watcher.errors import ParseError
+from config.errors import ParseError
 from watcher.ingest import prepare
 from watcher.parser import neutralise_doctype, parse_feed
 

@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from config.errors import ConfigError, PermissionDenied
 from tests.plugins.app import editor_ctx, viewer_ctx
 from tests.plugins.app_ui import EDITOR, PASSWORD, VIEWER
 from ui.auth import THROTTLE, LoginThrottle, add_user
 from ui.services import profiles, radar, sources, stories, tools
 from ui.services.records import DigestFilter
-from watcher.cli import main
-from watcher.errors import ConfigError, PermissionDenied
+from veille.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 AUTH = '[ui]\nauth_file = "users.yaml"\n'
@@ -371,7 +371,7 @@ def test_a_failed_write_never_truncates_the_users_file(tmp_config):
     add_user(users, EDITOR, PASSWORD, "editor")
     original = users.read_bytes()
     env = {**os.environ, "PW": "long enough password", "PYTHONDONTWRITEBYTECODE": "1"}
-    done = subprocess.run([sys.executable, "-m", "watcher", "--config", str(path), "users", "add", "bob",
+    done = subprocess.run([sys.executable, "-m", "veille", "--config", str(path), "users", "add", "bob",
                            "--password-env", "PW"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
                           preexec_fn=_limit_file_size(len(original) + 20))
     assert done.returncode == 2, done.stderr

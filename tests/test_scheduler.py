@@ -33,16 +33,16 @@ def test_jobs_are_registered_from_config(tmp_config):
     from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
 
-    from watcher.scheduler import build_scheduler
+    from veille.scheduler import build_scheduler
 
     path, settings = tmp_config(SCHEDULE)
     scheduler = build_scheduler(settings, str(path))
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {"crawl", "daily_digest", "weekly_digest", "retention"}
-    assert jobs["crawl"].func_ref == "watcher.jobs:crawl_and_score"
-    assert jobs["daily_digest"].func_ref == "watcher.jobs:daily_digest"
-    assert jobs["weekly_digest"].func_ref == "watcher.jobs:weekly_digest"
-    assert jobs["retention"].func_ref == "watcher.jobs:retention"
+    assert jobs["crawl"].func_ref == "veille.jobs:crawl_and_score"
+    assert jobs["daily_digest"].func_ref == "veille.jobs:daily_digest"
+    assert jobs["weekly_digest"].func_ref == "veille.jobs:weekly_digest"
+    assert jobs["retention"].func_ref == "veille.jobs:retention"
     crawl = jobs["crawl"].trigger
     assert isinstance(crawl, IntervalTrigger) and crawl.interval == timedelta(minutes=15) and crawl.jitter == 30
     daily = jobs["daily_digest"].trigger
@@ -75,7 +75,7 @@ def _next_local(now: datetime, zone: str, hour: int, minute: int, weekday: int |
 
 @pytest.mark.dates
 def test_next_runs_come_from_the_clock_in_the_configured_zone(tmp_config):
-    from watcher.scheduler import next_runs
+    from veille.scheduler import next_runs
 
     _, settings = tmp_config(SCHEDULE)
     now = clock.now()
@@ -94,8 +94,8 @@ def test_next_runs_come_from_the_clock_in_the_configured_zone(tmp_config):
 
 def test_first_crawl_runs_at_start_whatever_instant_the_clock_is_fixed_at(tmp_config, monkeypatch):
     """APScheduler waits on real time: a clock fixed far from it must neither postpone nor skip the first crawl."""
+    from veille.scheduler import Service
     from watcher import crawler
-    from watcher.scheduler import Service
 
     calls = []
     monkeypatch.setattr(crawler, "crawl", lambda settings, store, **kw: calls.append(kw.get("trigger")))
@@ -118,7 +118,7 @@ def test_first_crawl_runs_at_start_whatever_instant_the_clock_is_fixed_at(tmp_co
 
 
 def test_scheduler_first_run_is_due_now(tmp_config):
-    from watcher.scheduler import build_scheduler
+    from veille.scheduler import build_scheduler
 
     _, settings = tmp_config(SCHEDULE)
     scheduler = build_scheduler(settings, None)
@@ -136,9 +136,9 @@ def test_scheduler_first_run_is_due_now(tmp_config):
 
 
 def test_a_crawl_job_that_raises_is_recorded_and_the_next_still_runs(tmp_config, monkeypatch):
+    from veille.scheduler import Service
     from watcher import crawler
     from watcher.db import open_store
-    from watcher.scheduler import Service
 
     calls = []
 
@@ -174,7 +174,7 @@ def _iso(dt):
 
 @pytest.mark.dates
 def test_retention_prunes_old_articles_but_keeps_saved_and_tool_evidence(tmp_config):
-    from watcher import jobs
+    from veille import jobs
     from watcher.db import open_store
 
     path, settings = tmp_config("[retention]\nmax_age_days = 30\n")
@@ -209,7 +209,7 @@ def test_retention_prunes_old_articles_but_keeps_saved_and_tool_evidence(tmp_con
 
 def _serve(config: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen([sys.executable, "-m", "watcher", "--config", str(config), "serve"], cwd=ROOT,
+    return subprocess.Popen([sys.executable, "-m", "veille", "--config", str(config), "serve"], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
 
 
@@ -234,7 +234,7 @@ def test_serve_refuses_a_second_instance_and_stops_cleanly_on_sigterm(tmp_config
     first = _serve(path)
     try:
         _wait_for(first, "veille serve: running")
-        second = subprocess.run([sys.executable, "-m", "watcher", "--config", str(path), "serve"], cwd=ROOT,
+        second = subprocess.run([sys.executable, "-m", "veille", "--config", str(path), "serve"], cwd=ROOT,
                                 capture_output=True, text=True, timeout=60)
         assert second.returncode != 0
         assert f"another `veille serve` (pid {first.pid}) already runs on {settings.database_path}" in second.stderr

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from tests.plugins.model import insert_articles
 from tests.test_scoring_pipeline import ARTICLES, PROFILES
-from watcher.cli import main
+from veille.cli import main
 
 
 def run(path, *args):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from config.errors import NotFoundError
 from scoring import feedback
 from scoring.pipeline import score
 from scoring.records import Feedback
 from tests.plugins.model import insert_articles
 from tests.test_scoring_pipeline import ARTICLES, PROFILES
-from watcher.errors import NotFoundError
 
 EXTRA = [
     {"id": "b1", "title": "Hospital nurses rehearse patient handover with AI role-play",

@@ -33,7 +33,7 @@ def test_scorer_beats_bm25_and_cosine_on_gold(encoder, store):
 
 
 def test_bad_gold_line_is_reported_with_its_number(tmp_path):
-    from watcher.errors import ValidationError
+    from config.errors import ValidationError
 
     path = tmp_path / "gold.jsonl"
     path.write_text('{"title": "ok", "summary": "", "lang": "en", "labels": {"tech": 1}}\n{"title": 3}\n')

@@ -7,8 +7,8 @@ import time
 import numpy as np
 import pytest
 
+from config.errors import ModelError
 from scoring.model import DEFAULT_MODEL, load_encoder, resolve_source
-from watcher.errors import ModelError
 
 
 def test_default_model_loads_offline_and_embeds_normalised(encoder, monkeypatch):

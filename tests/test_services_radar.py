@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 
 from config import clock
+from config.errors import PermissionDenied
 from tests.plugins.app import editor_ctx, viewer_ctx
 from ui.services import radar, tools
 from watcher.db import open_store
-from watcher.errors import PermissionDenied
 
 
 @pytest.fixture

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from config.errors import NotFoundError, PermissionDenied, ValidationError
 from tests.plugins.app import editor_ctx, viewer_ctx
 from ui.services import profiles, sources
 from watcher.db import open_store
-from watcher.errors import NotFoundError, PermissionDenied, ValidationError
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 
 from config import clock
+from config.errors import PermissionDenied, ValidationError
 from tests.plugins.app import editor_ctx, viewer_ctx
 from ui.services import stories
 from ui.services.records import DigestFilter
-from watcher.errors import PermissionDenied, ValidationError
 
 
 @pytest.fixture

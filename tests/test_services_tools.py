@@ -6,10 +6,10 @@ import sqlite3
 
 import pytest
 
+from config.errors import NotFoundError, PermissionDenied, ValidationError
 from tests.plugins.app import editor_ctx, viewer_ctx
 from ui.services import tools
 from ui.services.demo_tools import DEMO_TOOLS, seed_demo_tools
-from watcher.errors import NotFoundError, PermissionDenied, ValidationError
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from datetime import date, timedelta
 import pytest
 
 from config import clock
+from config.errors import ValidationError
 from tests.plugins.app import editor_ctx
 from ui.services import tools, veille_log
-from watcher.errors import ValidationError
 
 
 @pytest.fixture

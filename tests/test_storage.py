@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from config.errors import NotFoundError, ValidationError
 from watcher import storage
-from watcher.errors import NotFoundError, ValidationError
 from watcher.ingest import prepare
 from watcher.storage import FetchOutcome
 

@@ -14,12 +14,12 @@ if str(ROOT) not in sys.path:  # `streamlit run ui/app.py` puts ui/ first on the
 
 import streamlit as st  # noqa: E402
 
+from config.errors import VeilleError  # noqa: E402
 from ui import shell  # noqa: E402
 from ui.auth import login_page, logout_button, signed_in  # noqa: E402
 from ui.i18n import LANG_KEY, LANGUAGES, t  # noqa: E402
 from ui.safe import md  # noqa: E402
 from ui.services.context import make_user  # noqa: E402
-from watcher.errors import VeilleError  # noqa: E402
 
 PAGES = (  # (file, title key, icon, section key)
     ("views/digest.py", "nav.digest", ":material/newspaper:", "nav.section.review"),

@@ -30,7 +30,7 @@ from pathlib import Path
 import bcrypt
 import yaml
 
-from watcher.errors import ConfigError, ValidationError
+from config.errors import ConfigError, ValidationError
 
 ROLES = ("editor", "viewer")
 LOCAL_USER = "local"

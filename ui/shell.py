@@ -14,11 +14,11 @@ from typing import TypeVar
 
 import streamlit as st
 
+from config.errors import PermissionDenied, VeilleError
 from ui.i18n import t
 from ui.safe import md
 from ui.services.context import ServiceContext
 from ui.services.records import User
-from watcher.errors import PermissionDenied, VeilleError
 
 CTX_KEY = "veille_ctx"
 STORE_KEY = "veille_store"

@@ -17,10 +17,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from config.errors import FetchError, ParseError
 from watcher import storage
 from watcher.cleaner import iso_utc, utc_now
 from watcher.db import Store, open_store
-from watcher.errors import FetchError, ParseError
 from watcher.fetcher import Fetcher
 from watcher.lifeline import Lifeline, worker_init
 from watcher.records import CrawlSummary, Feed

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from watcher.errors import DatabasePathError, StoreError
+from config.errors import DatabasePathError, StoreError
 from watcher.imports import import_without
 
 if TYPE_CHECKING:

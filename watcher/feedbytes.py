@@ -20,7 +20,7 @@ import re
 import zlib
 from html.entities import name2codepoint
 
-from watcher.errors import ParseError
+from config.errors import ParseError
 
 MAX_INFLATED_BYTES = 32 * 1024 * 1024  # a feed compressed inside the body may not inflate beyond this
 MAX_LAYERS = 3

@@ -34,8 +34,8 @@ from typing import NoReturn
 import httpcore
 
 from config import clock
+from config.errors import BodyTooLargeError, FetchError
 from config.settings import CrawlerSettings
-from watcher.errors import BodyTooLargeError, FetchError
 from watcher.imports import import_without
 from watcher.netguard import GuardedBackend, Resolver, check_url
 

@@ -11,8 +11,8 @@ import json
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 
+from config.errors import ParseError
 from watcher.datetext import parse_date_text
-from watcher.errors import ParseError
 
 VERSION_PREFIXES = ("https://jsonfeed.org/version/", "http://jsonfeed.org/version/")
 

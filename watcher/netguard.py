@@ -28,8 +28,8 @@ from urllib.parse import urlsplit
 
 import httpcore
 
+from config.errors import BlockedAddressError, FetchError
 from config.settings import CrawlerSettings
-from watcher.errors import BlockedAddressError, FetchError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[str]]]

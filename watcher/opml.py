@@ -10,8 +10,8 @@ from email.utils import format_datetime
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from config.errors import ValidationError
 from watcher.cleaner import utc_now
-from watcher.errors import ValidationError
 from watcher.records import Feed
 
 

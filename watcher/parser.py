@@ -21,8 +21,8 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
+from config.errors import ParseError
 from watcher.datetext import parse_date_text
-from watcher.errors import ParseError
 from watcher.feedbytes import html_entities_to_numeric, inflate, neutralise_doctype, to_utf8
 from watcher.jsonfeed import looks_like_json, parse_json_feed
 

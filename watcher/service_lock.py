@@ -12,7 +12,7 @@ import os
 import time
 from pathlib import Path
 
-from watcher.errors import CrawlBusyError, ServiceLockedError
+from config.errors import CrawlBusyError, ServiceLockedError
 
 
 class FileLock:

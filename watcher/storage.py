@@ -14,9 +14,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from config.errors import NotFoundError, ValidationError, VeilleError
 from watcher.cleaner import canonical_url, iso_utc, strip_invisible, utc_now
 from watcher.db import Store
-from watcher.errors import NotFoundError, ValidationError, VeilleError
 from watcher.records import CrawlSummary, Feed, FeedListing
 
 if TYPE_CHECKING:  # ingest pulls in the parsers: not needed by `feeds list` or the app

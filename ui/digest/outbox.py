@@ -23,11 +23,11 @@ from datetime import datetime
 from pathlib import Path
 
 from config import clock
+from config.errors import EmailError, ValidationError
 from ui.digest.mailer import Mailer, RecipientRefused, compose, new_message_id, validate_address
 from ui.digest.records import DigestRunSummary, SendResult
 from ui.digest.render import render_digest
 from ui.digest.select import iso, recipients_from_settings, select_digest
-from watcher.errors import EmailError, ValidationError
 from watcher.service_lock import digest_lock
 
 

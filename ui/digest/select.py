@@ -17,6 +17,7 @@ from urllib.parse import quote, urlsplit
 import nh3
 
 from config import clock
+from config.errors import NotFoundError
 from ui.digest.records import (
     Digest,
     DigestRecipient,
@@ -26,7 +27,6 @@ from ui.digest.records import (
     ToolChange,
     TopicSection,
 )
-from watcher.errors import NotFoundError
 
 WINDOWS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 FRESHNESS = {"daily": timedelta(days=3), "weekly": timedelta(days=14)}

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from config.errors import VeilleError
 from watcher.cleaner import now_iso
-from watcher.errors import VeilleError
 
 log = logging.getLogger("veille.ui.jobs")
 
@@ -70,7 +70,7 @@ class BackgroundJobs:
 
     def _run(self, key: str, database_path: Path | str, work: Callable[[object, Progress], str]) -> None:
         from watcher.db import open_store
-        from watcher.jobs import record_job
+        from watcher.job_runs import record_job
 
         def progress(step: str, done: int, total: int) -> None:
             self._update(key, step=step, done=done, total=total)

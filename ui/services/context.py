@@ -5,9 +5,9 @@ from __future__ import annotations
 import getpass
 from dataclasses import dataclass
 
+from config.errors import PermissionDenied, ValidationError
 from ui.services.records import ROLES, User
 from watcher.cleaner import now_iso  # noqa: F401 - the services take the clock from here
-from watcher.errors import PermissionDenied, ValidationError
 
 READ_CACHE_KIB = 65_536  # page cache of the app's connection
 READ_MMAP_BYTES = 256 * 1024 * 1024

@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 import re
 
+from config.errors import NotFoundError, ValidationError
 from ui.services.background import JOBS, JobStatus
 from ui.services.context import ServiceContext, now_iso, require_editor
 from ui.services.records import DigestFilter, Profile, SaveResult, StoryCard
-from watcher.errors import NotFoundError, ValidationError
 
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 

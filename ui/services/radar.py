@@ -14,11 +14,11 @@ import json
 from datetime import date, datetime
 
 from config import clock
+from config.errors import NotFoundError, ValidationError
 from ui.services.context import ServiceContext, require_editor
 from ui.services.records import ImportResult, RadarEntry
 from ui.services.tools import QUADRANTS, add_tool, get_card, list_tools, quadrant_of_articles, set_status, update_tool
 from watcher import csvsafe
-from watcher.errors import NotFoundError, ValidationError
 
 RINGS = ("adopt", "trial", "assess", "hold")
 STATUS_TO_RING = {"adopted": "adopt", "trial": "trial", "assess": "assess", "hold": "hold", "rejected": "rejected"}

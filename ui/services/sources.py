@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 
+from config.errors import NotFoundError
 from ui.services.context import ServiceContext, require_editor
 from ui.services.records import JobRun, OpmlImportResult
-from watcher.errors import NotFoundError
 from watcher.records import FeedListing
 
 

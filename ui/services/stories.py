@@ -18,6 +18,7 @@ from datetime import timedelta
 import nh3
 
 from config import clock
+from config.errors import NotFoundError, ValidationError
 from ui.services.context import ServiceContext, now_iso, require_editor
 from ui.services.records import (
     DigestFilter,
@@ -29,7 +30,6 @@ from ui.services.records import (
     StoryPage,
     TopicOption,
 )
-from watcher.errors import NotFoundError, ValidationError
 
 COUNT_CAP = 200  # stories counted at least (then "200+"); see list_stories
 COUNT_WINDOW = 10  # pages counted beyond the current one

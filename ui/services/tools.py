@@ -18,6 +18,7 @@ import json
 import re
 from collections import Counter, defaultdict
 
+from config.errors import NotFoundError, ValidationError
 from ui.services.context import ServiceContext, now_iso, require_editor
 from ui.services.records import (
     Criterion,
@@ -30,7 +31,6 @@ from ui.services.records import (
     ToolDetail,
 )
 from watcher.cleaner import strip_invisible
-from watcher.errors import NotFoundError, ValidationError
 
 STATUSES = ("signal", "assess", "trial", "adopted", "rejected", "hold")
 TRANSITIONS: dict[str, tuple[str, ...]] = {

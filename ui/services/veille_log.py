@@ -16,11 +16,11 @@ import json
 from datetime import date, timedelta
 
 from config import clock
+from config.errors import ValidationError
 from ui.services.context import ServiceContext, now_iso
 from ui.services.records import DecisionEntry, DigestSent, SourceVolume, VeilleLog
 from ui.services.tools import evidence_for_ids, list_tools
 from watcher import csvsafe
-from watcher.errors import ValidationError
 
 DECISION_CHANGES = ("created", "status", "import")
 

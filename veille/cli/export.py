@@ -9,9 +9,9 @@ from pathlib import Path
 import click
 
 from config import clock
+from veille.cli import pass_app
 from watcher import csvsafe
 from watcher.cleaner import iso_utc
-from watcher.cli import pass_app
 
 FIELDS = ("id", "url", "title", "feed_url", "published", "language", "summary_text", "topics", "scores", "cluster_id")
 

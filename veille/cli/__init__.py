@@ -14,28 +14,28 @@ from pathlib import Path
 
 import click
 
-from watcher.errors import ConfigError, DatabasePathError, NotFoundError, ValidationError, VeilleError
+from config.errors import ConfigError, DatabasePathError, NotFoundError, ValidationError, VeilleError
 
 # command name -> ("module:attribute", one-line help); modules are imported only when the command runs,
 # so `veille --help` stays fast (no torch import).
 COMMANDS: dict[str, tuple[str, str]] = {
-    "crawl": ("watcher.cli_crawl:crawl", "Fetch due feeds (all with --all) and store new/updated articles."),
-    "feeds": ("watcher.cli_feeds:feeds", "Manage sources: list, add, remove, enable, import/export OPML."),
-    "export": ("watcher.cli_export:export", "Export articles as JSONL or CSV."),
-    "update": ("watcher.cli_crawl:update", "Crawl, then score."),
-    "score": ("scoring.cli:score", "Embed new articles and score profiles, topics and clusters."),
-    "feedback": ("scoring.cli:feedback", "Record the DLM's relevance judgement of an article."),
-    "eval": ("scoring.cli:evaluate", "Evaluate the scorer against a graded gold set."),
-    "profiles": ("scoring.cli:profiles", "List learner profiles and show their top articles."),
-    "tools": ("ui.cli:tools", "The tool & trend register: list, add, set status."),
-    "digest": ("ui.cli_digest:digest", "Build and send email summaries."),
-    "ui": ("ui.cli_app:ui", "Serve the Streamlit app."),
-    "users": ("ui.cli_app:users", "Manage app users (first editor, roles)."),
-    "radar": ("ui.cli:radar", "Export the radar (Build-Your-Own-Radar CSV/JSON)."),
-    "log": ("ui.cli:veille_log", "Export the veille log for a period (CSV or HTML report)."),
-    "serve": ("watcher.cli_service:serve", "Run the scheduler (crawl, score, digests, retention)."),
-    "run": ("watcher.cli_service:run", "Start the scheduler and the app together (Ctrl-C stops both)."),
-    "demo": ("watcher.cli_service:demo", "Serve the offline demo corpus, run the pipeline, open the app."),
+    "crawl": ("veille.cli.crawl:crawl", "Fetch due feeds (all with --all) and store new/updated articles."),
+    "feeds": ("veille.cli.feeds:feeds", "Manage sources: list, add, remove, enable, import/export OPML."),
+    "export": ("veille.cli.export:export", "Export articles as JSONL or CSV."),
+    "update": ("veille.cli.crawl:update", "Crawl, then score."),
+    "score": ("veille.cli.scoring:score", "Embed new articles and score profiles, topics and clusters."),
+    "feedback": ("veille.cli.scoring:feedback", "Record the DLM's relevance judgement of an article."),
+    "eval": ("veille.cli.scoring:evaluate", "Evaluate the scorer against a graded gold set."),
+    "profiles": ("veille.cli.scoring:profiles", "List learner profiles and show their top articles."),
+    "tools": ("veille.cli.register:tools", "The tool & trend register: list, add, set status."),
+    "digest": ("veille.cli.digest:digest", "Build and send email summaries."),
+    "ui": ("veille.cli.app:ui", "Serve the Streamlit app."),
+    "users": ("veille.cli.app:users", "Manage app users (first editor, roles)."),
+    "radar": ("veille.cli.register:radar", "Export the radar (Build-Your-Own-Radar CSV/JSON)."),
+    "log": ("veille.cli.register:veille_log", "Export the veille log for a period (CSV or HTML report)."),
+    "serve": ("veille.cli.service:serve", "Run the scheduler (crawl, score, digests, retention)."),
+    "run": ("veille.cli.service:run", "Start the scheduler and the app together (Ctrl-C stops both)."),
+    "demo": ("veille.cli.service:demo", "Serve the offline demo corpus, run the pipeline, open the app."),
 }
 
 
@@ -119,7 +119,7 @@ def main(ctx: click.Context, config_path: Path | None) -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    # `python -m watcher.cli` would otherwise hold two copies of this module (and of AppContext).
-    from watcher.cli import main as _main
+    # `python -m veille.cli` would otherwise hold two copies of this module (and of AppContext).
+    from veille.cli import main as _main
 
     sys.exit(_main())

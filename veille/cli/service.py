@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 
-from watcher.cli import pass_app
-from watcher.errors import VeilleError
+from config.errors import VeilleError
+from veille.cli import pass_app
 
 
 def _logging() -> None:
@@ -28,7 +28,7 @@ def _config_path(app) -> str:
 
 def start_app(config_path: str, host: str, port: int) -> subprocess.Popen:
     """`veille ui` as a child process (same interpreter, same config)."""
-    cmd = [sys.executable, "-m", "watcher", "--config", config_path, "ui", "--host", host, "--port", str(port)]
+    cmd = [sys.executable, "-m", "veille", "--config", config_path, "ui", "--host", host, "--port", str(port)]
     return subprocess.Popen(cmd)
 
 
@@ -65,7 +65,7 @@ def serve(app) -> None:
 
     One per database (a second one refuses to start). SIGTERM or Ctrl-C stops it cleanly between batches.
     """
-    from watcher.scheduler import serve as run_service
+    from veille.scheduler import serve as run_service
 
     _logging()
     run_service(app.settings, _config_path(app), echo=click.echo)
@@ -77,7 +77,7 @@ def serve(app) -> None:
 @pass_app
 def run(app, host: str, port: int) -> None:
     """Run the scheduler and the app together (`veille serve` + `veille ui`); Ctrl-C stops both."""
-    from watcher.scheduler import Service, install_signal_handlers
+    from veille.scheduler import Service, install_signal_handlers
 
     _logging()
     service = Service(app.settings, _config_path(app), echo=click.echo)
@@ -113,7 +113,7 @@ def demo(port: int, feed_port: int, smtp_port: int, folder: Path, no_app: bool, 
     from demo import mailsink
     from demo.config import write_demo_config
     from demo.server import DemoServer
-    from watcher.scheduler import Service, install_signal_handlers
+    from veille.scheduler import Service, install_signal_handlers
     from watcher.service_lock import service_lock
 
     _logging()

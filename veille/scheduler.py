@@ -23,7 +23,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from config import clock
-from watcher import jobs
+from veille import jobs
+from watcher import job_runs
 from watcher.service_lock import FileLock, service_lock
 
 log = logging.getLogger("veille.serve")
@@ -108,7 +109,7 @@ class Service:
         self.lock = lock or service_lock(settings.database_path)  # raises ServiceLockedError first thing
         try:
             # under the serve lock no job of this database runs: one still `running` was cut short
-            self.interrupted = jobs.mark_interrupted(settings)
+            self.interrupted = job_runs.mark_interrupted(settings)
             self.scheduler = build_scheduler(settings, config_path, crawl_seconds=crawl_seconds,
                                              first_crawl_now=first_crawl_now)
         except BaseException:
@@ -116,7 +117,7 @@ class Service:
             raise
 
     def start(self) -> None:
-        jobs.STOP.clear()
+        job_runs.STOP.clear()
         self.scheduler.start()
         self.echo(f"veille serve: running (pid {os.getpid()}, database {self.settings.database_path})")
         for line in self.interrupted:
@@ -129,7 +130,7 @@ class Service:
         if self.stopping.is_set():
             return
         self.stopping.set()
-        jobs.STOP.set()
+        job_runs.STOP.set()
 
     def wait(self, tick: Callable[[], None] | None = None) -> None:
         """Block until stop() (or a signal), calling `tick` twice a second, then shut down cleanly."""
@@ -141,7 +142,7 @@ class Service:
             self.scheduler.shutdown(wait=True)
         finally:
             self.lock.release()
-            jobs.STOP.clear()
+            job_runs.STOP.clear()
         self.echo("veille serve: stopped cleanly")
 
     def close(self) -> None:
@@ -150,7 +151,7 @@ class Service:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         self.lock.release()
-        jobs.STOP.clear()  # the jobs have finished: a later job in this process may run again
+        job_runs.STOP.clear()  # the jobs have finished: a later job in this process may run again
 
 
 def install_signal_handlers(stop: Callable) -> None:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
+from config.errors import ValidationError
+from veille.cli import echo_json, pass_app
 from watcher import storage
-from watcher.cli import echo_json, pass_app
-from watcher.errors import ValidationError
 
 
 @click.group()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from watcher.cli import echo_json, pass_app
-from watcher.errors import CrawlBusyError, VeilleError
+from config.errors import CrawlBusyError, VeilleError
+from veille.cli import echo_json, pass_app
 from watcher.records import CrawlSummary
 
 

@@ -1,4 +1,4 @@
-"""The scheduled jobs of `veille serve`, referenced by the scheduler as "watcher.jobs:<function>".
+"""The scheduled jobs of `veille serve`, referenced by the scheduler as "veille.jobs:<function>".
 
 Each job loads the settings afresh (a config edit is picked up at the next run), opens its own
 store, and records its run in `job_runs` (start, end, status, counts, error). A job that raises is
@@ -8,67 +8,19 @@ happens as planned. `STOP` is set on SIGTERM/SIGINT: jobs check it between batch
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import threading
-import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
-from watcher.cleaner import now_iso
-from watcher.errors import CrawlBusyError
+from config.errors import CrawlBusyError
+from watcher.job_runs import STOP, record_job
 
 log = logging.getLogger("veille.jobs")
 
-STOP = threading.Event()
-
 # job id -> "module:function" (what APScheduler stores and calls)
-CRAWL = "watcher.jobs:crawl_and_score"
-DAILY_DIGEST = "watcher.jobs:daily_digest"
-WEEKLY_DIGEST = "watcher.jobs:weekly_digest"
-RETENTION = "watcher.jobs:retention"
-
-
-class JobRun:
-    def __init__(self, name: str):
-        self.name = name
-        self.counts: dict = {}
-        self.status = "ok"
-
-
-@contextmanager
-def record_job(store, name: str) -> Iterator[JobRun]:
-    """Record one run of `name` in job_runs; exceptions are recorded and swallowed (logged)."""
-    with store.write() as conn:
-        run_id = conn.execute("INSERT INTO job_runs (job, started, status, pid) VALUES (?, ?, 'running', ?)",
-                              (name, now_iso(), os.getpid())).lastrowid
-    run = JobRun(name)
-    error = None
-    try:
-        yield run
-    except Exception as exc:  # noqa: BLE001 - a job failure is data, not a crash
-        run.status = "failed"
-        error = f"{type(exc).__name__}: {exc}"
-        log.error("job %s failed: %s", name, error)
-        log.debug("%s", traceback.format_exc())
-    if run.status == "ok" and STOP.is_set() and run.counts.get("stopped"):
-        run.status = "stopped"
-    if run.status != "failed":
-        log.info("job %s %s: %s", name, run.status, json.dumps(run.counts, default=str)[:300])
-    with store.write() as conn:
-        conn.execute("UPDATE job_runs SET finished = ?, status = ?, counts = ?, error = ? WHERE id = ?",
-                     (now_iso(), run.status, json.dumps(run.counts, default=str), error, run_id))
-
-
-def mark_interrupted(settings) -> list[str]:
-    """At the start of `veille serve` (under its lock): job runs left `running` by a dead process become
-    `interrupted`, with when that was found. Returns one line per run marked."""
-    from watcher.db import open_store
-    from watcher.storage import mark_interrupted_runs
-
-    with open_store(settings.database_path) as store:
-        return mark_interrupted_runs(store, "job_runs", now_iso())
+CRAWL = "veille.jobs:crawl_and_score"
+DAILY_DIGEST = "veille.jobs:daily_digest"
+WEEKLY_DIGEST = "veille.jobs:weekly_digest"
+RETENTION = "veille.jobs:retention"
 
 
 def _with_store(config_path: str | None, body: Callable) -> None:

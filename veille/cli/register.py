@@ -14,8 +14,8 @@ from pathlib import Path
 import click
 
 from config import clock
-from watcher.cli import echo_json, pass_app
-from watcher.errors import ValidationError
+from config.errors import ValidationError
+from veille.cli import echo_json, pass_app
 
 
 def _ctx(app, by: str | None = None):
@@ -237,7 +237,7 @@ def radar(ctx: click.Context, fmt: str, since: str | None, output: Path | None, 
 
 
 def _app_type():
-    from watcher.cli import AppContext
+    from veille.cli import AppContext
 
     return AppContext
 

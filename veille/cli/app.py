@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+import ui
+from config.errors import ConfigError, ValidationError
 from config.settings import CONFIG_ENV, default_config_path
 from ui.auth import (
     ROLES,
@@ -19,10 +21,9 @@ from ui.auth import (
     list_users,
     load_credentials,
 )
-from watcher.cli import echo_json, pass_app
-from watcher.errors import ConfigError, ValidationError
+from veille.cli import echo_json, pass_app
 
-APP_FILE = Path(__file__).resolve().parent / "app.py"
+APP_FILE = Path(ui.__file__).resolve().parent / "app.py"  # the Streamlit entry point
 
 
 def streamlit_command(host: str, port: int) -> list[str]:

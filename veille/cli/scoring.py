@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from watcher.cli import echo_json, pass_app
-from watcher.errors import ValidationError
+from config.errors import ValidationError
+from veille.cli import echo_json, pass_app
 
 
 class _Bars:

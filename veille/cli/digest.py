@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from watcher.cli import echo_json, pass_app
+from veille.cli import echo_json, pass_app
 
 
 @click.command("digest")
