@@ -105,22 +105,3 @@ def test_story_clusters_on_pairs_written_after_the_tuning(encoder):
     (row,) = cluster_sweep(stories, encoder, thresholds=(threshold,))
     assert row["translated_pairs"] >= 16
     assert row["precision"] >= 0.95 and row["recall"] >= 0.85 and row["translated"] >= 0.75, row
-
-
-@pytest.mark.slow
-def test_a_new_company_with_french_profiles(encoder, store):
-    """The hospital set (profiles written in French): the scorer beats BM25 and naive cosine on average."""
-    import tomllib
-
-    from scoring.evaluate import evaluate, load_gold, table
-    from scoring.records import Profile
-
-    data = tomllib.loads((HELDOUT / "hospital.toml").read_text(encoding="utf-8"))
-    profiles = [Profile(p["key"], p["name"], p.get("description", ""), tuple(p.get("interests", ())),
-                        tuple(p.get("avoid", ()))) for p in data["profiles"]]
-    items = load_gold(HELDOUT / "hospital.jsonl")
-    assert len(items) >= 100 and {it.lang for it in items} == {"en", "fr"}
-    rows = evaluate(items, profiles, encoder)
-    mean = {r.system: r for r in rows if r.profile == "mean"}
-    assert mean["scorer"].ndcg10 >= mean["bm25"].ndcg10 and mean["scorer"].ndcg10 > mean["cosine"].ndcg10, table(rows)
-    assert mean["scorer"].p10 >= 0.6
