@@ -305,7 +305,7 @@ def _check_unique(loader: _Loader, items, attr: str, where: str) -> None:
 
 def parse_settings(data: dict, source: str = "<config>", path: Path | None = None) -> Settings:
     """Validate a parsed TOML document into :class:`Settings`."""
-    from config.topics import DEFAULT_TOPICS
+    from config.topics import default_topics
 
     loader = _Loader(source)
     data = dict(data)
@@ -319,7 +319,7 @@ def parse_settings(data: dict, source: str = "<config>", path: Path | None = Non
     recips = loader.convert(tuple[Recipient, ...], recipients, "email.recipients", "recipients", "recipients")
     settings = dataclasses.replace(settings, source=path, email=dataclasses.replace(settings.email, recipients=recips))
     if not settings.topics:
-        settings = dataclasses.replace(settings, topics=DEFAULT_TOPICS)
+        settings = dataclasses.replace(settings, topics=default_topics())
     _check_unique(loader, settings.feeds, "url", "feeds")
     _check_unique(loader, settings.topics, "key", "topics")
     _check_unique(loader, settings.profiles, "key", "profiles")

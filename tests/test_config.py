@@ -51,3 +51,27 @@ def test_minimal_config_takes_defaults(tmp_path):
     settings = load_settings(path)
     assert settings.feeds == () and len(settings.topics) >= 6
     assert settings.crawler.allow_private_networks is False
+
+
+def test_topics_have_one_home_the_shipped_config(tmp_path):
+    """The built-in topics are the shipped config's `[[topics]]` (read once, not a second copy in Python), and
+    every one names a radar quadrant, so the radar does not fall back on guesses with the shipped config."""
+    from config.settings import PACKAGE_DIR
+    from config.topics import default_topics
+    from ui.services.tools import QUADRANTS
+
+    shipped = load_settings(PACKAGE_DIR / "veille.toml")
+    assert shipped.topics == default_topics()
+    assert [t.key for t in shipped.topics] == ["ai", "microlearning", "xr", "metaverse", "regulation", "platforms",
+                                               "learning-science"]
+    assert all(t.quadrant in QUADRANTS for t in shipped.topics), [(t.key, t.quadrant) for t in shipped.topics]
+    assert {t.quadrant for t in shipped.topics} == set(QUADRANTS)  # every quadrant is fed by some topic
+    path = tmp_path / "veille.toml"
+    path.write_text("", encoding="utf-8")
+    assert load_settings(path).topics == shipped.topics  # a config without [[topics]] takes the same set
+    path.write_text('[[topics]]\nkey = "own"\nlabel = "Own topic"\n', encoding="utf-8")
+    assert [t.key for t in load_settings(path).topics] == ["own"]  # ...and one with topics only its own
+    import config.topics
+
+    assert not any(isinstance(v, tuple) and v and isinstance(v[0], type(shipped.topics[0]))
+                   for v in vars(config.topics).values())  # no topic literals left in Python
