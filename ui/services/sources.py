@@ -2,16 +2,26 @@
 
 Feed writes go through the crawler's own functions (`watcher.storage`, `watcher.opml`) so the UI and
 `veille feeds …` behave the same. A feed is named by its id or its URL.
+
+The page's Crawl now runs as a background job (`start_crawl`, see ui/services/background.py): the page polls
+`crawl_status()` for its progress, then shows `crawl_result()`, the outcome in words in the reader's language.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
-from config.errors import NotFoundError
+from config.errors import CrawlBusyError, NotFoundError
+from ui.services.background import JOBS, JobStatus
 from ui.services.context import ServiceContext, require_editor
 from ui.services.records import JobRun, OpmlImportResult
-from watcher.records import FeedListing
+from watcher.records import CrawlSummary, FeedListing
+
+CRAWL_JOB = "crawl:ui"  # recorded in job_runs as `crawl`, like the scheduler's crawl
+LISTED_FAILURES = 5  # failing feeds named in the result; the others are counted
+ERROR_CHARS = 200  # one failure's error, cut to this length
+RECORD_WAIT_SECONDS = 5.0  # a finished job's thread still writes its job_runs row: at most this long
 
 
 def feed_health(ctx: ServiceContext) -> list[FeedListing]:
@@ -92,12 +102,148 @@ def export_opml(ctx: ServiceContext) -> str:
 
 
 def crawl_now(ctx: ServiceContext, all_feeds: bool = True) -> dict:
-    """Fetch feeds now (editor); returns the crawl summary. Scoring runs with the next scheduled `update`."""
+    """Fetch feeds now, on this thread (editor; CLI and tests); returns the crawl summary. The page uses
+    `start_crawl`. Scoring runs with the next scheduled `update`. CrawlBusyError when another crawl runs."""
     require_editor(ctx.user)
     from watcher.crawler import crawl
 
     summary = crawl(ctx.settings, ctx.store, all_feeds=all_feeds, trigger="ui").as_dict()
     return summary
+
+
+# --- Crawl now in the background ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CrawlResult:
+    """A finished Crawl now as the page shows it.
+
+    `level`: success (every feed fetched), warning (some failed, named in `message`), info (skipped: another
+    crawl held the lock) or error (the crawl itself failed). `message` is plain text holding feed URLs and
+    errors: Markdown needs ui.safe.md around it.
+    """
+
+    level: str
+    message: str
+    summary: CrawlSummary | None = None
+
+
+_outcomes: dict[str, CrawlSummary | CrawlBusyError] = {}  # the last crawl job's outcome, worded per reader
+
+
+def _plural(key: str, n: int, lang: str) -> str:
+    from ui.i18n import translate
+
+    one = n == 1 if lang == "en" else n < 2  # French: 0 and 1 take the singular
+    return translate(f"{key}.{'one' if one else 'other'}", lang, n=n)
+
+
+def crawl_sentence(summary: CrawlSummary, lang: str = "en") -> str:
+    """The crawl's result in words (plain text): "12 feeds: 9 updated (31 new articles), 2 unchanged, 1 failed:
+    <url>: <error>"; French with its typography ("12 flux : 9 mis à jour (…), 2 inchangés, 1 en échec : …")."""
+    from ui.i18n import translate
+
+    if not summary.feeds:
+        return translate("sources.crawl_nothing", lang)
+    articles = ""
+    if summary.ok or summary.new_articles or summary.updated_articles:
+        parts = [_plural("sources.crawl_new", summary.new_articles, lang)]
+        if summary.updated_articles:
+            parts.append(_plural("sources.crawl_edited", summary.updated_articles, lang))
+        articles = f" ({', '.join(parts)})"
+    text = translate("sources.crawl_summary", lang, feeds=_plural("sources.crawl_feeds", summary.feeds, lang),
+                     updated=summary.ok, articles=articles,
+                     unchanged=_plural("sources.crawl_unchanged", summary.not_modified, lang),
+                     failed=summary.failed)
+    if not summary.failures:
+        return text
+    named = []
+    for url, error in summary.failures[:LISTED_FAILURES]:
+        error = " ".join(str(error).split())
+        if len(error) > ERROR_CHARS:
+            error = error[:ERROR_CHARS - 1].rstrip() + "…"
+        named.append(translate("sources.crawl_failure", lang, url=url, error=error))
+    listed = translate("sources.crawl_failure_sep", lang).join(named)
+    if len(summary.failures) > LISTED_FAILURES:
+        listed += translate("sources.crawl_failure_sep", lang) + translate(
+            "sources.crawl_more", lang, n=len(summary.failures) - LISTED_FAILURES)
+    return translate("sources.crawl_failures", lang, summary=text, failures=listed)
+
+
+def busy_sentence(busy: CrawlBusyError, lang: str = "en") -> str:
+    from ui.i18n import translate
+
+    return translate("sources.crawl_busy", lang, pid=busy.pid or "?")
+
+
+def start_crawl(ctx: ServiceContext, all_feeds: bool = True, *, lang: str | None = None) -> JobStatus:
+    """Crawl now in a background job (editor) and return its status at once; while one runs, a second start
+    returns the running one. The job's message (and its job_runs row) is the result in words in `lang` (the
+    starter's language by default). A crawl already holding the crawl lock (`veille crawl`, the scheduler)
+    makes this one a skip, said in words too: `crawl_result()` gives it as info."""
+    require_editor(ctx.user)
+    from ui.i18n import current_language
+
+    settings = ctx.settings
+    lang = lang or current_language()  # read here: the job's thread has no Streamlit session
+
+    def work(store, progress) -> str:
+        from watcher.crawler import crawl
+
+        try:  # crawl's progress is (stage, done, total): the runner's own shape
+            summary = crawl(settings, store, all_feeds=all_feeds, trigger="ui", progress=progress)
+        except CrawlBusyError as busy:
+            _outcomes[CRAWL_JOB] = busy
+            return busy_sentence(busy, lang)
+        _outcomes[CRAWL_JOB] = summary
+        return crawl_sentence(summary, lang)
+
+    current = JOBS.status(CRAWL_JOB)
+    if current is None or not current.running:
+        _outcomes.pop(CRAWL_JOB, None)
+    return JOBS.start(CRAWL_JOB, "crawl", settings.database_path, work)
+
+
+def crawl_status() -> JobStatus | None:
+    """The page's crawl job: running (progress: `done` of `total` feeds), done or failed; None when there is
+    none (or its result was shown). Once it has ended, its job_runs row is written when this returns."""
+    status = JOBS.status(CRAWL_JOB)
+    if status is not None and not status.running:
+        JOBS.wait(CRAWL_JOB, RECORD_WAIT_SECONDS)  # the thread records the run just after the state changes
+    return status
+
+
+def crawl_result(lang: str | None = None) -> CrawlResult | None:
+    """The finished crawl job in words, in `lang` (the session's language by default); None while it runs."""
+    status = crawl_status()
+    if status is None or status.running:
+        return None
+    if lang is None:
+        from ui.i18n import current_language
+
+        lang = current_language()
+    outcome = _outcomes.get(CRAWL_JOB)
+    if status.state != "done" or outcome is None:
+        from ui.i18n import translate
+
+        return CrawlResult("error", translate("sources.crawl_failed", lang, error=status.message))
+    if isinstance(outcome, CrawlBusyError):
+        return CrawlResult("info", busy_sentence(outcome, lang))
+    return CrawlResult("warning" if outcome.failures or outcome.failed else "success",
+                       crawl_sentence(outcome, lang), outcome)
+
+
+def wait_crawl(timeout: float | None = None) -> JobStatus | None:
+    """Block until the crawl job ends (tests, scripts); its last status."""
+    return JOBS.wait(CRAWL_JOB, timeout)
+
+
+def forget_crawl() -> None:
+    """Drop the finished crawl's result once the page has shown it."""
+    status = JOBS.status(CRAWL_JOB)
+    JOBS.forget(CRAWL_JOB)
+    if status is not None and not status.running:
+        _outcomes.pop(CRAWL_JOB, None)
 
 
 def job_runs(ctx: ServiceContext, limit: int = 20) -> list[JobRun]:
