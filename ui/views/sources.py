@@ -19,16 +19,37 @@ shell.show_flash()
 editor = ctx.user.is_editor
 
 # --- health -------------------------------------------------------------------------------------
+
+
+@st.fragment(run_every=0.5)
+def _crawl_progress() -> None:
+    """Polls the background crawl; when it ends, the whole page reruns to show its result and the new data."""
+    status = sources.crawl_status()
+    if status is None or not status.running:
+        st.rerun(scope="app")
+        return
+    st.progress(status.fraction, text=t("sources.crawling", done=str(status.done),
+                                       total=str(status.total) if status.total else "…"))
+
+
+crawl_job = sources.crawl_status()
+crawling = crawl_job is not None and crawl_job.running
 head = st.columns([3, 1], vertical_alignment="bottom")
 head[0].subheader(t("sources.health"))
-if head[1].button(t("sources.crawl"), help=t("sources.crawl_help"), disabled=not editor, type="primary",
-                  icon=":material/sync:", width="stretch"):
-    with st.spinner(t("sources.crawl")):
-        summary = shell.act(lambda: sources.crawl_now(ctx))
-    if summary is not None:
-        text = ", ".join(f"{k}: {v}" for k, v in summary.items()) if isinstance(summary, dict) else str(summary)
-        shell.flash(t("sources.crawl_done", summary=md(text)))
-        st.rerun()
+if head[1].button(t("sources.crawl"), help=t("sources.crawl_help"), disabled=not editor or crawling,
+                  type="primary", icon=":material/sync:", width="stretch", key="sources_crawl") \
+        and shell.act(lambda: sources.start_crawl(ctx)) is not None:
+    st.rerun()  # the button disabled and the progress bar drawn
+
+if crawling:
+    _crawl_progress()
+elif crawl_job is not None:
+    result = sources.crawl_result()
+    if result is not None:  # feed URLs and errors in it: text, not Markdown
+        show = {"success": st.success, "warning": st.warning, "info": st.info}.get(result.level, st.error)
+        icons = {"success": ":material/check_circle:", "warning": ":material/warning:", "info": ":material/info:"}
+        show(md(result.message), icon=icons.get(result.level, ":material/error:"))
+    sources.forget_crawl()
 
 feeds = sources.feed_health(ctx)
 if not feeds:
