@@ -75,22 +75,25 @@ class BackgroundJobs:
         def progress(step: str, done: int, total: int) -> None:
             self._update(key, step=step, done=done, total=total)
 
+        outcome: dict[str, str] = {}
         try:
-            with open_store(database_path) as store, record_job(store, key.split(":", 1)[0]) as run:
-                try:
-                    message = work(store, progress)
-                except VeilleError as exc:  # one line for the page, and the job run says failed
-                    self._update(key, state="failed", message=str(exc), finished=now_iso())
-                    raise
-                except Exception as exc:
-                    log.error("background job %s failed", key, exc_info=exc)
-                    self._update(key, state="failed", message=f"{type(exc).__name__}: {exc}", finished=now_iso())
-                    raise
-                run.counts = {"job": key, "result": message}
-                self._update(key, state="done", message=message, finished=now_iso())
+            with open_store(database_path) as store:
+                with record_job(store, key.split(":", 1)[0]) as run:  # swallows (and records) a failure
+                    try:
+                        message = work(store, progress)
+                    except VeilleError as exc:  # one line for the page, and the job run says failed
+                        outcome = {"state": "failed", "message": str(exc)}
+                        raise
+                    except Exception as exc:
+                        log.error("background job %s failed", key, exc_info=exc)
+                        outcome = {"state": "failed", "message": f"{type(exc).__name__}: {exc}"}
+                        raise
+                    run.counts = {"job": key, "result": message}
+                    outcome = {"state": "done", "message": message}
         except Exception as exc:  # the store could not be opened: the page still hears of it
-            if self.status(key) is not None and self.status(key).running:
-                self._update(key, state="failed", message=str(exc), finished=now_iso())
+            outcome = outcome or {"state": "failed", "message": str(exc)}
+        # only now, with the job_runs row written: a page that sees "done" also finds the run listed
+        self._update(key, finished=now_iso(), **(outcome or {"state": "failed", "message": "stopped"}))
 
     def status(self, key: str) -> JobStatus | None:
         with self._lock:
