@@ -140,6 +140,7 @@ def test_digest_is_multipart_with_the_right_stories(digest_env):
         assert "Warehouse VR safety pilot expands" not in content  # same story as a1, shown as a source
         assert "XR Daily" in content and "Learning Wire" in content  # both sources of the VR story
         assert "TutorBot" in content and "Pilot with two warehouse teams" in content  # tool decision
+        assert "Assess" in content and "Trial" in content  # its statuses in the app's words
         assert "HoloDesk" in content  # signal awaiting review
         assert "RGPD" not in content  # compliance story is for the other recipient
     assert "<script" not in html and "onerror" not in html and "javascript:" not in html
@@ -156,6 +157,7 @@ def test_digest_is_multipart_with_the_right_stories(digest_env):
     assert "Réglementation et conformité" in fr_body["text/plain"]
     assert "RGPD : former tous les salariés avant l'audit" in fr_body["text/plain"]
     assert "VR forklift" not in fr_body["text/plain"]
+    assert "TutorBot : Évaluation -> Essai" in fr_body["text/plain"]  # one French vocabulary (ui.services.statuses)
 
 
 @pytest.mark.dates

@@ -160,3 +160,52 @@ def test_extract_names():
     found = tools.extract_names("How CourseForge Studio writes courses. The new ChatGPT tutor by Acme Learning")
     assert {"CourseForge Studio", "ChatGPT", "Acme Learning"} <= found
     assert not any(n.startswith(("How", "The")) for n in found)
+
+
+def test_statuses_have_one_definition():
+    """Order, labels (English and French), moves and rings are defined once, in ui.services.statuses; the register,
+    the radar, the app's labels, the digest, the veille log and the CLI's choices all use it."""
+    import ast
+    from pathlib import Path
+
+    import click
+
+    from ui import i18n, radar_svg, theme
+    from ui.digest import strings as digest_strings
+    from ui.services import radar, statuses
+    from veille.cli import register as cli_register
+
+    assert tools.STATUSES is statuses.STATUSES and tools.TRANSITIONS is statuses.TRANSITIONS
+    assert set(statuses.TRANSITIONS) == set(statuses.STATUSES) == set(statuses.LABELS)
+    assert radar.STATUS_TO_RING is statuses.STATUS_TO_RING and radar.RINGS is radar_svg.RINGS is statuses.RINGS
+    for status, (en, fr) in statuses.LABELS.items():
+        assert i18n.STRINGS[f"status.{status}"] == (en, fr)
+        assert statuses.label(status, "en") == en and statuses.label(status, "fr") == fr
+    assert statuses.label(None) == "" and statuses.label("other", "fr") == "other"
+    assert set(theme.STATUS_COLORS) == set(digest_strings.STATUS_COLOURS) == set(statuses.STATUSES)
+    assert set(theme.RING_COLORS) == {*statuses.RINGS, statuses.OUTSIDE}
+    for command, name in ((cli_register.tools_list, "status"), (cli_register.tools_add, "status"),
+                          (cli_register.tools_set, "status")):
+        option = next(p for p in command.params if p.name == name)
+        assert isinstance(option.type, click.Choice) and tuple(option.type.choices) == statuses.STATUSES
+
+    # no second list of statuses anywhere else (a literal naming four or more of them)
+    root = Path(__file__).resolve().parent.parent
+    names = set(statuses.STATUSES)
+    found = []
+    for package in ("ui", "veille", "config", "watcher", "scoring"):
+        for path in sorted((root / package).rglob("*.py")):
+            if path == root / "ui" / "services" / "statuses.py":
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Tuple | ast.List | ast.Set):
+                    items = node.elts
+                elif isinstance(node, ast.Dict):
+                    if all(isinstance(v, ast.Constant) and str(v.value).startswith("#") for v in node.values):
+                        continue  # a colour palette keyed by status
+                    items = [k for k in node.keys if k is not None]
+                else:
+                    continue
+                if len({i.value for i in items if isinstance(i, ast.Constant)} & names) >= 4:
+                    found.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert not found, found

@@ -48,6 +48,11 @@ def test_log_contains_decisions_rationale_and_evidence(log_ctx):
         assert "23" in html and "24" in html and "25" in html and "Qualiopi" in html
         assert "XR Training Weekly" in html
     assert "Journal de veille" in veille_log.to_html(log, lang="fr")
+    # statuses in the words of the app and the digest (ui.services.statuses), the CSV keeps the codes
+    fr, en = veille_log.to_html(log, "fr"), veille_log.to_html(log, "en")
+    assert "Essai → Adopté" in fr and '<td class="status">Adopté</td>' in fr and '<td class="status">Rejeté</td>' in fr
+    assert "Trial → Adopted" in en and '<td class="status">Adopted</td>' in en
+    assert '<td class="status">adopted</td>' not in fr + en
 
 
 @pytest.mark.dates

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from ui.services.statuses import LABELS as STATUS_LABELS
+
 LANGUAGES = ("en", "fr")
 LANG_KEY = "veille_lang"
 
@@ -189,12 +191,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "register.accept": ("Add", "Ajouter"),
     "register.filter": ("Filter by name", "Filtrer par nom"),
     "register.empty_lane": ("—", "—"),
-    "status.signal": ("Signal", "Signal"),
-    "status.assess": ("Assess", "Évaluation"),
-    "status.trial": ("Trial", "Essai"),
-    "status.adopted": ("Adopted", "Adopté"),
-    "status.rejected": ("Rejected", "Rejeté"),
-    "status.hold": ("Hold", "En attente"),
+    **{f"status.{status}": pair for status, pair in STATUS_LABELS.items()},  # defined in ui.services.statuses
     # radar
     "radar.title": ("Technology radar", "Radar technologique"),
     "radar.intro": (

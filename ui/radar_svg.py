@@ -10,10 +10,9 @@ import math
 from dataclasses import dataclass
 from html import escape
 
+from ui.services.statuses import OUTSIDE, RINGS
 from ui.theme import RING_COLORS
 
-RINGS = ("adopt", "trial", "assess", "hold")
-OUTSIDE = "rejected"
 SECTOR_FILLS = ("#f4f7fb", "#fbf7f1", "#f3f9f5", "#f8f4fa", "#f6f6f6", "#f1f8fa")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ui.services.statuses import RING_TO_STATUS
+
 THEME: dict[str, str] = {
     "base": "light",
     "primaryColor": "#1f5f8b",
@@ -20,10 +22,4 @@ STATUS_COLORS: dict[str, str] = {
     "rejected": "#d55e00",
 }
 
-RING_COLORS: dict[str, str] = {
-    "adopt": STATUS_COLORS["adopted"],
-    "trial": STATUS_COLORS["trial"],
-    "assess": STATUS_COLORS["assess"],
-    "hold": STATUS_COLORS["hold"],
-    "rejected": STATUS_COLORS["rejected"],
-}
+RING_COLORS: dict[str, str] = {ring: STATUS_COLORS[status] for ring, status in RING_TO_STATUS.items()}

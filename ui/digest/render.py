@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from ui.digest.records import Digest
-from ui.digest.strings import MONTHS, STATUS_COLOURS, STATUS_LABELS, STRINGS
+from ui.digest.strings import MONTHS, STATUS_COLOURS, STRINGS
+from ui.services.statuses import label as status_label
 
 FONT = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif"
 
@@ -89,7 +90,6 @@ def render_digest(digest: Digest, *, timezone: str = "Europe/Paris") -> Rendered
     tz = ZoneInfo(timezone)
     lang = digest.recipient.language if digest.recipient.language in STRINGS else "en"
     t = STRINGS[lang]
-    statuses = STATUS_LABELS[lang]
     sections = []
     for sec in digest.sections:
         stories = []
@@ -104,8 +104,8 @@ def render_digest(digest: Digest, *, timezone: str = "Europe/Paris") -> Rendered
     changes = [{
         "tool": c.tool, "app_url": c.app_url, "rationale": c.rationale, "by": c.by or "?",
         "date": format_date(c.at, lang, tz),
-        "from_label": statuses.get(c.from_status or "", c.from_status or ""),
-        "to_label": statuses.get(c.to_status or "", c.to_status or ""),
+        "from_label": status_label(c.from_status, lang),
+        "to_label": status_label(c.to_status, lang),
         "from_colour": STATUS_COLOURS.get(c.from_status or "", "#6b7280"),
         "to_colour": STATUS_COLOURS.get(c.to_status or "", "#6b7280"),
     } for c in digest.tool_changes]

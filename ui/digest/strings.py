@@ -59,13 +59,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
 }
 
-STATUS_LABELS = {
-    "en": {"signal": "signal", "assess": "assess", "trial": "trial", "adopted": "adopted",
-           "rejected": "rejected", "hold": "hold"},
-    "fr": {"signal": "signal", "assess": "à évaluer", "trial": "en test", "adopted": "adopté",
-           "rejected": "rejeté", "hold": "en pause"},
-}
-
+# the statuses' words come from ui.services.statuses (one vocabulary for the app, the digest and the log)
 STATUS_COLOURS = {
     "signal": "#6b7280", "assess": "#2563eb", "trial": "#d97706", "adopted": "#15803d",
     "rejected": "#b91c1c", "hold": "#7c3aed",

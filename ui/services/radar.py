@@ -17,12 +17,10 @@ from config import clock
 from config.errors import NotFoundError, ValidationError
 from ui.services.context import ServiceContext, require_editor
 from ui.services.records import ImportResult, RadarEntry
+from ui.services.statuses import OUTSIDE, RING_TO_STATUS, RINGS, STATUS_TO_RING
 from ui.services.tools import QUADRANTS, add_tool, get_card, list_tools, quadrant_of_articles, set_status, update_tool
 from watcher import csvsafe
 
-RINGS = ("adopt", "trial", "assess", "hold")
-STATUS_TO_RING = {"adopted": "adopt", "trial": "trial", "assess": "assess", "hold": "hold", "rejected": "rejected"}
-RING_TO_STATUS = {ring: status for status, ring in STATUS_TO_RING.items()}
 BYOR_FIELDS = ("name", "ring", "quadrant", "isNew", "description")
 
 
@@ -70,7 +68,7 @@ def radar_entries(ctx: ServiceContext, since: date | str | None = None, include_
     out = []
     for card in list_tools(ctx):
         ring = STATUS_TO_RING.get(card.status)
-        if ring is None or (ring == "rejected" and not include_rejected):
+        if ring is None or (ring == OUTSIDE and not include_rejected):
             continue
         is_new = bool(since_iso) and card.created_at >= since_iso
         before = moves.get(card.id)
@@ -81,7 +79,7 @@ def radar_entries(ctx: ServiceContext, since: date | str | None = None, include_
             moved_from=STATUS_TO_RING.get(before, before) if moved else None,
             description=card.description, kind=card.kind,
         ))
-    order = {r: i for i, r in enumerate((*RINGS, "rejected"))}
+    order = {r: i for i, r in enumerate((*RINGS, OUTSIDE))}
     out.sort(key=lambda e: (QUADRANTS.index(e.quadrant) if e.quadrant in QUADRANTS else 9, order[e.ring], e.name))
     return out
 
@@ -240,7 +238,7 @@ def import_byor(ctx: ServiceContext, text: str | bytes, fmt: str | None = None, 
             errors.append(f"{where}: empty name")
             continue
         if ring not in RING_TO_STATUS:
-            errors.append(f"{where} ({name}): unknown ring {ring!r} (expected {', '.join((*RINGS, 'rejected'))})")
+            errors.append(f"{where} ({name}): unknown ring {ring!r} (expected {', '.join((*RINGS, OUTSIDE))})")
             continue
         if quadrant and quadrant not in QUADRANTS:
             errors.append(f"{where} ({name}): unknown quadrant {quadrant!r}")

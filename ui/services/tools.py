@@ -1,15 +1,8 @@
 """The tool & trend register: lanes, status decisions with rationale, scorecards, evidence, suggestions.
 
-Status lifecycle (a decision always needs a rationale; history is append-only, enforced by SQL triggers):
-
-    signal  -> assess | hold | rejected          a new, unreviewed name worth a look
-    assess  -> trial | adopted | hold | rejected   being examined on paper (evidence, scorecard)
-    trial   -> adopted | hold | rejected | assess  piloted with real learners
-    adopted -> hold | assess | rejected            in use; can be re-assessed or retired
-    hold    -> assess | trial | rejected           parked: not now, revisit later
-    rejected -> assess                             reopened only through a new assessment
-
-Moving to `trial` or `adopted` is refused while a knock-out criterion of the scorecard scores 0.
+The statuses, their lifecycle and labels are defined once, in :mod:`ui.services.statuses`: a decision always
+needs a rationale, history is append-only (SQL triggers), and moving to `trial` or `adopted` is refused while a
+knock-out criterion of the scorecard scores 0.
 """
 
 from __future__ import annotations
@@ -30,17 +23,9 @@ from ui.services.records import (
     ToolCard,
     ToolDetail,
 )
+from ui.services.statuses import GATED, INITIAL, STATUSES, TRANSITIONS
 from watcher.cleaner import strip_invisible
 
-STATUSES = ("signal", "assess", "trial", "adopted", "rejected", "hold")
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "signal": ("assess", "hold", "rejected"),
-    "assess": ("trial", "adopted", "hold", "rejected"),
-    "trial": ("adopted", "hold", "rejected", "assess"),
-    "adopted": ("hold", "assess", "rejected"),
-    "hold": ("assess", "trial", "rejected"),
-    "rejected": ("assess",),
-}
 KINDS = ("tool", "trend")
 QUADRANTS = ("AI & automation", "Immersive (VR/AR/metaverse)", "Formats & pedagogy", "Platforms, data & compliance")
 HYPE_STAGES = ("trigger", "peak", "trough", "slope", "plateau")
@@ -318,7 +303,7 @@ def normalize_name(name: str | None) -> str:
 
 
 def add_tool(ctx: ServiceContext, name: str, *, note: str, kind: str = "tool", quadrant: str = "",
-             description: str = "", status: str = "signal", at: str | None = None) -> ToolCard:
+             description: str = "", status: str = INITIAL, at: str | None = None) -> ToolCard:
     """Add a tool or trend to the register (editor). `at` backdates the entry (imports, demo seed)."""
     require_editor(ctx.user)
     name = normalize_name(name)
@@ -364,7 +349,7 @@ def set_status(ctx: ServiceContext, name: str, status: str, rationale: str, *, a
                 f"tool {tool['name']!r}: cannot go from {current} to {status} "
                 f"(allowed: {', '.join(TRANSITIONS[current])})"
             )
-        if status in ("trial", "adopted"):
+        if status in GATED:
             knocked = [r[0] for r in db.execute(
                 f"SELECT criterion FROM tool_scores WHERE tool_id = ? AND score = 0 AND criterion IN "
                 f"({','.join('?' * len(KNOCKOUTS))})", (tool["id"], *KNOCKOUTS),

@@ -19,6 +19,7 @@ from config import clock
 from config.errors import ValidationError
 from ui.services.context import ServiceContext, now_iso
 from ui.services.records import DecisionEntry, DigestSent, SourceVolume, VeilleLog
+from ui.services.statuses import label as status_label
 from ui.services.tools import evidence_for_ids, list_tools
 from watcher import csvsafe
 
@@ -200,12 +201,13 @@ def _evidence_html(d: DecisionEntry) -> str:
     return f'<ul class="ev">{items}</ul>'
 
 
-def _decision_table(rows: list[DecisionEntry], tx: dict) -> str:
+def _decision_table(rows: list[DecisionEntry], tx: dict, language: str = "en") -> str:
     if not rows:
         return f"<p>{_e(tx['none'])}</p>"
     body = "".join(
         f"<tr><td>{_e(d.at[:16].replace('T', ' '))}</td><td>{_e(d.tool)}</td><td>{_e(_change_text(d))}"
-        + (f"<br><span class=\"status\">{_e(d.from_status or '∅')} → {_e(d.to_status)}</span>"
+        + (f"<br><span class=\"status\">{_e(status_label(d.from_status, language) or '∅')} → "
+           f"{_e(status_label(d.to_status, language))}</span>"
            if d.change in DECISION_CHANGES else "")
         + f"</td><td>{_e(d.by)}</td><td>{_e(d.rationale)}</td><td>{_evidence_html(d)}</td></tr>"
         for d in rows
@@ -233,7 +235,8 @@ def to_html(log: VeilleLog, language: str = "en", *, lang: str | None = None) ->
         f"<td class=\"num\">{g.stories}</td></tr>" for g in log.digests
     )
     register = "".join(
-        f"<tr><td>{_e(c.name)}</td><td>{_e(c.kind)}</td><td class=\"status\">{_e(c.status)}</td>"
+        f"<tr><td>{_e(c.name)}</td><td>{_e(c.kind)}</td>"
+        f"<td class=\"status\">{_e(status_label(c.status, language))}</td>"
         f"<td>{_e(c.quadrant)}</td><td>{_e(c.last_rationale)}</td></tr>" for c in log.register
     )
     period = f"{log.date_from.isoformat()} — {log.date_to.isoformat()}"
@@ -248,8 +251,8 @@ def to_html(log: VeilleLog, language: str = "en", *, lang: str | None = None) ->
         f"<h2>{_e(tx['indicators'])}</h2><ul><li>{_e(tx['ind23'])}</li><li>{_e(tx['ind24'])}</li>"
         f"<li>{_e(tx['ind25'])}</li></ul>",
         f"<h2>{_e(tx['summary'])}</h2><table class=\"summary\"><tbody>{summary}</tbody></table>",
-        f"<h2>{_e(tx['decisions'])}</h2>{_decision_table(decisions, tx)}",
-        f"<h2>{_e(tx['assessments'])}</h2>{_decision_table(assessments, tx)}",
+        f"<h2>{_e(tx['decisions'])}</h2>{_decision_table(decisions, tx, language)}",
+        f"<h2>{_e(tx['assessments'])}</h2>{_decision_table(assessments, tx, language)}",
         f"<h2>{_e(tx['sources'])}</h2><table><thead><tr><th>{_e(tx['feed'])}</th><th>{_e(tx['volume'])}</th>"
         f"<th>{_e(tx['last'])}</th></tr></thead><tbody>{sources}</tbody></table>",
     ]

@@ -10,9 +10,10 @@ import streamlit as st
 from config import clock
 from ui import shell
 from ui.i18n import current_language, quadrant_label, t
-from ui.radar_svg import OUTSIDE, RINGS, draw
+from ui.radar_svg import draw
 from ui.safe import md
 from ui.services import radar, tools
+from ui.services.statuses import OUTSIDE, RINGS
 
 ctx = shell.context()
 shell.header("radar.title", "radar.intro")

@@ -10,11 +10,12 @@ from ui.i18n import current_language, format_date, quadrant_label, status_label,
 from ui.safe import md, md_lines, md_link
 from ui.services import tools
 from ui.services.records import ToolCard
+from ui.services.statuses import STATUSES
 from ui.theme import STATUS_COLORS
 
 TOOL_KEY = "register_tool"
 PENDING_KEY = "register_tool_next"  # chosen after the selectbox exists: applied on the next run
-LANES = ("signal", "assess", "trial", "adopted", "rejected", "hold")
+LANES = STATUSES
 
 ctx = shell.context()
 shell.header("register.title", "register.intro")

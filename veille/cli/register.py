@@ -15,6 +15,7 @@ import click
 
 from config import clock
 from config.errors import ValidationError
+from ui.services.statuses import INITIAL, STATUSES
 from veille.cli import echo_json, pass_app
 
 
@@ -54,7 +55,7 @@ def tools() -> None:
 
 
 @tools.command("list")
-@click.option("--status", type=click.Choice(["signal", "assess", "trial", "adopted", "rejected", "hold"]))
+@click.option("--status", type=click.Choice(STATUSES))
 @click.option("--kind", type=click.Choice(["tool", "trend"]))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
@@ -81,8 +82,7 @@ def tools_list(app, status: str | None, kind: str | None, as_json: bool) -> None
 @click.option("--quadrant", help="AI & automation | Immersive (VR/AR/metaverse) | Formats & pedagogy | "
                                  "Platforms, data & compliance")
 @click.option("--description", default="", help="One or two sentences.")
-@click.option("--status", type=click.Choice(["signal", "assess", "trial", "adopted", "rejected", "hold"]),
-              default="signal", show_default=True)
+@click.option("--status", type=click.Choice(STATUSES), default=INITIAL, show_default=True)
 @click.option("--note", required=True, help="Why it enters the register (mandatory).")
 @BY
 @pass_app
@@ -98,8 +98,7 @@ def tools_add(app, name: str, kind: str, quadrant: str | None, description: str,
 
 @tools.command("set")
 @click.argument("name")
-@click.option("--status", required=True, type=click.Choice(["signal", "assess", "trial", "adopted", "rejected",
-                                                            "hold"]))
+@click.option("--status", required=True, type=click.Choice(STATUSES))
 @click.option("--note", required=True, help="The rationale of the decision (mandatory).")
 @BY
 @pass_app
