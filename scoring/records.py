@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from config.settings import ProfileSettings
+
 
 @dataclass
 class ScoreSummary:
@@ -22,14 +24,10 @@ class ScoreSummary:
 
 
 @dataclass(frozen=True)
-class Profile:
-    """An effective learner profile: config values, overridden by a `profile_overrides` row if present."""
+class Profile(ProfileSettings):
+    """An effective learner profile: the config's record (config.settings.ProfileSettings: key, name,
+    description, interests, avoid), overridden by a `profile_overrides` row if present, and where it came from."""
 
-    key: str
-    name: str
-    description: str = ""
-    interests: tuple[str, ...] = ()
-    avoid: tuple[str, ...] = ()
     source: str = "config"  # config | override
 
     def as_dict(self) -> dict:

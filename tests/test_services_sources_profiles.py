@@ -129,3 +129,39 @@ def test_save_profile_writes_override_and_rescores(ctx, encoder):
     other = ctx.store.scalar("SELECT AVG(s.score) FROM scores s JOIN articles a ON a.id = s.article_id "
                              "WHERE s.profile_key = 'frontline' AND a.title LIKE '%Qualiopi%'")
     assert safesim > other
+
+
+def test_one_profile_record_config_scoring_ui():
+    """config.ProfileSettings is the profile record; scoring's Profile adds only `source`, the boards' only who
+    edited it last: no field is defined twice, and scoring's as_dict (the profile signature, `profiles list
+    --json`) keeps its keys."""
+    import dataclasses
+
+    from config.settings import ProfileSettings
+    from scoring.records import Profile as ScoringProfile
+    from ui.services.records import Profile as BoardProfile
+
+    base = [f.name for f in dataclasses.fields(ProfileSettings)]
+    assert base == ["key", "name", "description", "interests", "avoid"]
+    assert [f.name for f in dataclasses.fields(ScoringProfile)] == [*base, "source"]
+    assert [f.name for f in dataclasses.fields(BoardProfile)] == [*base, "source", "updated_at", "updated_by"]
+    assert issubclass(BoardProfile, ScoringProfile) and issubclass(ScoringProfile, ProfileSettings)
+    assert set(vars(ScoringProfile)["__annotations__"]) == {"source"}  # nothing redefined
+    assert set(vars(BoardProfile)["__annotations__"]) == {"updated_at", "updated_by"}
+    p = ScoringProfile("ops", "Ops", "Shift staff", ("safety",), ("games",))
+    assert p.as_dict() == {"key": "ops", "name": "Ops", "description": "Shift staff", "interests": ["safety"],
+                           "avoid": ["games"], "source": "config"}
+    board = BoardProfile(key="ops", name="Ops", interests=("safety",), source="app", updated_by="Claire")
+    assert isinstance(board, ProfileSettings) and board.description == "" and board.updated_at is None
+
+
+def test_listed_profiles_are_scoring_profiles(ctx):
+    """The boards' profiles are scoring profiles too: the preview hands one to the scorer as it is."""
+    from scoring.records import Profile as ScoringProfile
+
+    listed = profiles.list_profiles(ctx)
+    config = {p.key: p for p in ctx.settings.profiles}
+    assert listed and all(isinstance(p, ScoringProfile) for p in listed)
+    for p in listed:
+        c = config[p.key]
+        assert (p.name, p.description, p.interests, p.avoid) == (c.name, c.description, c.interests, c.avoid)

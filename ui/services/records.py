@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
+from scoring.records import Profile as ScoringProfile
+
 ROLES = ("viewer", "editor")
 
 
@@ -314,13 +316,10 @@ class OpmlImportResult:
 
 
 @dataclass(frozen=True)
-class Profile:
-    key: str
-    name: str
-    description: str
-    interests: tuple[str, ...]
-    avoid: tuple[str, ...] = ()
-    source: str = "config"  # 'config' | 'override' (edited in the app) | 'app' (created in the app)
+class Profile(ScoringProfile):
+    """A learner profile as the boards show it: the effective profile (the config's record, scoring's `source`:
+    'config' | 'override' (edited in the app) | 'app' (created in the app)) and who last edited it."""
+
     updated_at: str | None = None
     updated_by: str = ""
 
