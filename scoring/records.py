@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from config.settings import ProfileSettings
+from watcher.records import ArticleText, RankedArticle
+
+__all__ = ["ArticleText", "EvalRow", "Feedback", "Profile", "RankedArticle", "ScoreSummary"]
 
 
 @dataclass
@@ -35,35 +38,6 @@ class Profile(ProfileSettings):
         d["interests"] = list(self.interests)
         d["avoid"] = list(self.avoid)
         return d
-
-
-@dataclass(frozen=True)
-class ArticleText:
-    """The text of one article as scoring sees it."""
-
-    id: str
-    title: str
-    summary: str
-    language: str
-    content_hash: str
-    published: str = ""
-    url: str | None = None
-
-
-@dataclass(frozen=True)
-class RankedArticle:
-    """One line of `veille profiles show KEY`."""
-
-    article_id: str
-    title: str
-    url: str | None
-    published: str
-    score: float
-    why: str
-    judged: int | None = None  # 1 relevant, -1 irrelevant, None not judged
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass(frozen=True)

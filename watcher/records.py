@@ -96,3 +96,32 @@ class CrawlSummary:
             "failures": [{"url": u, "error": e} for u, e in self.failures],
             "interrupted": list(self.interrupted),
         }
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    """The text of one article as scoring sees it (watcher.store reads it for embedding, topics and gold sets)."""
+
+    id: str
+    title: str
+    summary: str
+    language: str
+    content_hash: str
+    published: str = ""
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class RankedArticle:
+    """One stored score of a profile with its article: a line of `veille profiles show KEY`."""
+
+    article_id: str
+    title: str
+    url: str | None
+    published: str
+    score: float
+    why: str
+    judged: int | None = None  # 1 relevant, -1 irrelevant, None not judged
+
+    def as_dict(self) -> dict:
+        return asdict(self)
