@@ -9,7 +9,6 @@ from __future__ import annotations
 import bisect
 import json
 import math
-import sqlite3
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import numpy as np
 
 from scoring.glossary import STOPWORDS, expand, words
 from watcher.db import Store
+from watcher.store import search
 
 TITLE_WEIGHT = 2.0
 REFERENCE_FILE = Path(__file__).with_name("reference_terms.json")
@@ -62,15 +62,7 @@ def bm25_scores(store: Store, terms: list[str]) -> dict[str, float]:
     """article id → BM25 (higher is better) for every article matching at least one term."""
     if not terms:
         return {}
-    try:
-        rows = store.query(
-            "SELECT a.id, -bm25(articles_fts, ?, 1.0) FROM articles_fts "
-            "JOIN articles a ON a.rowid = articles_fts.rowid WHERE articles_fts MATCH ?",
-            (TITLE_WEIGHT, match_query(terms)),
-        )
-    except sqlite3.OperationalError as exc:  # a malformed query must not stop scoring
-        raise ValueError(f"keyword query rejected by FTS5: {exc}") from None
-    return {r[0]: float(r[1]) for r in rows}
+    return search.bm25(store, match_query(terms), TITLE_WEIGHT)  # ValueError: a malformed query
 
 
 @lru_cache(maxsize=1)
@@ -111,14 +103,8 @@ def term_hits(store: Store, terms: list[str]) -> dict[str, float]:
     from a fixed reference, no length normalisation), so a score means the same whatever the store holds.
     """
     hits: dict[str, float] = {}
-    # one query per term: bm25 with the body column weighted 0 is non-zero exactly when the title has the term
-    sql = ("SELECT a.id, bm25(articles_fts, 1.0, 0.0) FROM articles_fts "
-           "JOIN articles a ON a.rowid = articles_fts.rowid WHERE articles_fts MATCH ?")
-    for term in terms:
-        try:
-            rows = store.query(sql, (term,))
-        except sqlite3.OperationalError as exc:  # a malformed query must not stop scoring
-            raise ValueError(f"keyword query rejected by FTS5: {exc}") from None
+    for term in terms:  # one query per term; ValueError: a malformed query
+        rows = search.matches(store, term)
         weight = term_weight(term)
         for article_id, in_title in rows:
             hits[article_id] = hits.get(article_id, 0.0) + weight * (TITLE_WEIGHT if in_title else 1.0)
