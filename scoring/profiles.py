@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import json
-
 from config.errors import NotFoundError
 from scoring import state
 from scoring.records import Profile
 from watcher.db import Store
-
-
-def _json_list(value: str) -> tuple[str, ...]:
-    try:
-        items = json.loads(value or "[]")
-    except json.JSONDecodeError:
-        return ()
-    return tuple(str(i).strip() for i in items if str(i).strip()) if isinstance(items, list) else ()
+from watcher.store import profiles as profile_store
+from watcher.store import state as state_store
 
 
 def effective_profiles(settings, store: Store) -> list[Profile]:
     """Config profiles in config order, each replaced by its override row if any; override-only keys last."""
-    overrides = {r["key"]: r for r in store.query("SELECT * FROM profile_overrides ORDER BY key")}
+    overrides = {o.key: o for o in profile_store.overrides(store)}
     out: list[Profile] = []
     for p in settings.profiles:
         row = overrides.pop(p.key, None)
@@ -32,9 +24,8 @@ def effective_profiles(settings, store: Store) -> list[Profile]:
     return out
 
 
-def _from_row(row) -> Profile:
-    return Profile(row["key"], row["name"], row["description"], _json_list(row["interests"]),
-                   _json_list(row["avoid"]), source="override")
+def _from_row(row: profile_store.ProfileOverride) -> Profile:
+    return Profile(row.key, row.name, row.description, row.interests, row.avoid, source="override")
 
 
 def get_profile(settings, store: Store, key: str) -> Profile:
@@ -51,4 +42,4 @@ def profile_signature(profile: Profile, model: str, scorer_version: str, feedbac
 
 
 def stored_signature(store: Store, key: str) -> str | None:
-    return state.get(store, f"profile_sig:{key}")
+    return state_store.get(store, f"profile_sig:{key}")
