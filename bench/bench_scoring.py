@@ -228,11 +228,10 @@ def end_to_end(work: Path, n_texts: int, repeats: int) -> dict:
 def build_synthetic(db: Path, n: int, dim: int | None = None) -> None:
     """N articles with real text rows and random unit vectors stored as the default model's embeddings, with
     the text recipe the embedder records for that model (so `veille score` does not think them stale)."""
-    from scoring import state
-    from scoring.embedder import _recipe_key
     from scoring.model import DEFAULT_MODEL, UseEncoder, is_multilingual
     from scoring.text import RECIPE
     from watcher.db import open_store
+    from watcher.store import embeddings
 
     dim = dim or UseEncoder.DIM
     recipe = RECIPE + ":nogloss" if is_multilingual(DEFAULT_MODEL) else RECIPE  # as embed_pending records it
@@ -250,8 +249,7 @@ def build_synthetic(db: Path, n: int, dim: int | None = None) -> None:
             conn.executemany(
                 "INSERT INTO embeddings(article_id, model, content_hash, dim, vector, created_at) VALUES (?,?,?,?,?,?)",
                 [(a, DEFAULT_MODEL, hashes[a], dim, v.tobytes(), created) for a, v in zip(part, x, strict=True)])
-    with store.write() as conn:
-        state.put(conn, _recipe_key(DEFAULT_MODEL), recipe)
+    embeddings.set_recipe(store, DEFAULT_MODEL, recipe)
     store.close()
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from scoring.vectors import iter_vectors
 from watcher.db import Store
+from watcher.store.embeddings import iter_vectors
 
 MIN_GROUP = 10  # fewer articles than this in a language: use the global mean for it
 SHRINK = 20  # a mean of n vectors is applied with weight n / (n + SHRINK): a handful of articles barely centre

@@ -20,10 +20,11 @@ from config.errors import ValidationError
 from scoring import bm25, centering
 from scoring.embedder import embed_pending
 from scoring.model import Encoder
-from scoring.records import EvalRow, Profile
+from scoring.records import ArticleText, EvalRow, Profile
 from scoring.scorer import ScorerConfig, build_profile, score_chunk
-from scoring.vectors import iter_vectors
 from watcher.db import Store, open_store
+from watcher.store import gold
+from watcher.store.embeddings import iter_vectors
 
 K = 10
 
@@ -63,15 +64,9 @@ def load_gold(path: Path | str) -> list[GoldItem]:
 def gold_store(items: Sequence[GoldItem], path: Path | str = ":memory:") -> Store:
     """A database holding the gold items as articles of one feed."""
     store = open_store(path)
-    with store.write() as conn:
-        conn.execute("INSERT INTO feeds(id, url, title, added_at) VALUES (1, 'gold:', 'gold', '2024-01-01')")
-        conn.executemany(
-            "INSERT INTO articles(id, feed_id, url, title, published, language, summary_text, content_hash, "
-            "first_seen, last_changed) VALUES (?, 1, NULL, ?, '2024-01-01T00:00:00+00:00', ?, ?, ?, "
-            "'2024-01-01', '2024-01-01')",
-            [(it.id, it.title, it.lang, it.summary,
-              hashlib.sha1(f"{it.title}\n{it.summary}".encode()).hexdigest()) for it in items],
-        )
+    gold.add_articles(store, [ArticleText(it.id, it.title, it.summary, it.lang,
+                                          hashlib.sha1(f"{it.title}\n{it.summary}".encode()).hexdigest())
+                              for it in items])
     return store
 
 

@@ -13,9 +13,10 @@ import numpy as np
 
 from config.errors import NotFoundError
 from scoring.records import Feedback
-from scoring.vectors import iter_vectors
 from watcher.cleaner import now_iso
 from watcher.db import Store
+from watcher.store import feedback as feedback_store
+from watcher.store.embeddings import iter_vectors
 
 ROCCHIO_BETA = 0.75
 ROCCHIO_GAMMA = 0.25
@@ -25,35 +26,22 @@ def record(store: Store, fb: Feedback) -> None:
     """Store (or replace) a judgement; the article must exist."""
     if fb.label not in (1, -1):
         raise ValueError("label must be 1 (relevant) or -1 (irrelevant)")
-    if store.one("SELECT 1 FROM articles WHERE id = ?", (fb.article_id,)) is None:
+    if not feedback_store.record(store, fb.article_id, fb.profile_key, fb.label, fb.user, now_iso()):
         raise NotFoundError(f"unknown article {fb.article_id!r}")
-    now = now_iso()
-    with store.write() as conn:
-        conn.execute(
-            "INSERT INTO feedback(article_id, profile_key, label, user, created_at) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT(article_id, profile_key) DO UPDATE SET label = excluded.label, user = excluded.user, "
-            "created_at = excluded.created_at",
-            (fb.article_id, fb.profile_key, fb.label, fb.user, now),
-        )
 
 
 def forget(store: Store, article_id: str, profile_key: str) -> bool:
     """Undo a judgement; False if there was none."""
-    with store.write() as conn:
-        cur = conn.execute("DELETE FROM feedback WHERE article_id = ? AND profile_key = ?", (article_id, profile_key))
-    return cur.rowcount > 0
+    return feedback_store.forget(store, article_id, profile_key)
 
 
 def labels(store: Store, profile_key: str) -> dict[str, int]:
-    return {r[0]: r[1] for r in store.query(
-        "SELECT article_id, label FROM feedback WHERE profile_key = ?", (profile_key,))}
+    return feedback_store.labels(store, profile_key)
 
 
 def feedback_state(store: Store, profile_key: str) -> tuple:
     """Part of the profile signature: any new or changed judgement triggers a rescoring."""
-    row = store.one("SELECT count(*), max(created_at), sum(label) FROM feedback WHERE profile_key = ?",
-                    (profile_key,))
-    return tuple(row) if row else ()
+    return feedback_store.summary(store, profile_key)
 
 
 @dataclass

@@ -19,8 +19,11 @@ from scoring.model import Encoder, LazyEncoder
 from scoring.profiles import effective_profiles, profile_signature, stored_signature
 from scoring.records import ArticleText, Profile, ScoreSummary
 from scoring.scorer import SCORER_VERSION, ScorerConfig, build_profile, score_chunk
-from scoring.vectors import iter_vectors
 from watcher.db import Store
+from watcher.store import embeddings
+from watcher.store import scores as score_store
+from watcher.store import state as state_store
+from watcher.store.embeddings import iter_vectors
 
 Progress = Callable[[str, int, int], None]
 TOPICS_VERSION = "topics:v1"
@@ -45,9 +48,7 @@ def score(settings, store: Store, *, rescore: bool = False, progress: Progress |
     summary.topics = assign_topics(store, encoder, settings.topics, cen, rescore=rescore, progress=progress)
     assign_clusters(store, encoder.name, cen, window_days=cfg.cluster_window_days,
                     threshold=cfg.cluster_threshold, rescore=rescore, progress=progress)
-    summary.clusters = store.scalar(
-        "SELECT count(*) FROM (SELECT cluster_id FROM articles WHERE cluster_id IS NOT NULL "
-        "GROUP BY cluster_id HAVING count(*) > 1)") or 0
+    summary.clusters = score_store.story_count(store)
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
 
@@ -60,7 +61,7 @@ def preview_profile(settings, store: Store, profile: Profile, *, limit: int = 10
     the saved profile's judgements; nothing is written. Returns (article id, score, why), best first."""
     cfg = settings.scoring
     encoder = encoder or LazyEncoder(cfg.model, cfg.device)
-    if not store.scalar("SELECT count(*) FROM embeddings WHERE model = ?", (encoder.name,)):
+    if not embeddings.count(store, encoder.name):
         return []
     cen = Centering() if encoder.multilingual else centering_mod.LazyCentering(store, encoder.name)
     config = ScorerConfig.for_encoder(encoder)
@@ -100,23 +101,18 @@ def score_profiles(store: Store, encoder: Encoder, profiles: list[Profile], cen:
     if config.gloss or config.bilingual:  # a company's new glossary entries change its keyword queries
         version += ":" + state.signature([list(map(list, pair)) for pair in glossary.active().pairs])
     keys = [p.key for p in profiles]
-    if prune:
-        with store.write() as conn:  # profiles removed from the configuration lose their scores
-            marks = ",".join("?" * len(keys))
-            conn.execute(f"DELETE FROM scores WHERE profile_key NOT IN ({marks})" if keys else "DELETE FROM scores",
-                         keys)
+    if prune:  # profiles removed from the configuration lose their scores
+        score_store.keep_profiles(store, keys)
     written, rescored = 0, []
     for profile in profiles:
         sig = profile_signature(profile, encoder.name, version, feedback.feedback_state(store, profile.key))
         full = rescore or stored_signature(store, profile.key) != sig
-        ids = None if full else [r[0] for r in store.query(
-            "SELECT e.article_id FROM embeddings e LEFT JOIN scores s ON s.article_id = e.article_id "
-            "AND s.profile_key = ? WHERE e.model = ? AND s.article_id IS NULL", (profile.key, encoder.name))]
+        ids = None if full else score_store.unscored_ids(store, profile.key, encoder.name)
         if ids == []:
             continue
         fb = feedback.build(store, encoder.name, profile.key, min_labels, cen)
         pm = build_profile(profile, encoder, store, cen, config, feedback=fb)
-        total = ids is None and store.scalar("SELECT count(*) FROM embeddings WHERE model = ?", (encoder.name,))
+        total = ids is None and embeddings.count(store, encoder.name)
         total = total or len(ids or [])
         done = 0
         pending: list[tuple[str, str, float, str]] = []
@@ -144,13 +140,10 @@ def _write_scores(store: Store, rows: list[tuple[str, str, float, str]], *, stat
     One transaction for a whole profile, not one per chunk: every chunk's rows are spread over all the pages of
     the score indexes, so committing per chunk wrote each index page to the WAL once per chunk. A crash loses
     nothing either way: the profile's signature is stored last, so its rescoring simply starts again."""
-    with store.write() as conn:
-        conn.executemany(
-            "INSERT INTO scores(article_id, profile_key, score, why) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(article_id, profile_key) DO UPDATE SET score = excluded.score, why = excluded.why "
-            "WHERE score != excluded.score OR why != excluded.why", sorted(rows))
+    with store.write():
+        score_store.upsert(store, rows)
         if state_key:
-            state.put(conn, state_key, state_value)
+            state_store.put(store, state_key, state_value)
 
 
 # --- topics -------------------------------------------------------------------------------------------------
@@ -161,11 +154,8 @@ def assign_topics(store: Store, encoder: Encoder, topic_settings, cen: Centering
     sig = state.signature([[t.key, t.label, t.description, list(t.keywords)] for t in topic_settings],
                           encoder.name, TOPICS_VERSION)
     if rescore:
-        with store.write() as conn:
-            conn.execute("UPDATE scoring_progress SET topics_sig = ''")
-    ids = [r[0] for r in store.query(
-        "SELECT e.article_id FROM embeddings e LEFT JOIN scoring_progress p ON p.article_id = e.article_id "
-        "WHERE e.model = ? AND (p.article_id IS NULL OR p.topics_sig != ?)", (encoder.name, sig))]
+        score_store.reset_topics(store)
+    ids = score_store.topics_due(store, encoder.name, sig)
     if not ids:
         return 0
     model = topics.build(list(topic_settings), encoder, cen)
@@ -174,14 +164,8 @@ def assign_topics(store: Store, encoder: Encoder, topic_settings, cen: Centering
         texts = {a.id: a for a in embedder.load_texts(store, chunk_ids)}
         articles = [texts[i] for i in chunk_ids]
         found = topics.assign(model, articles, cen.articles(x, langs))
-        with store.write() as conn:
-            conn.executemany("DELETE FROM article_topics WHERE article_id = ?", [(i,) for i in chunk_ids])
-            conn.executemany("INSERT INTO article_topics(article_id, topic_key, score) VALUES (?, ?, ?)",
-                             [(a.id, key, s) for a, pairs in zip(articles, found, strict=True) for key, s in pairs])
-            conn.executemany(
-                "INSERT INTO scoring_progress(article_id, topics_sig) VALUES (?, ?) "
-                "ON CONFLICT(article_id) DO UPDATE SET topics_sig = excluded.topics_sig",
-                [(i, sig) for i in chunk_ids])
+        score_store.set_topics(store, chunk_ids, [(a.id, key, s) for a, pairs in zip(articles, found, strict=True)
+                                                  for key, s in pairs], sig)
         done += len(chunk_ids)
         if progress:
             progress("topics", done, len(ids))
@@ -201,16 +185,8 @@ def _shift(published: str, days: float) -> str:
 def assign_clusters(store: Store, model: str, cen: CenteringLike, *, window_days: float, threshold: float,
                     rescore: bool = False, progress: Progress | None = None) -> int:
     """Link not-yet-clustered articles to stories within the time window; returns how many were clustered."""
-    with store.write() as conn:
-        conn.execute("INSERT OR IGNORE INTO scoring_progress(article_id) "
-                     "SELECT article_id FROM embeddings WHERE model = ?", (model,))
-        if rescore:
-            conn.execute("UPDATE scoring_progress SET clustered = 0")
-            conn.execute("UPDATE articles SET cluster_id = NULL")
-    pending = store.query(
-        "SELECT a.id, a.published FROM scoring_progress p JOIN articles a ON a.id = p.article_id "
-        "JOIN embeddings e ON e.article_id = a.id AND e.model = ? WHERE p.clustered = 0 "
-        "ORDER BY a.published, a.id", (model,))
+    score_store.queue_clustering(store, model, reset=rescore)
+    pending = score_store.unclustered(store, model)
     done = 0
     for start in range(0, len(pending), CLUSTER_BLOCK):
         block = pending[start:start + CLUSTER_BLOCK]
@@ -224,16 +200,11 @@ def assign_clusters(store: Store, model: str, cen: CenteringLike, *, window_days
 
 def _cluster_block(store: Store, model: str, cen: CenteringLike, new_ids: list[str], first: str, last: str, *,
                    window_days: float, threshold: float) -> None:
-    rows = store.query(
-        "SELECT a.id, a.published, a.title, substr(a.summary_text, 1, 1500) AS summary, a.url, a.language, "
-        "a.cluster_id FROM articles a JOIN embeddings e ON e.article_id = a.id AND e.model = ? "
-        "WHERE a.published BETWEEN ? AND ?",
-        (model, _shift(first, -window_days), _shift(last, window_days)))
-    rows = {r["id"]: r for r in rows}
+    rows = {r.id: r for r in score_store.cluster_window(store, model, _shift(first, -window_days),
+                                                        _shift(last, window_days))}
     for i in new_ids:  # published values in odd formats still take part
         if i not in rows:
-            r = store.one("SELECT a.id, a.published, a.title, substr(a.summary_text, 1, 1500) AS summary, a.url, "
-                          "a.language, a.cluster_id FROM articles a WHERE a.id = ?", (i,))
+            r = score_store.cluster_article(store, i)
             if r is not None:
                 rows[i] = r
     ids, mats, langs = [], [], []
@@ -244,15 +215,15 @@ def _cluster_block(store: Store, model: str, cen: CenteringLike, new_ids: list[s
     if not ids:
         return
     xc = cen.articles(np.vstack(mats), langs)
-    items = [clusters.Item(i, rows[i]["published"], rows[i]["title"], rows[i]["summary"], rows[i]["url"],
-                           rows[i]["language"]) for i in ids]
+    items = [clusters.Item(i, rows[i].published, rows[i].title, rows[i].summary, rows[i].url, rows[i].language)
+             for i in ids]
     index = {i: n for n, i in enumerate(ids)}
     new_set = set(new_ids)
     focus = [index[i] for i in new_ids if i in index]
     uf = clusters.UnionFind()
     for a, b in clusters.link_pairs(items, xc, focus, window_days=window_days, threshold=threshold):
         for n in (a, b):  # an already-clustered article brings its whole story along
-            old = rows[ids[n]]["cluster_id"]
+            old = rows[ids[n]].cluster_id
             if ids[n] not in new_set and old:
                 uf.union(ids[n], "story:" + old)
         uf.union(ids[a], ids[b])
@@ -266,21 +237,14 @@ def _cluster_block(store: Store, model: str, cen: CenteringLike, new_ids: list[s
     updates: list[tuple[str, list[str], list[str]]] = []  # (cluster id, old cluster ids, member ids)
     for members in components.values():
         old_ids = {m[len("story:"):] for m in members if m.startswith("story:")}
-        old_ids |= {rows[m]["cluster_id"] for m in members if m in rows and m not in new_set
-                    and rows[m]["cluster_id"]}
+        old_ids |= {rows[m].cluster_id for m in members if m in rows and m not in new_set and rows[m].cluster_id}
         article_ids = [m for m in members if not m.startswith("story:")]
         candidates = set(article_ids) | old_ids
-        published = {c: (rows[c]["published"] if c in rows else
-                         store.scalar("SELECT published FROM articles WHERE id = ?", (c,)) or "") for c in candidates}
+        published = {c: (rows[c].published if c in rows else score_store.published(store, c) or "")
+                     for c in candidates}
         cid = min(candidates, key=lambda c: (published[c], c))
         updates.append((cid, sorted(old_ids), article_ids))
-    with store.write() as conn:
-        for cid, old_ids, article_ids in updates:
-            for old in old_ids:
-                if old != cid:
-                    conn.execute("UPDATE articles SET cluster_id = ? WHERE cluster_id = ?", (cid, old))
-            conn.executemany("UPDATE articles SET cluster_id = ? WHERE id = ?", [(cid, a) for a in article_ids])
-        conn.executemany("UPDATE scoring_progress SET clustered = 1 WHERE article_id = ?", [(i,) for i in new_ids])
+    score_store.set_clusters(store, updates, new_ids)
 
 
 def article_texts(store: Store, ids: list[str]) -> list[ArticleText]:
