@@ -12,34 +12,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 
 from scoring.glossary import STOPWORDS, normalize, words
+from watcher.cleaner import url_key
 
 TITLE_JACCARD = 0.6
 ANCHOR_MARGIN = 0.35  # cosine may be this much below the threshold when anchors agree
 MIN_SHARED_ANCHORS = 2
 CANDIDATE_COS = 0.3  # near-identical titles are always at least this close
-_TRACKING = re.compile(r"^(utm_|fbclid$|gclid$|mc_|ref$|source$)")
 _NUMBER = re.compile(r"\d[\d\s.,]*\d|\d")
 _YEAR = re.compile(r"(19[89]\d|20[0-4]\d)")
 _NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b([A-Z][\w'-]*[A-Za-z])")
-
-
-def canonical_url(url: str | None) -> str | None:
-    if not url:
-        return None
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    host = parts.hostname or ""
-    host = host[4:] if host.startswith("www.") else host
-    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query) if not _TRACKING.match(k.lower())))
-    path = parts.path.rstrip("/") or "/"
-    return urlunsplit(("", host, path, query, "")).lstrip("/") if host else None
 
 
 def title_words(title: str) -> frozenset[str]:
@@ -80,7 +65,7 @@ class Item:
 
 class _Features:
     def __init__(self, items: list[Item]):
-        self.urls = [canonical_url(i.url) for i in items]
+        self.urls = [url_key(i.url) for i in items]
         self.titles = [title_words(i.title) for i in items]
         self.anchors = [anchors(f"{i.title}. {i.text}") for i in items]
         self.when = np.array([i.when for i in items])

@@ -113,3 +113,30 @@ def test_article_id_and_content_hash():
     assert content_hash("t", "x", url) == content_hash("t", "x", url)
     assert content_hash("t", "x", url) != content_hash("t", "x2", url)
     assert content_hash("ab", "c", None) != content_hash("a", "bc", None)
+
+
+# the two former canonical_url (watcher's for stored links, scoring.clusters' for comparing them) are one:
+# cleaner.canonical_url stores, cleaner.url_key compares, with every tracking parameter either one stripped
+TRACKED = "utm_source=rss&utm_medium=feed&UTM_Campaign=x&fbclid=F&gclid=G&mc_cid=C&mc_eid=E&igshid=I&_ga=1&pk_kwd=k"
+
+
+@pytest.mark.parametrize("scheme_host", ["https://example.org", "HTTPS://Example.ORG:443", "http://www.example.org"])
+def test_tracking_parameters_are_stripped_for_storing_and_comparing(scheme_host):
+    url = f"{scheme_host}/news/item/?id=7&{TRACKED}#comments"
+    stored = cleaner.canonical_url(url)
+    assert "id=7" in stored and not any(t in stored.lower() for t in ("utm_", "fbclid", "gclid", "mc_", "igshid",
+                                                                     "_ga", "pk_", "#"))
+    assert cleaner.url_key(url) == "example.org/news/item?id=7"  # clusters' former form
+    assert cleaner.url_key(stored) == cleaner.url_key(url)
+
+
+def test_url_key_also_ignores_referral_tags_the_stored_url_keeps():
+    """`ref`, `source` and other `mc_*` select content on some sites and make the article id: stored as they
+    are, ignored only when comparing (scoring.clusters' former list)."""
+    url = "https://example.org/a?source=rss&ref=homepage&mc_tc=3&b=2&a=1"
+    assert cleaner.canonical_url(url) == "https://example.org/a?source=rss&ref=homepage&mc_tc=3&b=2&a=1"
+    assert cleaner.url_key(url) == "example.org/a?a=1&b=2"  # sorted, referral tags dropped
+    assert cleaner.url_key("https://example.org/a?b=2&a=1&empty=") == cleaner.url_key(url)
+    assert cleaner.url_key("https://example.org/a?a=1&b=3") != cleaner.url_key(url)
+    assert cleaner.url_key("javascript:alert(1)") is None and cleaner.url_key("") is None
+    assert cleaner.url_key("https://example.org") == "example.org/"

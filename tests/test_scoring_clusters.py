@@ -9,9 +9,9 @@ from pathlib import Path
 import nh3
 import pytest
 
-from scoring.clusters import canonical_url
 from scoring.pipeline import score
 from tests.plugins.model import insert_articles
+from watcher.cleaner import url_key
 
 CORPUS = Path(__file__).resolve().parent.parent / "demo" / "corpus"
 
@@ -90,7 +90,11 @@ def test_incremental_clustering_joins_a_later_article_to_its_story(tmp_config, e
     store.close()
 
 
-def test_canonical_url_ignores_tracking_and_cosmetics():
-    assert canonical_url("https://www.Example.org/a/b/?utm_source=x&id=2#top") == "example.org/a/b?id=2"
-    assert canonical_url("http://example.org/a/b") == canonical_url("https://example.org/a/b/")
-    assert canonical_url(None) is None
+def test_url_key_ignores_tracking_and_cosmetics():
+    """Clusters compare links with watcher.cleaner.url_key (their own canonical_url is gone)."""
+    import scoring.clusters
+
+    assert not hasattr(scoring.clusters, "canonical_url")
+    assert url_key("https://www.Example.org/a/b/?utm_source=x&id=2#top") == "example.org/a/b?id=2"
+    assert url_key("http://example.org/a/b") == url_key("https://example.org/a/b/")
+    assert url_key(None) is None

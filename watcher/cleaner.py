@@ -189,12 +189,22 @@ TRACKING_PARAMS = frozenset({
     "oly_enc_id", "vero_id", "vero_conv", "wickedid", "__s", "_ga", "_gl", "s_cid", "cmpid", "at_medium",
     "at_campaign", "spm", "sr_share",
 })
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_")
+# Referral tags that some sites also use to pick content (`?source=…`, `?ref=…`, other `mc_*` than Mailchimp's
+# two): kept in the stored URL, which makes the article id, and ignored only when two links are compared.
+REFERRAL_PARAMS = frozenset({"ref", "source"})
+REFERRAL_PREFIXES = ("mc_",)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def _is_tracking(key: str) -> bool:
     k = key.lower()
-    return k.startswith(("utm_", "pk_", "mtm_")) or k in TRACKING_PARAMS
+    return k.startswith(TRACKING_PREFIXES) or k in TRACKING_PARAMS
+
+
+def _is_referral(key: str) -> bool:
+    k = key.lower()
+    return _is_tracking(k) or k.startswith(REFERRAL_PREFIXES) or k in REFERRAL_PARAMS
 
 
 def canonical_url(url: str | None) -> str | None:
@@ -229,6 +239,23 @@ def canonical_url(url: str | None) -> str | None:
         if len(kept) != len(pairs):
             query = urlencode(kept, doseq=True)
     return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+
+
+def url_key(url: str | None) -> str | None:
+    """The form under which two links count as the same page (story clusters), or None.
+
+    The canonical URL without scheme, port, `www.`, trailing slash, blank parameters or parameter order, and without
+    the referral tags too: `http://www.example.org/a/?id=2&ref=rss` and `https://example.org/a?id=2` match.
+    """
+    canonical = canonical_url(url)
+    if canonical is None:
+        return None
+    parts = urlsplit(canonical)
+    host = parts.hostname or ""
+    host = host[4:] if host.startswith("www.") else host
+    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query) if not _is_referral(k)))
+    path = parts.path.rstrip("/") or "/"
+    return f"{host}{path}" + (f"?{query}" if query else "")
 
 
 # --- dates --------------------------------------------------------------------------------------
