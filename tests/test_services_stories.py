@@ -73,6 +73,28 @@ def test_card_lists_every_source_of_its_cluster(ctx):
         assert all(s.feed_title for s in card.sources)
 
 
+def test_board_and_email_digest_read_a_story_through_one_query(ctx):
+    """ui.services.stories.story_members is the one query for a story's mates: the board's card and the email
+    digest list the same outlets for a story, the digest's lead article first."""
+    import inspect
+
+    from ui.digest import select
+
+    assert "cluster_id" not in inspect.getsource(select._sources)  # no second copy of the SQL
+    _, cards = all_pages(ctx)
+    multi = [c for c in cards if len({s.article_id for s in c.sources}) > 1][:5]
+    assert multi, "fixture has multi-article clusters"
+    for card in multi:
+        sources = select._sources(ctx.store, card.cluster_id, card.article_id)
+        assert {s.name for s in sources} == {select.plain(s.feed_title, 80) for s in card.sources}
+        lead_feeds = {select.plain(s.feed_title, 80) for s in card.sources if s.article_id == card.article_id}
+        assert sources[0].name in lead_feeds
+    lone = next(c for c in cards if len(c.sources) == 1)
+    members = stories.story_members(ctx.store, {lone.article_id: None})
+    assert list(members) == [lone.cluster_id] and [m["id"] for m in members[lone.cluster_id]] == [lone.article_id]
+    assert stories.story_members(ctx.store, {}) == {}
+
+
 @pytest.mark.dates
 def test_filters_change_results(ctx):
     base = stories.list_stories(ctx, DigestFilter(profile="frontline", page_size=100))

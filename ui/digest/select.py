@@ -27,6 +27,7 @@ from ui.digest.records import (
     ToolChange,
     TopicSection,
 )
+from ui.services.stories import story_members
 
 WINDOWS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 FRESHNESS = {"daily": timedelta(days=3), "weekly": timedelta(days=14)}
@@ -197,19 +198,13 @@ def _topic_of(store, article_id: str) -> str:
 
 
 def _sources(store, story_id: str, lead_id: str) -> tuple[StorySource, ...]:
-    rows = store.query(
-        """
-        SELECT a.url, f.title, f.site, f.url AS feed_url, a.id = ? AS lead
-        FROM articles a JOIN feeds f ON f.id = a.feed_id
-        WHERE a.id = ? OR (a.cluster_id = ? AND a.cluster_id IS NOT NULL)
-        ORDER BY lead DESC, a.published
-        """,
-        (lead_id, lead_id, story_id),
-    )
+    """The outlets of a story: the lead article's feeds first, then its cluster mates' (the boards' query)."""
+    members = story_members(store, {lead_id: story_id}).get(story_id, [])
+    rows = sorted(members, key=lambda m: m["id"] != lead_id)  # stable: mates stay oldest first
     seen: set[str] = set()
     out = []
     for r in rows:
-        name = plain(r["title"], 80) or urlsplit(r["site"] or r["feed_url"]).hostname or "?"
+        name = plain(r["feed_title"], 80) or urlsplit(r["feed_site"] or r["feed_url"]).hostname or "?"
         if name in seen:
             continue
         seen.add(name)

@@ -251,23 +251,8 @@ def _cards(ctx: ServiceContext, rows, profile: str | None) -> list[StoryCard]:
         f"SELECT id, title, url, summary_text, published, language, cluster_id FROM articles WHERE id IN ({marks})",
         ids,
     )}
-    clusters = sorted({a["cluster_id"] for a in arts.values() if a["cluster_id"]})
-    c_marks = ",".join("?" * len(clusters)) or "NULL"
-    members = ctx.store.query(
-        f"""SELECT a.id, a.cluster_id, a.url, a.title, a.published, f.id AS feed_id, f.title AS feed_title,
-                   f.url AS feed_url
-            FROM articles a JOIN feeds f ON f.id IN (SELECT e.feed_id FROM entries e WHERE e.article_id = a.id
-                                                     UNION SELECT a.feed_id)
-            WHERE a.cluster_id IN ({c_marks}) OR a.id IN ({marks})
-            ORDER BY a.published, f.title""",
-        [*clusters, *ids],
-    )
-    by_story: dict[str, list] = defaultdict(list)
-    member_ids: dict[str, set[str]] = defaultdict(set)
-    for m in members:
-        key = m["cluster_id"] or m["id"]
-        by_story[key].append(m)
-        member_ids[key].add(m["id"])
+    by_story: dict[str, list] = defaultdict(list, story_members(ctx.store, {i: arts[i]["cluster_id"] for i in ids}))
+    member_ids: dict[str, set[str]] = defaultdict(set, {k: {m["id"] for m in ms} for k, ms in by_story.items()})
     all_members = sorted({i for s in member_ids.values() for i in s})
     m_marks = ",".join("?" * len(all_members))
     topics: dict[str, dict[str, float]] = defaultdict(dict)
@@ -309,6 +294,34 @@ def _cards(ctx: ServiceContext, rows, profile: str | None) -> list[StoryCard]:
     if any(c.score is None for c in cards):
         cards = _fill_scores(ctx, cards, profile)
     return cards
+
+
+def story_members(store, leads: dict[str, str | None]) -> dict[str, list]:
+    """The articles of the stories of `leads` (article id -> its cluster id, None for none): each cluster's
+    articles, or the article alone, one row per feed that carries it (its own feed and every `entries` feed),
+    grouped by story key (cluster id, else article id), oldest first. The one query for a story's mates: the
+    boards' cards and the email digest's sources both read it.
+
+    Row columns: id, cluster_id, url, title, published, feed_id, feed_title, feed_url, feed_site.
+    """
+    if not leads:
+        return {}
+    ids = list(leads)
+    clusters = sorted({c for c in leads.values() if c})
+    marks, c_marks = ",".join("?" * len(ids)), ",".join("?" * len(clusters)) or "NULL"
+    rows = store.query(
+        f"""SELECT a.id, a.cluster_id, a.url, a.title, a.published, f.id AS feed_id, f.title AS feed_title,
+                   f.url AS feed_url, f.site AS feed_site
+            FROM articles a JOIN feeds f ON f.id IN (SELECT e.feed_id FROM entries e WHERE e.article_id = a.id
+                                                     UNION SELECT a.feed_id)
+            WHERE a.cluster_id IN ({c_marks}) OR a.id IN ({marks})
+            ORDER BY a.published, f.title""",
+        [*clusters, *ids],
+    )
+    by_story: dict[str, list] = defaultdict(list)
+    for m in rows:
+        by_story[m["cluster_id"] or m["id"]].append(m)
+    return dict(by_story)
 
 
 def _fill_scores(ctx: ServiceContext, cards: list[StoryCard], profile: str | None) -> list[StoryCard]:
