@@ -146,3 +146,41 @@ def test_rescore_flag_recomputes_without_re_embedding(setup):
     score(settings, store, encoder=enc)
     summary = score(settings, store, encoder=enc, rescore=True)
     assert summary.embedded == 0 and summary.scored == 12 and summary.topics == 6
+
+
+@pytest.mark.parametrize("stem", [False, True])
+def test_profile_preview_uses_the_scorers_config_stemming_included(setup, monkeypatch, stem):
+    """The profile preview (ui.services.profiles.preview -> scoring.pipeline.preview_profile) keys its keyword
+    query on the calibration's `stem` exactly as the ranking does, with no keyword search of its own: same terms,
+    same scores as rescoring stores."""
+    from scoring import bm25, scorer
+    from scoring.pipeline import preview_profile
+    from scoring.profiles import get_profile
+
+    settings, store, encoder = setup
+    table = {name: {**entry, "stem": stem} for name, entry in scorer.calibration_table().items()}
+    monkeypatch.setattr(scorer, "calibration_table", lambda: table)
+    seen: list[tuple[bool, tuple]] = []
+    real = bm25.query_terms
+
+    def spy(text, **kw):
+        terms = real(text, **kw)
+        seen.append((kw.get("stem", True), tuple(terms)))
+        return terms
+
+    monkeypatch.setattr(bm25, "query_terms", spy)
+    score(settings, store, encoder=encoder)
+    profile = get_profile(settings, store, "frontline")
+    preview = preview_profile(settings, store, profile, encoder=encoder, limit=len(ARTICLES))
+    frontline = [s for s in seen if s[1] == seen[-1][1]]
+    assert len(frontline) == 2 and {s[0] for s in seen} == {stem}  # the ranking's query, the preview's: same
+    assert any(t.endswith("*") for t in seen[-1][1]) == stem  # stemmed terms are FTS prefixes
+    import inspect
+
+    from ui.services import profiles as board_profiles
+
+    source = inspect.getsource(board_profiles)
+    assert "preview_profile" in source and "bm25" not in source and "stem" not in source
+    stored = scores_of(store, "frontline")
+    assert {a: round(s, 4) for a, s, _ in preview} == pytest.approx({a: round(stored[a], 4) for a, _, _ in preview},
+                                                                    abs=1e-4)
