@@ -6,6 +6,7 @@ Pages call only these modules (no SQL in pages):
 - :mod:`ui.services.records`   every record returned
 - :mod:`ui.services.stories`   ranked story cards, filters, search, pagination, read/save/feedback
 - :mod:`ui.services.tools`     the tool & trend register, scorecards, history, suggestions
+- :mod:`ui.services.statuses`  the register's statuses: order, EN/FR labels, allowed moves, radar rings
 - :mod:`ui.services.radar`     the register as a radar; Build-Your-Own-Radar export/import
 - :mod:`ui.services.trends`    weekly topic counts, rising topics and terms, per-source volume
 - :mod:`ui.services.sources`   feed health, add/remove/enable, OPML, crawl now, job runs
