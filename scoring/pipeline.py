@@ -110,13 +110,14 @@ def score_profiles(store: Store, encoder: Encoder, profiles: list[Profile], cen:
         ids = None if full else score_store.unscored_ids(store, profile.key, encoder.name)
         if ids == []:
             continue
+        vectors = embeddings.Prefetch(store, encoder.name, ids=ids)  # read while the profile is built
         fb = feedback.build(store, encoder.name, profile.key, min_labels, cen)
         pm = build_profile(profile, encoder, store, cen, config, feedback=fb)
         total = ids is None and embeddings.count(store, encoder.name)
         total = total or len(ids or [])
         done = 0
         pending: list[tuple[str, str, float, str]] = []
-        for chunk_ids, x, langs in iter_vectors(store, encoder.name, ids=ids, with_language=True):
+        for chunk_ids, x, langs in vectors:
             scores, why = score_chunk(pm, chunk_ids, x, langs, config)
             pending.extend(zip(chunk_ids, [profile.key] * len(chunk_ids), np.round(scores, 5).tolist(), why,
                                strict=True))
