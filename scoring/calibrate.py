@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scoring import centering
+from scoring import centering, clusters
 from scoring.bm25 import REFERENCE_FILE
 from scoring.embedder import embed_pending
 from scoring.evaluate import GoldItem, all_vectors, gold_store, load_gold
@@ -215,6 +215,30 @@ def fit_sets(sets: Sequence[tuple[str, str]], encoder: Encoder, *, report=None) 
                                model=encoder.name)
 
 
+def _cluster_all(items: list[clusters.Item], x: np.ndarray, *, window_days: float,
+                 threshold: float) -> dict[str, str]:
+    """Cluster a whole set from scratch with the pipeline's linking rules (clusters.link_pairs): article id →
+    cluster id (id of the earliest member)."""
+    uf = clusters.UnionFind()
+    for a, b in clusters.link_pairs(items, x, list(range(len(items))), window_days=window_days,
+                                    threshold=threshold):
+        uf.union(a, b)
+    return _cluster_ids(items, uf, range(len(items)))
+
+
+def _cluster_ids(items: list[clusters.Item], uf: clusters.UnionFind, members) -> dict[str, str]:
+    groups: dict[int, list[int]] = {}
+    for i in members:
+        groups.setdefault(uf.find(i), []).append(i)
+    out = {}
+    for group in groups.values():
+        first = min(group, key=lambda i: (items[i].published, items[i].id))
+        for i in group:
+            out[items[i].id] = items[first].id
+    return out
+
+
+
 def story_pairs(stories: Sequence[dict], clusters_of: dict[str, str]) -> dict[str, float]:
     """Pair precision and recall of a clustering against `story` keys (None = a story of its own)."""
     tp = fp = fn = cross = cross_tp = 0
@@ -234,8 +258,7 @@ def story_pairs(stories: Sequence[dict], clusters_of: dict[str, str]) -> dict[st
 
 def cluster_sweep(stories: Sequence[dict], encoder: Encoder, window_days: float = 7.0,
                   thresholds: Sequence[float] = tuple(round(0.50 + 0.02 * i, 2) for i in range(14))) -> list[dict]:
-    """Pair precision/recall of the real clustering (scoring.clusters.cluster) at each threshold."""
-    from scoring import clusters
+    """Pair precision/recall at each threshold of the pipeline's linking rules (scoring.clusters.link_pairs)."""
     from scoring.records import ArticleText
     from scoring.text import embedding_text
 
@@ -245,7 +268,7 @@ def cluster_sweep(stories: Sequence[dict], encoder: Encoder, window_days: float 
                                                 gloss=not encoder.multilingual) for s in stories])
     out = []
     for t in thresholds:
-        found = clusters.cluster(items, x, window_days=window_days, threshold=t)
+        found = _cluster_all(items, x, window_days=window_days, threshold=t)
         out.append({"threshold": t, **story_pairs(stories, found)})
     return out
 

@@ -129,23 +129,3 @@ class UnionFind:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
             self.parent[max(ra, rb)] = min(ra, rb)
-
-
-def cluster(items: list[Item], x: np.ndarray, *, window_days: float, threshold: float) -> dict[str, str]:
-    """Cluster a whole set from scratch: article id → cluster id (id of the earliest member)."""
-    uf = UnionFind()
-    for a, b in link_pairs(items, x, list(range(len(items))), window_days=window_days, threshold=threshold):
-        uf.union(a, b)
-    return _ids(items, uf, range(len(items)))
-
-
-def _ids(items: list[Item], uf: UnionFind, members) -> dict[str, str]:
-    groups: dict[int, list[int]] = {}
-    for i in members:
-        groups.setdefault(uf.find(i), []).append(i)
-    out = {}
-    for group in groups.values():
-        first = min(group, key=lambda i: (items[i].published, items[i].id))
-        for i in group:
-            out[items[i].id] = items[first].id
-    return out

@@ -167,44 +167,6 @@ def calibration(items: Sequence[GoldItem], profiles: Sequence[Profile], encoder:
             "clearly_relevant": clear, "clearly_relevant_at_least_half": clear_above / max(1, clear)}
 
 
-ABLATIONS: dict[str, dict] = {
-    "full scorer": {},
-    "- keywords (BM25)": {"w_keywords": 0.0},
-    "- best interest": {"w_best": 0.0},
-    "- description": {"w_description": 0.0},
-    "- avoid penalty": {"w_avoid": 0.0},
-    "- glossary (profile side + keyword expansion)": {"gloss": False},
-    "- language centring": {"center": False},
-    "+ top-3 interests mean": {"w_top3": 0.3},
-    "+ stemmed keywords": {"stem": True},
-    "keywords only": {"w_best": 0.0, "w_description": 0.0, "w_avoid": 0.0},
-    "dense only (interests+description+avoid)": {"w_keywords": 0.0},
-}
-
-
-def ablation(items: Sequence[GoldItem], profiles: Sequence[Profile], encoder: Encoder) -> list[EvalRow]:
-    """The scorer with one lever removed (or added) at a time; system names say which."""
-    import dataclasses
-
-    keys = {k for it in items for k in it.labels}
-    profiles = [p for p in profiles if p.key in keys]
-    rows: list[EvalRow] = []
-    for gloss in (True, False):
-        store = gold_store(items)
-        try:
-            embed_pending(store, encoder, gloss=gloss)
-            ids, x, langs = all_vectors(store, encoder.name)
-            variants = ABLATIONS.items() if gloss else [("- article glosses (embedding text)", {})]
-            for name, change in variants:
-                config = dataclasses.replace(ScorerConfig.for_encoder(encoder), **change)
-                for p in profiles:
-                    rows.append(rank_metrics(name, p.key, scorer_scores(store, encoder, p, ids, x, langs, config),
-                                             items))
-        finally:
-            store.close()
-    return with_means(rows)
-
-
 def by_language(items: Sequence[GoldItem], profiles: Sequence[Profile], encoder: Encoder,
                 other_encoders: Sequence[Encoder] = ()) -> dict[str, list[EvalRow]]:
     """The same evaluation on the French items only and on the English items only."""

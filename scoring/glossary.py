@@ -104,10 +104,6 @@ class Glossary:
             out.extend(fr)
         return out
 
-    def with_gloss(self, text: str) -> str:
-        """`text` followed by the English glosses of its French terms (used for embedding with English models)."""
-        glosses = self.english_gloss(text)
-        return f"{text} ({', '.join(glosses)})" if glosses else text
 
 
 SHIPPED = Glossary(SHIPPED_PAIRS)
@@ -136,8 +132,3 @@ def concepts(text: str) -> set[int]:
 def expand(text: str) -> list[str]:
     """Every variant, in both languages, of the glossary concepts present in `text`."""
     return active().expand(text)
-
-
-def with_gloss(text: str) -> str:
-    """`text` followed by the English glosses of its French terms (used for embedding with English models)."""
-    return active().with_gloss(text)

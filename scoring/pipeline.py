@@ -17,7 +17,7 @@ from scoring import clusters, embedder, feedback, glossary, state, topics
 from scoring.centering import Centering, LazyCentering
 from scoring.model import Encoder, LazyEncoder
 from scoring.profiles import effective_profiles, profile_signature, stored_signature
-from scoring.records import ArticleText, Profile, ScoreSummary
+from scoring.records import Profile, ScoreSummary
 from scoring.scorer import SCORER_VERSION, ScorerConfig, build_profile, score_chunk
 from watcher.db import Store
 from watcher.store import embeddings
@@ -246,7 +246,3 @@ def _cluster_block(store: Store, model: str, cen: CenteringLike, new_ids: list[s
         cid = min(candidates, key=lambda c: (published[c], c))
         updates.append((cid, sorted(old_ids), article_ids))
     score_store.set_clusters(store, updates, new_ids)
-
-
-def article_texts(store: Store, ids: list[str]) -> list[ArticleText]:
-    return embedder.load_texts(store, ids)

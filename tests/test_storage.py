@@ -148,8 +148,8 @@ def test_failure_and_not_modified_records(store):
                          next_check=LATER)
     f = storage.get_feed(store, feed.url)
     assert f.error_count == 1 and f.last_error == "HTTP 500 Internal Server Error" and f.last_status == "error"
-    storage.save_not_modified(store, f, FetchOutcome(304, moved_to="https://y.example/feed"), run_id=None, now=NOW,
-                              next_check=LATER)
+    storage.save_not_modified_many(store, [(f, FetchOutcome(304, moved_to="https://y.example/feed"), NOW, LATER)],
+                                   run_id=None)
     f = storage.get_feed(store, feed.url)
     assert f.error_count == 0 and f.last_status == "not_modified" and f.moved_to == "https://y.example/feed"
     outcomes = [r["outcome"] for r in store.query("SELECT outcome FROM fetch_log ORDER BY id")]

@@ -274,11 +274,6 @@ def save_fetched(store: Store, feed: Feed, prepared: PreparedFeed, fetch: FetchO
     return new, updated
 
 
-def save_not_modified(store: Store, feed: Feed, fetch: FetchOutcome, *, run_id: int | None, now: str,
-                      next_check: str) -> None:
-    save_not_modified_many(store, [(feed, fetch, now, next_check)], run_id=run_id)
-
-
 def save_not_modified_many(store: Store, items: list[tuple[Feed, FetchOutcome, str, str]], *,
                            run_id: int | None) -> None:
     """Record unchanged feeds (feed, fetch, now, next_check), many per transaction: a re-crawl is mostly 304s."""

@@ -20,7 +20,6 @@ import json
 import re
 import threading
 from datetime import datetime
-from pathlib import Path
 
 from config import clock
 from config.errors import EmailError, ValidationError
@@ -163,7 +162,3 @@ def _dry_run_one(settings, store, rec, now) -> SendResult:
 
 def _slug(address: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", address)[:80]
-
-
-def outbox_folder(settings) -> Path:
-    return settings.resolve(settings.email.outbox)
