@@ -102,13 +102,14 @@ def term_hits(store: Store, terms: list[str]) -> dict[str, float]:
     Unlike BM25 this depends on the article and the profile only, never on the rest of the store (weights come
     from a fixed reference, no length normalisation), so a score means the same whatever the store holds.
     """
-    hits: dict[str, float] = {}
-    for term in terms:  # one query per term; ValueError: a malformed query
-        rows = search.matches(store, term)
+    by_rowid: dict[int, float] = {}
+    for term in terms:  # ValueError: a malformed query
+        anywhere, in_title = search.matches(store, term)
         weight = term_weight(term)
-        for article_id, in_title in rows:
-            hits[article_id] = hits.get(article_id, 0.0) + weight * (TITLE_WEIGHT if in_title else 1.0)
-    return hits
+        for rowid in anywhere:
+            by_rowid[rowid] = by_rowid.get(rowid, 0.0) + weight * (TITLE_WEIGHT if rowid in in_title else 1.0)
+    ids = search.article_ids(store, set(by_rowid))
+    return {ids[r]: v for r, v in by_rowid.items() if r in ids}
 
 
 def saturate(hits: dict[str, float], scale: float) -> dict[str, float]:

@@ -31,8 +31,25 @@ def bm25(store: Store, query: str, title_weight: float) -> dict[str, float]:
     return {r[0]: float(r[1]) for r in rows}
 
 
-def matches(store: Store, query: str) -> list[tuple[str, int]]:
-    """(article id, 1 if the title matches else 0) of every article matching `query`."""
-    # bm25 with the body column weighted 0 is non-zero exactly when the title matches
-    return _query(store, "SELECT a.id, bm25(articles_fts, 1.0, 0.0) != 0 FROM articles_fts "
-                         "JOIN articles a ON a.rowid = articles_fts.rowid WHERE articles_fts MATCH ?", (query,))
+def matches(store: Store, query: str) -> tuple[list[int], set[int]]:
+    """(FTS rowids of every article matching `query`, those whose title matches): two index-only queries, with
+    no join and no ranking function, so a common word costs little even at 100k articles."""
+    anywhere = [r[0] for r in _query(store, "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", (query,))]
+    if not anywhere:
+        return [], set()
+    in_title = {r[0] for r in _query(store, "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?",
+                                      (f"title : {query}",))}
+    return anywhere, in_title
+
+
+def article_ids(store: Store, rowids: set[int]) -> dict[int, str]:
+    """rowid → article id, for the rowids `matches` returned (from the id index alone)."""
+    if len(rowids) > 5000:  # one pass over the index beats thousands of lookups
+        return {r: i for r, i in _query(store, "SELECT rowid, id FROM articles", ()) if r in rowids}
+    out: dict[int, str] = {}
+    ordered = sorted(rowids)
+    for start in range(0, len(ordered), 900):  # SQLite's bound-parameter limit
+        part = ordered[start:start + 900]
+        out.update(_query(store, f"SELECT rowid, id FROM articles WHERE rowid IN ({','.join('?' * len(part))})",
+                          tuple(part)))
+    return out
