@@ -230,6 +230,19 @@ def test_email_links_open_the_story_and_the_tool(app_test, populated_store):
     assert [h.value for h in at.subheader] == ["The story from your email"]
     assert card_titles(at)[0].startswith(f"#### [{md(oldest['title'][:20])}")
 
+    # the story an email links to is often also in the ranked list below: both cards render, with working buttons
+    first_id = store.one("SELECT s.article_id FROM scores s ORDER BY s.score DESC LIMIT 1")["article_id"]
+    at = app_test()
+    at.query_params["story"] = first_id
+    at.switch_page("views/digest.py").run()
+    clean(at)
+    titles = card_titles(at)
+    assert len(titles) >= 2 and titles[0] in titles[1:], titles[:3]
+    read = [b for b in at.button if b.key and b.key.startswith("read_") and b.key.endswith(first_id)]
+    assert len(read) == 2
+    read[0].click().run()
+    clean(at)
+
     names = [r["name"] for r in store.query("SELECT name FROM tools ORDER BY name")]
     at = app_test()
     at.query_params["tool"] = names[-1].upper()

@@ -67,7 +67,9 @@ page_number = st.session_state.get(PAGE_KEY, 1)
 result = shell.act(lambda: stories.list_stories(ctx, dataclasses.replace(digest_filter, page=page_number)))
 
 
-def _card(story: StoryCard) -> None:
+def _card(story: StoryCard, where: str = "list") -> None:
+    """One story card; `where` keeps the widget keys of a card shown twice (the email's story, also listed)
+    apart."""
     with st.container(border=True):
         head, badge = st.columns([6, 1], vertical_alignment="top")
         head.markdown("#### " + md_link(story.title or "—", story.url))
@@ -96,11 +98,11 @@ def _card(story: StoryCard) -> None:
         if others:
             links = ", ".join(md_link(s.feed_title or s.feed_url, s.url) for s in others)
             st.markdown(f"**{t('digest.also')}:** {links}")
-        _actions(story)
+        _actions(story, where)
 
 
-def _actions(story: StoryCard) -> None:
-    key = story.article_id
+def _actions(story: StoryCard, where: str) -> None:
+    key = f"{where}_{story.article_id}"
     cols = st.columns([1.2, 1.2, 1.2, 1.4, 1.6, 2], vertical_alignment="center")
     read_label = t("digest.mark_unread") if story.read else t("digest.mark_read")
     if cols[0].button(read_label, key=f"read_{key}", icon=":material/done:", width="stretch"):
@@ -131,7 +133,7 @@ if linked_story:
     linked = shell.act(lambda: stories.get_story(ctx, linked_story, profile))
     if linked is not None:
         st.subheader(t("digest.linked_story"))
-        _card(linked)
+        _card(linked, "email")
         st.divider()
 
 if result is not None:
