@@ -26,8 +26,10 @@ test: $(STAMP) chromium
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -rs
 
+# `make demo PORT=8601 FEED_PORT=8699 SMTP_PORT=8625 DIR=data/demo2` runs a second demo beside the first
 demo: $(STAMP)
-	$(BIN)/veille demo
+	$(BIN)/veille demo $(if $(PORT),--port $(PORT)) $(if $(FEED_PORT),--feed-port $(FEED_PORT)) \
+		$(if $(SMTP_PORT),--smtp-port $(SMTP_PORT)) $(if $(DIR),--dir $(DIR))
 
 run: $(STAMP)
 	$(BIN)/veille --config config/veille.toml run

@@ -33,3 +33,15 @@ def test_missing_chromium_without_root_stops_with_the_command_to_run(tmp_path):
 def test_the_makefile_runs_the_check_before_the_tests():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "test: $(STAMP) chromium" in makefile and "sh scripts/ensure-chromium" in makefile
+
+
+def test_make_demo_passes_other_ports_and_folder_on():
+    """`make demo PORT=8601 …` runs `veille demo --port 8601 …` (make -n prints the command, runs nothing)."""
+    done = subprocess.run(["make", "-n", "demo", "PORT=8601", "FEED_PORT=8699", "SMTP_PORT=8625", "DIR=data/demo2"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    line = next(line for line in done.stdout.replace("\\\n", " ").splitlines() if "veille demo" in line)
+    assert "--port 8601" in line and "--feed-port 8699" in line and "--smtp-port 8625" in line
+    assert "--dir data/demo2" in line
+    plain = subprocess.run(["make", "-n", "demo"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert next(line for line in plain.stdout.replace("\\\n", " ").splitlines() if "veille demo" in line).split() == [
+        ".venv/bin/veille", "demo"]
