@@ -265,7 +265,7 @@ class _Loader:
             return tuple(self.convert(item_type, v, f"{where}[{i}]", name, name) for i, v in enumerate(value))
         if origin in (typing.Union, types.UnionType):
             hint = next(a for a in typing.get_args(hint) if a is not type(None))
-        if dataclasses.is_dataclass(hint):
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
             return self.build(hint, value, where, name)
         if hint is bool:
             if not isinstance(value, bool):

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from html import escape
 from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import nh3
@@ -98,7 +99,7 @@ def sanitize_html(html: str, base_url: str | None = None) -> str:
         return html.strip()
     attributes = {k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()}
     attributes["*"] = set()
-    options = {
+    options: dict[str, Any] = {  # nh3.clean's keyword arguments
         "tags": set(ALLOWED_TAGS),
         "clean_content_tags": set(DROP_WITH_CONTENT),
         "attributes": attributes,

@@ -441,7 +441,7 @@ class Store:
     def __init__(self, path: Path, conn: sqlite3.Connection):
         self.path = path
         self.conn = conn
-        self._db = None
+        self._db: sqlite_utils.Database | None = None
         self._lock = threading.RLock()
 
     @property

@@ -51,8 +51,10 @@ _DETECTABLE = frozenset({
 })
 
 
-def _cp1252_for_bad_bytes(exc: UnicodeDecodeError) -> tuple[str, int]:
+def _cp1252_for_bad_bytes(exc: UnicodeError) -> tuple[str, int]:
     """Decode error handler: a byte that is not UTF-8 is read as windows-1252 (undefined ones dropped)."""
+    if not isinstance(exc, UnicodeDecodeError):  # registered for decoding only
+        raise exc
     bad = exc.object[exc.start:exc.end]
     return bad.decode("cp1252", errors="ignore"), exc.end
 
@@ -112,7 +114,9 @@ def _mostly_utf8(body: bytes) -> bool:
     sample = body[:262144]
     invalid = 0
 
-    def count(exc: UnicodeDecodeError) -> tuple[str, int]:
+    def count(exc: UnicodeError) -> tuple[str, int]:
+        if not isinstance(exc, UnicodeDecodeError):  # registered for decoding only
+            raise exc
         nonlocal invalid
         invalid += exc.end - exc.start
         return "", exc.end

@@ -29,7 +29,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import httpcore
 
@@ -39,7 +39,10 @@ from config.settings import CrawlerSettings
 from watcher.imports import import_without
 from watcher.netguard import GuardedBackend, Resolver, check_url
 
-httpx = import_without("httpx", ("pygments", "rich"))  # those two serve only httpx's command-line tool
+if TYPE_CHECKING:
+    import httpx
+else:
+    httpx = import_without("httpx", ("pygments", "rich"))  # those two serve only httpx's command-line tool
 
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
@@ -164,8 +167,8 @@ class PoolTransport(httpx.AsyncBaseTransport):
                  keepalive_expiry: float) -> None:
         self.network_backend = network_backend
         self.ssl_context = ssl_context  # a factory, called once
-        self.limits = {"max_connections": max_connections, "max_keepalive_connections": max_connections,
-                       "keepalive_expiry": keepalive_expiry}
+        self.max_connections = max_connections
+        self.keepalive_expiry = keepalive_expiry
         self.plain = self._new_pool(None)
         self.tls: httpcore.AsyncConnectionPool | None = None
         self.turns: dict[tuple, asyncio.Lock] = {}  # (scheme, host, port) -> the right to enter the pool
@@ -173,7 +176,8 @@ class PoolTransport(httpx.AsyncBaseTransport):
     def _new_pool(self, ssl_context: ssl.SSLContext | None) -> httpcore.AsyncConnectionPool:
         return httpcore.AsyncConnectionPool(
             ssl_context=ssl_context, network_backend=self.network_backend, http1=True, http2=False, retries=0,
-            **self.limits,
+            max_connections=self.max_connections, max_keepalive_connections=self.max_connections,
+            keepalive_expiry=self.keepalive_expiry,
         )
 
     def pool_for(self, scheme: str) -> httpcore.AsyncConnectionPool:
@@ -415,6 +419,7 @@ class Fetcher:
                         return FetchResult(
                             url=url, permanent_redirect=permanent_redirect, elapsed_ms=int(active * 1000), **result
                         )
+                    assert target is not None  # a hop without a result is a redirect
                     hops += 1
                     if target in seen:
                         raise FetchError(f"redirect loop: {target} was already visited")
@@ -472,6 +477,7 @@ class Fetcher:
             await response.aclose()
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
+        assert self._http is not None  # fetch() opens it first
         try:
             response = await self._http.handle_async_request(request)
         except httpx.ConnectTimeout:

@@ -24,7 +24,7 @@ def import_without(name: str, extras: tuple[str, ...]) -> ModuleType:
         return sys.modules[name]
     hidden = [extra for extra in extras if extra not in sys.modules]
     for extra in hidden:
-        sys.modules[extra] = None  # `import extra` now raises ImportError
+        sys.modules[extra] = None  # type: ignore[assignment]  # `import extra` now raises ImportError (typeshed allows modules only)
     try:
         return importlib.import_module(name)
     finally:

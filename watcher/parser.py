@@ -31,7 +31,7 @@ __all__ = ["ParsedEntry", "ParsedFeed", "neutralise_doctype", "parse_feed"]
 try:  # the fast path: a Rust parser with a feedparser-like API (~20x faster here)
     import feedparser_rs
 except ImportError:  # pragma: no cover - optional
-    feedparser_rs = None
+    feedparser_rs = None  # type: ignore[assignment]  # the optional-import idiom: callers test for None
 
 _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE | re.DOTALL)
 _ENTRY_TAG = re.compile(rb"<(?:item|entry)[\s>]")

@@ -11,6 +11,7 @@ import fcntl
 import os
 import time
 from pathlib import Path
+from typing import TextIO
 
 from config.errors import CrawlBusyError, ServiceLockedError
 
@@ -18,7 +19,7 @@ from config.errors import CrawlBusyError, ServiceLockedError
 class FileLock:
     def __init__(self, path: Path | str):
         self.path = Path(path)
-        self._handle = None
+        self._handle: TextIO | None = None
 
     def holder_pid(self) -> int | None:
         try:

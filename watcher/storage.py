@@ -194,8 +194,10 @@ def all_feeds(store: Store) -> list[Feed]:
 
 def start_run(store: Store, trigger: str, now: str) -> int:
     with store.write() as conn:
-        return conn.execute("INSERT INTO crawl_runs (started, trigger, status, pid) VALUES (?, ?, 'running', ?)",
-                            (now, trigger, os.getpid())).lastrowid
+        run_id = conn.execute("INSERT INTO crawl_runs (started, trigger, status, pid) VALUES (?, ?, 'running', ?)",
+                              (now, trigger, os.getpid())).lastrowid
+    assert run_id is not None  # an INSERT sets it
+    return run_id
 
 
 def finish_run(store: Store, run_id: int, summary: CrawlSummary, now: str) -> None:
