@@ -413,10 +413,11 @@ def format_date(
     if value is None or value == "":
         return "—"
     if isinstance(value, str):
+        text = value
         try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            value = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
-            return value
+            return text
     lang = lang or current_language()
     if pattern:
         return value.strftime(pattern)

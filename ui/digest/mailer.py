@@ -88,8 +88,8 @@ class Mailer:
         where = f"{cfg.smtp_host}:{cfg.smtp_port}"
         try:
             if cfg.security == "tls":
-                smtp = smtplib.SMTP_SSL(cfg.smtp_host, cfg.smtp_port, timeout=cfg.timeout_seconds,
-                                        context=self._tls_context())
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(cfg.smtp_host, cfg.smtp_port, timeout=cfg.timeout_seconds,
+                                                      context=self._tls_context())
             else:
                 smtp = smtplib.SMTP(cfg.smtp_host, cfg.smtp_port, timeout=cfg.timeout_seconds)
                 smtp.ehlo()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import sqlite3
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlsplit
@@ -152,7 +153,7 @@ def _stories(store, recipient, profiles, start, end, fresh_cut, base_url) -> lis
         """,
         (start, end, fresh_cut, *profiles, recipient.min_score, recipient.address),
     )
-    best: dict[str, object] = {}
+    best: dict[str, sqlite3.Row] = {}
     for row in rows:  # first row per story is its best (score-ordered)
         best.setdefault(row["story_id"], row)
     top = list(best.values())[: max(recipient.max_stories, 0)]

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import getpass
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from config.errors import PermissionDenied, ValidationError
 from ui.services.records import ROLES, User
 from watcher.cleaner import now_iso  # noqa: F401 - the services take the clock from here
+
+if TYPE_CHECKING:
+    from config.settings import Settings
+    from watcher.db import Store
 
 READ_CACHE_KIB = 65_536  # page cache of the app's connection
 READ_MMAP_BYTES = 256 * 1024 * 1024
@@ -15,8 +20,8 @@ READ_MMAP_BYTES = 256 * 1024 * 1024
 
 @dataclass
 class ServiceContext:
-    settings: object  # config.settings.Settings
-    store: object  # watcher.db.Store
+    settings: Settings
+    store: Store
     user: User
 
     def __post_init__(self) -> None:

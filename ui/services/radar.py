@@ -70,13 +70,13 @@ def radar_entries(ctx: ServiceContext, since: date | str | None = None, include_
         ring = STATUS_TO_RING.get(card.status)
         if ring is None or (ring == OUTSIDE and not include_rejected):
             continue
-        is_new = bool(since_iso) and card.created_at >= since_iso
+        is_new = bool(since_iso and card.created_at >= since_iso)
         before = moves.get(card.id)
         moved = bool(since_iso) and not is_new and before is not None and before != card.status
         quadrant = card.quadrant or guess_quadrant(ctx, card.id, f"{card.name} {card.description}")
         out.append(RadarEntry(
             name=card.name, ring=ring, quadrant=quadrant, is_new=is_new, moved=moved,
-            moved_from=STATUS_TO_RING.get(before, before) if moved else None,
+            moved_from=STATUS_TO_RING.get(before, before) if moved and before is not None else None,
             description=card.description, kind=card.kind,
         ))
     order = {r: i for i, r in enumerate((*RINGS, OUTSIDE))}

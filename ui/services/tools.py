@@ -261,7 +261,7 @@ def scorecard(ctx: ServiceContext, name: str) -> Scorecard:
         ))
     scored = [e for e in entries if e.score is not None]
     return Scorecard(
-        tool=tool["name"], entries=tuple(entries), total=sum(e.score for e in scored), max_total=3 * len(scored),
+        tool=tool["name"], entries=tuple(entries), total=sum(e.score or 0 for e in scored), max_total=3 * len(scored),
         knocked_out=tuple(e.criterion for e in scored if e.knockout and e.score == 0), fit_prefill=prefill,
     )
 
@@ -325,6 +325,7 @@ def add_tool(ctx: ServiceContext, name: str, *, note: str, kind: str = "tool", q
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (name, kind, description.strip(), quadrant, status, at, ctx.user.name, at),
         )
+        assert cur.lastrowid is not None  # an INSERT sets it
         _log(db, cur.lastrowid, at, ctx.user.name, "created", None, status, note,
              {"kind": kind, "quadrant": quadrant, "description": description.strip()})
     return get_card(ctx, name)

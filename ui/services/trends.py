@@ -45,7 +45,9 @@ def _local_shift(ctx: ServiceContext, start: datetime, end: datetime) -> tuple[s
     tz = clock.zone(_zone(ctx))
 
     def offset(at: datetime) -> int:
-        return int(at.astimezone(tz).utcoffset().total_seconds() // 60)
+        delta = at.astimezone(tz).utcoffset()
+        assert delta is not None  # an aware datetime has one
+        return int(delta.total_seconds() // 60)
 
     changes: list[tuple[datetime, int]] = []  # (first instant of a stretch, its offset)
     at, current = start, offset(start)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import timedelta
+from functools import partial
 
 import streamlit as st
 
@@ -117,8 +118,8 @@ def _actions(story: StoryCard, where: str) -> None:
     for col, relevant, label, icon in ((cols[2], True, "digest.relevant", ":material/thumb_up:"),
                                        (cols[3], False, "digest.irrelevant", ":material/thumb_down:")):
         if col.button(t(label), key=f"fb_{relevant}_{key}", icon=icon, disabled=not (editor and target),
-                      help=help_text, width="stretch"):
-            shell.do(lambda relevant=relevant: stories.give_feedback(ctx, story.article_id, target, relevant), done)
+                      help=help_text, width="stretch") and target:  # a disabled button is never clicked
+            shell.do(partial(stories.give_feedback, ctx, story.article_id, target, relevant), done)
     with cols[4].popover(t("digest.link_tool"), icon=":material/link:", disabled=not editor, width="stretch"):
         names = tools.tool_names(ctx)
         tool_name = st.selectbox(t("digest.link_tool_pick"), names, key=f"tool_{key}")
@@ -130,7 +131,7 @@ def _actions(story: StoryCard, where: str) -> None:
 
 linked_story = st.query_params.get("story")  # a link from an email digest
 if linked_story:
-    linked = shell.act(lambda: stories.get_story(ctx, linked_story, profile))
+    linked = shell.act(partial(stories.get_story, ctx, linked_story, profile))
     if linked is not None:
         st.subheader(t("digest.linked_story"))
         _card(linked, "email")

@@ -62,8 +62,8 @@ if ctx.user.is_editor:
         rationale = st.text_input(t("radar.import_rationale"))
         if st.form_submit_button(t("radar.import"), icon=":material/upload:") and upload is not None:
             fmt = upload.name.rsplit(".", 1)[-1].lower()
-            result = shell.act(lambda: radar.import_byor(ctx, upload.getvalue(), fmt=fmt,
-                                                          source=upload.name, rationale=rationale))
+            data, source = upload.getvalue(), upload.name
+            result = shell.act(lambda: radar.import_byor(ctx, data, fmt=fmt, source=source, rationale=rationale))
             if result is not None:
                 summary = f"+{result.created} / ~{result.updated} / ={result.unchanged}"
                 for error in result.errors:

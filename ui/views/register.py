@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -150,8 +152,8 @@ else:
                 note = "" if pd.isna(after.note) else str(after.note)
                 if score == old and note == (before.note or ""):
                     continue
-                if not shell.attempt(lambda key=after.key, score=score, note=note:
-                                     tools.set_score(ctx, card.name, key, score, note or "scorecard update")):
+                if not shell.attempt(partial(tools.set_score, ctx, card.name, after.key, score,
+                                             note or "scorecard update")):
                     break
                 changed += 1
             else:
@@ -171,7 +173,8 @@ else:
             t("register.when"): format_date(h.at, with_time=True), t("register.who"): h.by,
             t("register.change"): h.change + (
                 f": {status_label(h.from_status)} → {status_label(h.to_status)}"
-                if h.change in ("status", "import") and h.from_status != h.to_status and h.from_status else ""
+                if h.change in ("status", "import") and h.from_status != h.to_status and h.from_status and h.to_status
+                else ""
             ),
             t("register.rationale").split(" (")[0]: h.rationale,
         } for h in reversed(detail.history)]
@@ -200,10 +203,10 @@ with right:
     st.subheader(t("register.suggestions"))
     st.caption(t("register.suggestions_help"))
     for suggestion in tools.suggest_signals(ctx, limit=6):
-        row = st.columns([4, 1], vertical_alignment="center")
-        row[0].markdown(f"**{md(suggestion.name)}** · {t('register.mentions', count=suggestion.articles)}"
-                        + (f" · {md(suggestion.quadrant)}" if suggestion.quadrant else ""))
-        if row[1].button(t("register.accept"), key=f"suggest_{suggestion.name}", disabled=not editor):
+        cells = st.columns([4, 1], vertical_alignment="center")
+        cells[0].markdown(f"**{md(suggestion.name)}** · {t('register.mentions', count=suggestion.articles)}"
+                          + (f" · {md(suggestion.quadrant)}" if suggestion.quadrant else ""))
+        if cells[1].button(t("register.accept"), key=f"suggest_{suggestion.name}", disabled=not editor):
             note = f"Suggested: {suggestion.articles} mentions in highly rated articles"
-            shell.do(lambda s=suggestion, note=note: tools.add_tool(ctx, s.name, note=note, quadrant=s.quadrant),
+            shell.do(partial(tools.add_tool, ctx, suggestion.name, note=note, quadrant=suggestion.quadrant),
                      t("register.added", tool=md(suggestion.name)))

@@ -108,18 +108,19 @@ with right:
 
 # --- OPML ---------------------------------------------------------------------------------------
 st.subheader(t("sources.opml"))
-row = st.columns([1, 2], vertical_alignment="bottom")
-row[0].download_button(t("sources.opml_export"), sources.export_opml(ctx), "veille-feeds.opml", "text/x-opml",
-                       icon=":material/download:", disabled=not feeds)
-with row[1]:
+cells = st.columns([1, 2], vertical_alignment="bottom")
+cells[0].download_button(t("sources.opml_export"), sources.export_opml(ctx), "veille-feeds.opml", "text/x-opml",
+                         icon=":material/download:", disabled=not feeds)
+with cells[1]:
     upload = st.file_uploader(t("sources.opml_import"), type=["opml", "xml"], disabled=not editor,
                               key="opml_upload")
     if upload is not None and st.button(t("sources.opml_import"), disabled=not editor, key="opml_go"):
-        result = shell.act(lambda: sources.import_opml(ctx, upload.getvalue()))
-        if result is not None:
-            for error in result.errors:
+        opml = upload.getvalue()
+        imported = shell.act(lambda: sources.import_opml(ctx, opml))
+        if imported is not None:
+            for error in imported.errors:
                 st.warning(md(error))
-            shell.flash(t("sources.opml_done", summary=f"+{result.added}, ={result.skipped}"))
+            shell.flash(t("sources.opml_done", summary=f"+{imported.added}, ={imported.skipped}"))
             st.rerun()
 
 # --- jobs ---------------------------------------------------------------------------------------
