@@ -22,6 +22,7 @@ import sys
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -55,6 +56,7 @@ CALIBRATION_BAR = 0.70  # a score >= 0.5 should mean relevant, and a clearly rel
 # candidates whose leave-one-set-out min(precision, recall) at 0.5 reaches this come first
 NDCG_NOISE = 0.002  # candidates this close to the best are equal on sets of this size: then fewest profiles below
 # BM25, then the best calibration
+SWEEP_THRESHOLDS = tuple(round(0.50 + 0.02 * i, 2) for i in range(14))  # cluster_sweep's default
 
 
 @dataclasses.dataclass
@@ -202,7 +204,9 @@ def fit_sets(sets: Sequence[tuple[str, str]], encoder: Encoder, *, report=None) 
                    + " ".join(f"{k} {v:.3f}" for k, v in m["per_profile"].items()))
     rows = [r for more in by_variant[(scale, stem)].values() for r in more]
     w, bias = fit_rows(rows, partly)
-    weights = dict.fromkeys(("w_best", "w_top3", "w_description", "w_avoid", "w_keywords", "w_whole"), 0.0)
+    # ScorerConfig's weight fields, passed as keywords beside fields of other types (so Any, not float)
+    weights: dict[str, Any] = dict.fromkeys(
+        ("w_best", "w_top3", "w_description", "w_avoid", "w_keywords", "w_whole"), 0.0)
     names = {"best": "w_best", "top3": "w_top3", "description": "w_description", "avoid": "w_avoid",
              "keywords": "w_keywords", "whole": "w_whole"}
     for signal, value in zip(USE, w[:-1], strict=True):
@@ -257,7 +261,7 @@ def story_pairs(stories: Sequence[dict], clusters_of: dict[str, str]) -> dict[st
 
 
 def cluster_sweep(stories: Sequence[dict], encoder: Encoder, window_days: float = 7.0,
-                  thresholds: Sequence[float] = tuple(round(0.50 + 0.02 * i, 2) for i in range(14))) -> list[dict]:
+                  thresholds: Sequence[float] = SWEEP_THRESHOLDS) -> list[dict]:
     """Pair precision/recall at each threshold of the pipeline's linking rules (scoring.clusters.link_pairs)."""
     from scoring.records import ArticleText
     from scoring.text import embedding_text

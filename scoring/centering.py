@@ -42,8 +42,10 @@ class Centering:
     means: dict[str, np.ndarray] = field(default_factory=dict)
     global_mean: np.ndarray | None = None
 
-    def _mean(self, lang: str) -> np.ndarray | None:
-        return self.means.get(lang, self.global_mean)
+    def _mean(self, lang: str) -> np.ndarray:
+        mean = self.means.get(lang, self.global_mean)
+        assert mean is not None  # asked only of a centering that has a global mean
+        return mean
 
     @staticmethod
     def _renorm(x: np.ndarray) -> np.ndarray:
@@ -90,6 +92,9 @@ class LazyCentering:
         return self.fitted.queries(x, texts)
 
 
+CenteringLike = Centering | LazyCentering  # what scores and topics take: both center articles and queries
+
+
 def fit(store: Store, model: str) -> Centering:
     """Language means of every stored vector of `model`, read a chunk at a time."""
     acc = _Accumulator()
@@ -114,7 +119,9 @@ class _Accumulator:
         total = sum(self.counts.values())
         if not total:
             return Centering()
-        global_mean = (sum(self.sums.values()) / (total + SHRINK)).astype(np.float32)
+        summed = sum(self.sums.values())
+        assert isinstance(summed, np.ndarray)  # total > 0: at least one language was added
+        global_mean = (summed / (total + SHRINK)).astype(np.float32)
         means = {lang: (self.sums[lang] / (n + SHRINK)).astype(np.float32)
                  for lang, n in self.counts.items() if n >= MIN_GROUP and lang}
         return Centering(means, global_mean)

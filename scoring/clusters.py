@@ -107,7 +107,8 @@ def link_pairs(items: list[Item], x: np.ndarray, focus: list[int], *, window_day
     for row, a in enumerate(focus):
         near = np.abs(f.when - f.when[a]) <= window
         candidates = set(np.nonzero(near & (sims[row] >= floor))[0].tolist())
-        candidates.update(b for b in by_url.get(f.urls[a], ()) if near[b])
+        if url := f.urls[a]:
+            candidates.update(b for b in by_url.get(url, ()) if near[b])
         for b in sorted(candidates):
             if b != a and _linked(f, a, b, float(sims[row, b]), threshold):
                 pairs.append((a, b))

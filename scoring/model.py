@@ -14,6 +14,7 @@ import os
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -101,7 +102,8 @@ class UseEncoder(Encoder):
 class SentenceTransformerEncoder(Encoder):
     """A sentence-transformers model with the right prefixes for queries and passages."""
 
-    def __init__(self, name: str, model: object, query_prefix: str = "", passage_prefix: str = "",
+    # model: a SentenceTransformer, used duck-typed (its method names differ between versions; tests pass stand-ins)
+    def __init__(self, name: str, model: Any, query_prefix: str = "", passage_prefix: str = "",
                  multilingual: bool = False) -> None:
         self.name, self.model, self.multilingual = name, model, multilingual
         self.query_prefix, self.passage_prefix = query_prefix, passage_prefix

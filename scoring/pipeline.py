@@ -14,7 +14,7 @@ import numpy as np
 
 from scoring import centering as centering_mod
 from scoring import clusters, embedder, feedback, glossary, state, topics
-from scoring.centering import Centering, LazyCentering
+from scoring.centering import Centering, CenteringLike
 from scoring.model import Encoder, LazyEncoder
 from scoring.profiles import effective_profiles, profile_signature, stored_signature
 from scoring.records import Profile, ScoreSummary
@@ -29,7 +29,6 @@ Progress = Callable[[str, int, int], None]
 TOPICS_VERSION = "topics:v1"
 CLUSTER_BLOCK = 2000
 WRITE_ROWS = 250_000  # score rows held before a write (~40 MB)
-CenteringLike = Centering | LazyCentering
 
 
 def score(settings, store: Store, *, rescore: bool = False, progress: Progress | None = None,
@@ -238,7 +237,7 @@ def _cluster_block(store: Store, model: str, cen: CenteringLike, new_ids: list[s
     updates: list[tuple[str, list[str], list[str]]] = []  # (cluster id, old cluster ids, member ids)
     for members in components.values():
         old_ids = {m[len("story:"):] for m in members if m.startswith("story:")}
-        old_ids |= {rows[m].cluster_id for m in members if m in rows and m not in new_set and rows[m].cluster_id}
+        old_ids |= {cid for m in members if m in rows and m not in new_set and (cid := rows[m].cluster_id)}
         article_ids = [m for m in members if not m.startswith("story:")]
         candidates = set(article_ids) | old_ids
         published = {c: (rows[c].published if c in rows else score_store.published(store, c) or "")

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from scoring import bm25
-from scoring.centering import Centering
+from scoring.centering import Centering, CenteringLike
 from scoring.centering import language_of as centering_language
 from scoring.feedback import FeedbackModel
 from scoring.model import DEFAULT_MODEL, Encoder
@@ -89,13 +89,13 @@ class ProfileModel:
     interests: np.ndarray  # (k, d), centred
     description: np.ndarray | None  # (d,), centred
     avoid: np.ndarray  # (m, d), centred
-    centering: Centering
+    centering: CenteringLike
     keywords: dict[str, float] = field(default_factory=dict)  # article id → 0..1
     feedback: FeedbackModel | None = None
     whole: np.ndarray | None = None  # (d,): the whole profile text in one embedding
 
 
-def build_profile(profile: Profile, encoder: Encoder, store: Store | None, centering: Centering | None = None,
+def build_profile(profile: Profile, encoder: Encoder, store: Store | None, centering: CenteringLike | None = None,
                   config: ScorerConfig = ScorerConfig(), feedback: FeedbackModel | None = None) -> ProfileModel:
     """Embed the profile's phrases (a few dozen: milliseconds) and run its keyword query over the store."""
     centering = centering if (centering is not None and config.center) else Centering()

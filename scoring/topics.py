@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scoring.centering import Centering
+from scoring.centering import CenteringLike
 from scoring.glossary import normalize
 from scoring.model import Encoder
 from scoring.records import ArticleText
@@ -33,7 +33,7 @@ def _keyword_pattern(keywords) -> re.Pattern | None:
     return re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(t) for t in terms) + r")(?:s|x|es)?(?![a-z0-9])")
 
 
-def build(topics, encoder: Encoder, centering: Centering) -> TopicModel:
+def build(topics, encoder: Encoder, centering: CenteringLike) -> TopicModel:
     texts = [f"{t.label}. {t.description}" for t in topics]
     vectors = encoder.encode_queries([query_text(t) for t in texts]) if texts else np.zeros((0, encoder.dim))
     return TopicModel([t.key for t in topics], centering.queries(vectors, texts),
