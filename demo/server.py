@@ -269,7 +269,9 @@ class DemoServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, folder: Path = CORPUS):
         self.httpd = ThreadingHTTPServer((host, port), _Handler)
         self.httpd.daemon_threads = True
-        self.host, self.port = self.httpd.server_address[:2]
+        bound_host, self.port = self.httpd.server_address[:2]
+        assert isinstance(bound_host, str)  # an AF_INET server's address: (str, int)
+        self.host = bound_host
         self.corpus = Corpus(f"http://{self.host}:{self.port}", folder)
         self.httpd.RequestHandlerClass = type("DemoHandler", (_Handler,), {"corpus": self.corpus})
         self._thread: threading.Thread | None = None

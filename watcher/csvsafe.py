@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping
-from typing import Any, TextIO
+from typing import IO, Any
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MARK = "'"
@@ -47,7 +47,7 @@ class DictWriter:
     otherwise split the row in two for every reader).
     """
 
-    def __init__(self, handle: TextIO, fieldnames: Iterable[str], lineterminator: str = "\n", **kwargs: Any):
+    def __init__(self, handle: IO[str], fieldnames: Iterable[str], lineterminator: str = "\n", **kwargs: Any):
         self.fieldnames = tuple(fieldnames)
         self._handle = handle
         self._end = lineterminator

@@ -12,8 +12,12 @@ import ssl
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, make_msgid
+from typing import TYPE_CHECKING
 
 from config.errors import EmailError, ValidationError
+
+if TYPE_CHECKING:
+    from config.settings import EmailSettings
 
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -70,7 +74,7 @@ class RecipientRefused(EmailError):
 class Mailer:
     """One SMTP connection reused across a batch, reopened after an error; close() at the end."""
 
-    def __init__(self, email_settings):
+    def __init__(self, email_settings: EmailSettings) -> None:
         self.cfg = email_settings
         self._smtp: smtplib.SMTP | None = None
 

@@ -11,10 +11,15 @@ import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from config.errors import ConfigError, DatabasePathError, NotFoundError, ValidationError, VeilleError
+
+if TYPE_CHECKING:  # imported when a command needs them (startup stays fast)
+    from config.settings import Settings
+    from watcher.db import Store
 
 # command name -> ("module:attribute", one-line help); modules are imported only when the command runs,
 # so `veille --help` stays fast (no torch import).
@@ -71,12 +76,12 @@ class AppContext:
     """What every command needs: settings loaded once, a store opened on demand."""
 
     config_path: Path | None
-    _settings: object | None = None
-    _store: object | None = None
+    _settings: Settings | None = None
+    _store: Store | None = None
     extra: dict = field(default_factory=dict)
 
     @property
-    def settings(self):
+    def settings(self) -> Settings:
         if self._settings is None:
             from config.settings import load_settings
 
@@ -84,7 +89,7 @@ class AppContext:
         return self._settings
 
     @property
-    def store(self):
+    def store(self) -> Store:
         if self._store is None:
             from watcher.db import open_store
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-import ui
+import ui as ui_package  # the name `ui` is the command below
 from config.errors import ConfigError, ValidationError
 from config.settings import CONFIG_ENV, default_config_path
 from ui.auth import (
@@ -23,7 +23,7 @@ from ui.auth import (
 )
 from veille.cli import echo_json, pass_app
 
-APP_FILE = Path(ui.__file__).resolve().parent / "app.py"  # the Streamlit entry point
+APP_FILE = Path(ui_package.__file__).resolve().parent / "app.py"  # the Streamlit entry point
 
 
 def streamlit_command(host: str, port: int) -> list[str]:

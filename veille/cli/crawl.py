@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
+import sys
+from typing import TYPE_CHECKING
+
 import click
 
 from config.errors import CrawlBusyError, VeilleError
 from veille.cli import echo_json, pass_app
 from watcher.records import CrawlSummary
 
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar  # what click.progressbar returns (click annotates it so too)
+
 
 class _Bar:
     """A click progress bar on stderr, created when the first total is known (one bar per stage)."""
 
     def __init__(self) -> None:
-        self._bar = None
-        self._stage = None
+        self._bar: ProgressBar[int] | None = None
+        self._stage: str | None = None
         self._done = 0
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if stage != self._stage:
             self.close()
             self._stage = stage
-            self._bar = click.progressbar(length=max(total, 1), label=stage, file=click.get_text_stream("stderr"))
+            self._bar = click.progressbar(length=max(total, 1), label=stage, file=sys.stderr)
             self._bar.__enter__()
             self._done = 0
         if self._bar is not None and done > self._done:

@@ -41,7 +41,7 @@ def export(app, fmt: str, since: str | date | None, output: Path | None) -> None
     if isinstance(since, date):
         since = clock.day_start_iso(since, app.settings.schedule.timezone)
     rows = iter_export_rows(app.store, since)
-    handle = output.open("w", encoding="utf-8", newline="") if output else click.get_text_stream("stdout")
+    handle = output.open("w", encoding="utf-8", newline="") if output else click.open_file("-", "w")  # stdout
     count = 0
     try:
         if fmt == "jsonl":
