@@ -24,6 +24,7 @@ chromium:
 
 test: $(STAMP) chromium
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q -rs
 
 # `make demo PORT=8601 FEED_PORT=8699 SMTP_PORT=8625 DIR=data/demo2` runs a second demo beside the first
@@ -38,4 +39,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) data artifacts .pytest_cache .ruff_cache
+	rm -rf $(VENV) data artifacts .pytest_cache .ruff_cache .mypy_cache
