@@ -7,7 +7,6 @@ knock-out criterion of the scorecard scores 0.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter, defaultdict
 
@@ -25,6 +24,7 @@ from ui.services.records import (
 )
 from ui.services.statuses import GATED, INITIAL, STATUSES, TRANSITIONS
 from watcher.cleaner import strip_invisible
+from watcher.store import tools as tools_store
 
 KINDS = ("tool", "trend")
 QUADRANTS = ("AI & automation", "Immersive (VR/AR/metaverse)", "Formats & pedagogy", "Platforms, data & compliance")
@@ -104,50 +104,29 @@ def criterion(key: str) -> Criterion:
 
 # --- reading ----------------------------------------------------------------------------------
 
-_CARD_SQL = f"""
-SELECT t.*,
-    (SELECT h.rationale FROM tool_history h WHERE h.tool_id = t.id AND h.change IN ('created', 'status', 'import')
-        ORDER BY h.id DESC LIMIT 1) AS last_rationale,
-    (SELECT COUNT(*) FROM tool_evidence e WHERE e.tool_id = t.id) AS evidence_count,
-    (SELECT COALESCE(SUM(s.score), 0) FROM tool_scores s WHERE s.tool_id = t.id) AS score_total,
-    (SELECT COUNT(s.score) * 3 FROM tool_scores s WHERE s.tool_id = t.id) AS score_max,
-    (SELECT group_concat(s.criterion) FROM tool_scores s WHERE s.tool_id = t.id AND s.score = 0
-        AND s.criterion IN ({", ".join(f"'{k}'" for k in KNOCKOUTS)})) AS knocked_out
-FROM tools t
-"""
-
-
-def _card(row) -> ToolCard:
+def _card(summary: tools_store.ToolSummary) -> ToolCard:
+    t = summary.tool
     return ToolCard(
-        id=row["id"], name=row["name"], kind=row["kind"], description=row["description"], quadrant=row["quadrant"],
-        status=row["status"], created_at=row["created_at"], created_by=row["created_by"],
-        updated_at=row["updated_at"], last_rationale=row["last_rationale"] or "",
-        evidence_count=row["evidence_count"], score_total=row["score_total"], score_max=row["score_max"],
-        knocked_out=tuple(sorted((row["knocked_out"] or "").split(","))) if row["knocked_out"] else (),
+        id=t.id, name=t.name, kind=t.kind, description=t.description, quadrant=t.quadrant, status=t.status,
+        created_at=t.created_at, created_by=t.created_by, updated_at=t.updated_at,
+        last_rationale=summary.last_rationale, evidence_count=summary.evidence_count,
+        score_total=summary.score_total, score_max=summary.score_max, knocked_out=summary.knocked_out,
     )
 
 
-def _row(ctx: ServiceContext, name: str):
-    row = ctx.store.one("SELECT * FROM tools WHERE name = ?", (normalize_name(name),))
-    if row is None:
+def _row(ctx: ServiceContext, name: str) -> tools_store.Tool:
+    tool = tools_store.by_name(ctx.store, normalize_name(name))
+    if tool is None:
         raise NotFoundError(f"tool {name!r}: not in the register")
-    return row
+    return tool
 
 
 def list_tools(ctx: ServiceContext, status: str | None = None, kind: str | None = None) -> list[ToolCard]:
     """Register cards, ordered by lane then most recently changed."""
-    where, params = [], []
     if status:
         _check_status(status)
-        where.append("t.status = ?")
-        params.append(status)
-    if kind:
-        where.append("t.kind = ?")
-        params.append(kind)
-    order = " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(STATUSES))
-    sql = _CARD_SQL + (" WHERE " + " AND ".join(where) if where else "")
-    sql += f" ORDER BY CASE t.status {order} END, t.updated_at DESC, t.name"
-    return [_card(r) for r in ctx.store.query(sql, params)]
+    return [_card(s) for s in tools_store.summaries(ctx.store, KNOCKOUTS, status=status or None, kind=kind or None,
+                                                    order=STATUSES)]
 
 
 def lanes(ctx: ServiceContext) -> dict[str, list[ToolCard]]:
@@ -158,14 +137,14 @@ def lanes(ctx: ServiceContext) -> dict[str, list[ToolCard]]:
 
 
 def tool_names(ctx: ServiceContext) -> list[str]:
-    return [r[0] for r in ctx.store.query("SELECT name FROM tools ORDER BY name COLLATE NOCASE")]
+    return tools_store.names(ctx.store)
 
 
 def get_card(ctx: ServiceContext, name: str) -> ToolCard:
-    row = ctx.store.one(_CARD_SQL + " WHERE t.name = ?", (normalize_name(name),))
-    if row is None:
+    found = tools_store.summaries(ctx.store, KNOCKOUTS, name=normalize_name(name))
+    if not found:
         raise NotFoundError(f"tool {name!r}: not in the register")
-    return _card(row)
+    return _card(found[0])
 
 
 def get_tool(ctx: ServiceContext, name: str) -> ToolDetail:
@@ -176,67 +155,41 @@ def get_tool(ctx: ServiceContext, name: str) -> ToolDetail:
     )
 
 
-def _history_entry(row) -> HistoryEntry:
+def _history_entry(row: tools_store.HistoryRow) -> HistoryEntry:
     return HistoryEntry(
-        id=row["id"], tool=row["name"], at=row["at"], by=row["by"], change=row["change"],
-        from_status=row["from_status"], to_status=row["to_status"], rationale=row["rationale"],
-        details=json.loads(row["details"] or "{}"),
+        id=row.id, tool=row.tool, at=row.at, by=row.by, change=row.change, from_status=row.from_status,
+        to_status=row.to_status, rationale=row.rationale, details=row.details,
     )
 
 
 def history(ctx: ServiceContext, name: str | None = None, since: str | None = None,
             until: str | None = None) -> list[HistoryEntry]:
     """History rows, oldest first; `since`/`until` are ISO date(-time) strings (until exclusive)."""
-    where, params = [], []
-    if name is not None:
-        where.append("h.tool_id = ?")
-        params.append(_row(ctx, name)["id"])
-    if since:
-        where.append("h.at >= ?")
-        params.append(since)
-    if until:
-        where.append("h.at < ?")
-        params.append(until)
-    sql = "SELECT h.*, t.name FROM tool_history h JOIN tools t ON t.id = h.tool_id"
-    sql += (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY h.at, h.id"
-    return [_history_entry(r) for r in ctx.store.query(sql, params)]
+    tool_id = _row(ctx, name).id if name is not None else None
+    return [_history_entry(r) for r in tools_store.history(ctx.store, tool_id, since, until)]
 
 
 def evidence(ctx: ServiceContext, name: str) -> list[EvidenceRef]:
-    tool_id = _row(ctx, name)["id"]
+    tool_id = _row(ctx, name).id
     return evidence_for_ids(ctx, [tool_id]).get(tool_id, [])
 
 
 def evidence_for_ids(ctx: ServiceContext, tool_ids: list[int]) -> dict[int, list[EvidenceRef]]:
     """Linked evidence per tool id (articles removed by retention keep their note, shown untitled)."""
-    if not tool_ids:
-        return {}
-    marks = ",".join("?" * len(tool_ids))
-    rows = ctx.store.query(
-        f"""SELECT e.tool_id, e.article_id, e.note, e.added_at, e.added_by, a.title, a.url, a.published,
-                   f.title AS feed_title, f.url AS feed_url
-            FROM tool_evidence e LEFT JOIN articles a ON a.id = e.article_id LEFT JOIN feeds f ON f.id = a.feed_id
-            WHERE e.tool_id IN ({marks}) ORDER BY e.added_at""",
-        tool_ids,
-    )
     out: dict[int, list[EvidenceRef]] = defaultdict(list)
-    for r in rows:
-        out[r["tool_id"]].append(EvidenceRef(
-            article_id=r["article_id"], title=r["title"] or "(article no longer stored)", url=r["url"],
-            feed_title=r["feed_title"] or r["feed_url"] or "", published=r["published"] or "",
-            note=r["note"], added_at=r["added_at"], added_by=r["added_by"],
+    for r in tools_store.evidence(ctx.store, tool_ids):
+        out[r.tool_id].append(EvidenceRef(
+            article_id=r.article_id, title=r.title or "(article no longer stored)", url=r.url,
+            feed_title=r.feed_title or r.feed_url or "", published=r.published or "",
+            note=r.note, added_at=r.added_at, added_by=r.added_by,
         ))
     return out
 
 
 def fit_prefill(ctx: ServiceContext, name: str) -> dict[str, float]:
     """Mean profile score of the tool's linked evidence articles: the starting point of the fit criterion."""
-    rows = ctx.store.query(
-        """SELECT s.profile_key, AVG(s.score) FROM tool_evidence e JOIN scores s ON s.article_id = e.article_id
-           WHERE e.tool_id = ? GROUP BY s.profile_key ORDER BY s.profile_key""",
-        (_row(ctx, name)["id"],),
-    )
-    return {r[0]: round(r[1], 3) for r in rows}
+    means = tools_store.evidence_score_means(ctx.store, _row(ctx, name).id)
+    return {k: round(v, 3) for k, v in means.items()}
 
 
 def fit_points(mean_score: float) -> int:
@@ -246,22 +199,22 @@ def fit_points(mean_score: float) -> int:
 
 def scorecard(ctx: ServiceContext, name: str) -> Scorecard:
     tool = _row(ctx, name)
-    rows = {r["criterion"]: r for r in ctx.store.query("SELECT * FROM tool_scores WHERE tool_id = ?", (tool["id"],))}
-    prefill = fit_prefill(ctx, tool["name"])
+    rows = tools_store.scores(ctx.store, tool.id)
+    prefill = fit_prefill(ctx, tool.name)
     entries = []
     for c in CRITERIA:
         r = rows.get(c.key)
-        details = json.loads(r["details"] or "{}") if r is not None else {}
+        details = r.details if r is not None else {}
         if c.key == "fit" and "profiles" not in details and prefill:
             details = {**details, "profiles": {k: fit_points(v) for k, v in prefill.items()}, "prefilled": True}
         entries.append(CriterionScore(
-            criterion=c.key, label=c.label_en, score=r["score"] if r is not None else None,
-            note=r["note"] if r is not None else "", details=details, knockout=c.knockout,
-            updated_at=r["updated_at"] if r is not None else None, updated_by=r["updated_by"] if r is not None else "",
+            criterion=c.key, label=c.label_en, score=r.score if r is not None else None,
+            note=r.note if r is not None else "", details=details, knockout=c.knockout,
+            updated_at=r.updated_at if r is not None else None, updated_by=r.updated_by if r is not None else "",
         ))
     scored = [e for e in entries if e.score is not None]
     return Scorecard(
-        tool=tool["name"], entries=tuple(entries), total=sum(e.score or 0 for e in scored), max_total=3 * len(scored),
+        tool=tool.name, entries=tuple(entries), total=sum(e.score or 0 for e in scored), max_total=3 * len(scored),
         knocked_out=tuple(e.criterion for e in scored if e.knockout and e.score == 0), fit_prefill=prefill,
     )
 
@@ -288,15 +241,6 @@ def _check_quadrant(quadrant: str) -> str:
     return quadrant
 
 
-def _log(db, tool_id: int, at: str, by: str, change: str, from_status, to_status, rationale: str,
-         details: dict | None = None) -> None:
-    db.execute(
-        "INSERT INTO tool_history (tool_id, at, by, change, from_status, to_status, rationale, details)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (tool_id, at, by, change, from_status, to_status, rationale, json.dumps(details or {}, ensure_ascii=False)),
-    )
-
-
 def normalize_name(name: str | None) -> str:
     """A tool name as stored and looked up: one space between words, no bidi or zero-width characters."""
     return " ".join(strip_invisible(name or "").split())
@@ -317,17 +261,12 @@ def add_tool(ctx: ServiceContext, name: str, *, note: str, kind: str = "tool", q
     quadrant = _check_quadrant(quadrant)
     note = _need_text(note, "note")
     at = at or now_iso()
-    with ctx.store.write() as db:
-        if db.execute("SELECT 1 FROM tools WHERE name = ?", (name,)).fetchone():
+    with ctx.store.write():
+        if tools_store.by_name(ctx.store, name) is not None:
             raise ValidationError(f"tool {name!r}: already in the register")
-        cur = db.execute(
-            "INSERT INTO tools (name, kind, description, quadrant, status, created_at, created_by, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (name, kind, description.strip(), quadrant, status, at, ctx.user.name, at),
-        )
-        assert cur.lastrowid is not None  # an INSERT sets it
-        _log(db, cur.lastrowid, at, ctx.user.name, "created", None, status, note,
-             {"kind": kind, "quadrant": quadrant, "description": description.strip()})
+        tool_id = tools_store.insert(ctx.store, name, kind, description.strip(), quadrant, status, at, ctx.user.name)
+        tools_store.log(ctx.store, tool_id, at, ctx.user.name, "created", None, status, note,
+                        {"kind": kind, "quadrant": quadrant, "description": description.strip()})
     return get_card(ctx, name)
 
 
@@ -338,30 +277,25 @@ def set_status(ctx: ServiceContext, name: str, status: str, rationale: str, *, a
     _check_status(status)
     rationale = _need_text(rationale, "rationale")
     at = at or now_iso()
-    with ctx.store.write() as db:
-        tool = db.execute("SELECT * FROM tools WHERE name = ?", (normalize_name(name),)).fetchone()
-        if tool is None:
-            raise NotFoundError(f"tool {name!r}: not in the register")
-        current = tool["status"]
+    with ctx.store.write():
+        tool = _row(ctx, name)
+        current = tool.status
         if status == current:
-            raise ValidationError(f"tool {tool['name']!r}: already {status}")
+            raise ValidationError(f"tool {tool.name!r}: already {status}")
         if status not in TRANSITIONS[current]:
             raise ValidationError(
-                f"tool {tool['name']!r}: cannot go from {current} to {status} "
+                f"tool {tool.name!r}: cannot go from {current} to {status} "
                 f"(allowed: {', '.join(TRANSITIONS[current])})"
             )
         if status in GATED:
-            knocked = [r[0] for r in db.execute(
-                f"SELECT criterion FROM tool_scores WHERE tool_id = ? AND score = 0 AND criterion IN "
-                f"({','.join('?' * len(KNOCKOUTS))})", (tool["id"], *KNOCKOUTS),
-            )]
+            knocked = tools_store.zero_scored(ctx.store, tool.id, KNOCKOUTS)
             if knocked:
                 raise ValidationError(
-                    f"tool {tool['name']!r}: knocked out by {', '.join(sorted(knocked))} (score 0); "
+                    f"tool {tool.name!r}: knocked out by {', '.join(sorted(knocked))} (score 0); "
                     f"fix the scorecard before {status}"
                 )
-        db.execute("UPDATE tools SET status = ?, updated_at = ? WHERE id = ?", (status, at, tool["id"]))
-        _log(db, tool["id"], at, ctx.user.name, change, current, status, rationale)
+        tools_store.set_status(ctx.store, tool.id, status, at)
+        tools_store.log(ctx.store, tool.id, at, ctx.user.name, change, current, status, rationale)
     return get_card(ctx, name)
 
 
@@ -372,23 +306,22 @@ def update_tool(ctx: ServiceContext, name: str, *, note: str, description: str |
     note = _need_text(note, "note")
     tool = _row(ctx, name)
     changes = {}
-    if description is not None and description.strip() != tool["description"]:
+    if description is not None and description.strip() != tool.description:
         changes["description"] = description.strip()
-    if quadrant is not None and _check_quadrant(quadrant) != tool["quadrant"]:
+    if quadrant is not None and _check_quadrant(quadrant) != tool.quadrant:
         changes["quadrant"] = quadrant.strip()
-    if kind is not None and kind != tool["kind"]:
+    if kind is not None and kind != tool.kind:
         if kind not in KINDS:
             raise ValidationError(f"kind: expected one of {', '.join(KINDS)}, got {kind!r}")
         changes["kind"] = kind
     if not changes:
         return get_card(ctx, name)
     at = at or now_iso()
-    with ctx.store.write() as db:
-        sets = ", ".join(f"{k} = ?" for k in changes)
-        db.execute(f"UPDATE tools SET {sets}, updated_at = ? WHERE id = ?", (*changes.values(), at, tool["id"]))
-        before = {k: tool[k] for k in changes}
-        _log(db, tool["id"], at, ctx.user.name, "edit", tool["status"], tool["status"], note,
-             {"before": before, "after": changes})
+    with ctx.store.write():
+        tools_store.update(ctx.store, tool.id, changes, at)
+        before = {k: getattr(tool, k) for k in changes}
+        tools_store.log(ctx.store, tool.id, at, ctx.user.name, "edit", tool.status, tool.status, note,
+                        {"before": before, "after": changes})
     return get_card(ctx, name)
 
 
@@ -403,20 +336,10 @@ def set_score(ctx: ServiceContext, name: str, criterion_key: str, score: int | N
     details = _check_details(crit.key, details or {})
     tool = _row(ctx, name)
     at = at or now_iso()
-    with ctx.store.write() as db:
-        old = db.execute(
-            "SELECT score, details FROM tool_scores WHERE tool_id = ? AND criterion = ?", (tool["id"], crit.key)
-        ).fetchone()
-        db.execute(
-            """INSERT INTO tool_scores (tool_id, criterion, score, note, updated_at, updated_by, details)
-               VALUES (?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (tool_id, criterion) DO UPDATE SET score = excluded.score, note = excluded.note,
-                   updated_at = excluded.updated_at, updated_by = excluded.updated_by, details = excluded.details""",
-            (tool["id"], crit.key, score, note, at, ctx.user.name, json.dumps(details, ensure_ascii=False)),
-        )
-        db.execute("UPDATE tools SET updated_at = ? WHERE id = ?", (at, tool["id"]))
-        _log(db, tool["id"], at, ctx.user.name, "score", tool["status"], tool["status"], note, {
-            "criterion": crit.key, "from": old["score"] if old else None, "to": score, "details": details,
+    with ctx.store.write():
+        old = tools_store.put_score(ctx.store, tool.id, crit.key, score, note, at, ctx.user.name, details)
+        tools_store.log(ctx.store, tool.id, at, ctx.user.name, "score", tool.status, tool.status, note, {
+            "criterion": crit.key, "from": old, "to": score, "details": details,
         })
     return scorecard(ctx, name)
 
@@ -444,20 +367,15 @@ def add_evidence(ctx: ServiceContext, name: str, article_id: str, note: str = ""
     """Link an article as evidence for a tool (editor). Returns False if it was already linked."""
     require_editor(ctx.user)
     tool = _row(ctx, name)
-    article = ctx.store.one("SELECT id, title FROM articles WHERE id = ?", (article_id,))
-    if article is None:
+    title = tools_store.article_title(ctx.store, article_id)
+    if title is None:
         raise NotFoundError(f"article {article_id!r}: not found")
     at = at or now_iso()
-    with ctx.store.write() as db:
-        cur = db.execute(
-            "INSERT OR IGNORE INTO tool_evidence (tool_id, article_id, note, added_at, added_by) VALUES (?,?,?,?,?)",
-            (tool["id"], article_id, note.strip(), at, ctx.user.name),
-        )
-        if cur.rowcount == 0:
+    with ctx.store.write():
+        if not tools_store.link_evidence(ctx.store, tool.id, article_id, note.strip(), at, ctx.user.name):
             return False
-        _log(db, tool["id"], at, ctx.user.name, "evidence", tool["status"], tool["status"],
-             note.strip() or f"Evidence linked: {article['title']}", {"article_id": article_id,
-                                                                        "title": article["title"]})
+        tools_store.log(ctx.store, tool.id, at, ctx.user.name, "evidence", tool.status, tool.status,
+                        note.strip() or f"Evidence linked: {title}", {"article_id": article_id, "title": title})
     return True
 
 
@@ -494,35 +412,24 @@ def extract_names(text: str) -> set[str]:
 def suggest_signals(ctx: ServiceContext, limit: int = 15, *, min_score: float = 0.5, min_articles: int = 3,
                     scan: int = 400) -> list[Suggestion]:
     """Names recurring in the `scan` best-scored articles (any profile) that the register does not hold yet."""
-    rows = ctx.store.query(
-        "SELECT article_id, score FROM scores WHERE score >= ? ORDER BY score DESC LIMIT ?", (min_score, scan * 4)
-    )
-    best: dict[str, float] = {}
-    for r in rows:
-        if r[0] not in best:
-            best[r[0]] = r[1]
-        if len(best) >= scan:
-            break
+    best = tools_store.best_scored(ctx.store, min_score, scan)
     if not best:
         return []
-    marks = ",".join("?" * len(best))
-    articles = ctx.store.query(
-        f"SELECT id, title, substr(summary_text, 1, 400) AS summary FROM articles WHERE id IN ({marks})", list(best)
-    )
+    articles = tools_store.snippets(ctx.store, list(best))
     known = [n.lower() for n in tool_names(ctx)]
-    ignore = {(r[0] or "").lower() for r in ctx.store.query("SELECT title FROM feeds")}
+    ignore = {title.lower() for title in tools_store.feed_titles(ctx.store)}
     ignore |= {t.label.lower() for t in getattr(ctx.settings, "topics", ())}
     counts: Counter[str] = Counter()
     seen_in: dict[str, list[str]] = defaultdict(list)
     canonical: dict[str, str] = {}
     for a in articles:
-        for name in extract_names(f"{a['title']}. {a['summary']}"):
+        for name in extract_names(f"{a.title}. {a.summary}"):
             key = name.lower()
             if key in ignore or any(key in k or k in key for k in known):
                 continue
             canonical.setdefault(key, name)
             counts[key] += 1
-            seen_in[key].append(a["id"])
+            seen_in[key].append(a.id)
     out = []
     frequent = [k for k, n in counts.items() if n >= min_articles]
     for key, n in counts.most_common():
@@ -543,12 +450,8 @@ def quadrant_of_articles(ctx: ServiceContext, article_ids: list[str]) -> str:
     if not article_ids:
         return ""
     topic_quadrant = {t.key: t.quadrant for t in getattr(ctx.settings, "topics", ()) if t.quadrant}
-    marks = ",".join("?" * len(article_ids))
     votes: Counter[str] = Counter()
-    for r in ctx.store.query(
-        f"SELECT topic_key, COUNT(*) FROM article_topics WHERE article_id IN ({marks}) GROUP BY topic_key",
-        article_ids,
-    ):
-        if topic_quadrant.get(r[0]) in QUADRANTS:
-            votes[topic_quadrant[r[0]]] += r[1]
+    for topic_key, n in tools_store.topic_counts(ctx.store, article_ids).items():
+        if topic_quadrant.get(topic_key) in QUADRANTS:
+            votes[topic_quadrant[topic_key]] += n
     return votes.most_common(1)[0][0] if votes else ""
