@@ -20,6 +20,7 @@ from ui.services.records import ImportResult, RadarEntry
 from ui.services.statuses import OUTSIDE, RING_TO_STATUS, RINGS, STATUS_TO_RING
 from ui.services.tools import QUADRANTS, add_tool, get_card, list_tools, quadrant_of_articles, set_status, update_tool
 from watcher import csvsafe
+from watcher.store import tools as tools_store
 
 BYOR_FIELDS = ("name", "ring", "quadrant", "isNew", "description")
 
@@ -38,7 +39,7 @@ def _since_iso(since: date | datetime | str | None, zone: str | None = None) -> 
 
 
 def guess_quadrant(ctx: ServiceContext, tool_id: int, text: str) -> str:
-    ids = [r[0] for r in ctx.store.query("SELECT article_id FROM tool_evidence WHERE tool_id = ?", (tool_id,))]
+    ids = tools_store.evidence_article_ids(ctx.store, tool_id)
     quadrant = quadrant_of_articles(ctx, ids)
     if quadrant:
         return quadrant
@@ -59,12 +60,7 @@ def radar_entries(ctx: ServiceContext, since: date | str | None = None, include_
     moves: dict[int, str | None] = {}
     if since_iso:
         # the status a tool had at `since`: the to_status of its last status change before that date
-        for r in ctx.store.query(
-            """SELECT t.id, (SELECT h.to_status FROM tool_history h WHERE h.tool_id = t.id AND h.at < ?
-                             AND h.to_status IS NOT NULL ORDER BY h.at DESC, h.id DESC LIMIT 1) AS before
-               FROM tools t""", (since_iso,)
-        ):
-            moves[r[0]] = r[1]
+        moves = tools_store.statuses_at(ctx.store, since_iso)
     out = []
     for card in list_tools(ctx):
         ring = STATUS_TO_RING.get(card.status)

@@ -8,12 +8,12 @@ ratio = (recent per week + 1) / (before per week + 1), so a topic going from 0 t
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, timedelta
 
 from config import clock
 from ui.services.context import ServiceContext
 from ui.services.records import RisingItem, SourceVolume, TopicWeek
+from watcher.store import reports
 
 STOPWORDS = frozenset("""
 a about after all also an and are as at be been but by can could de des did do does du en et for from had has have
@@ -38,10 +38,10 @@ def _bound(ctx: ServiceContext, day: date) -> str:
     return clock.day_start_iso(day, _zone(ctx))
 
 
-def _local_shift(ctx: ServiceContext, start: datetime, end: datetime) -> tuple[str, list[str]]:
-    """An SQL expression (and its parameters) giving, for `a.published` between `start` and `end`, the
-    date() modifier that turns the UTC instant into wall-clock time in `[schedule] timezone`: one
-    '+N minutes' per stretch between offset changes (DST), so weeks are the zone's weeks."""
+def _local_shift(ctx: ServiceContext, start: datetime, end: datetime) -> tuple[list[tuple[str, str]], str]:
+    """The date() modifiers that turn a UTC instant between `start` and `end` into wall-clock time in
+    `[schedule] timezone`: (end of a stretch, its '+N minutes') per stretch between offset changes (DST), then
+    the modifier after the last change, so weeks are the zone's weeks."""
     tz = clock.zone(_zone(ctx))
 
     def offset(at: datetime) -> int:
@@ -61,15 +61,11 @@ def _local_shift(ctx: ServiceContext, start: datetime, end: datetime) -> tuple[s
             changes.append((at, current))
             continue
         at = step
-    first = offset(start)
-    if not changes:
-        return "?", [f"{first:+d} minutes"]
-    cases, params, previous = [], [], first
+    stretches, previous = [], offset(start)
     for when, value in changes:
-        cases.append("WHEN a.published < ? THEN ?")
-        params += [when.strftime("%Y-%m-%dT%H:%M:%S+00:00"), f"{previous:+d} minutes"]
+        stretches.append((when.strftime("%Y-%m-%dT%H:%M:%S+00:00"), f"{previous:+d} minutes"))
         previous = value
-    return f"CASE {' '.join(cases)} ELSE ? END", [*params, f"{previous:+d} minutes"]
+    return stretches, f"{previous:+d} minutes"
 
 
 def iso_week_label(monday: str) -> str:
@@ -84,17 +80,11 @@ def _labels(ctx: ServiceContext) -> dict[str, str]:
 def topic_weeks(ctx: ServiceContext, weeks: int = 12, *, today: date | None = None) -> list[TopicWeek]:
     """Articles per topic per ISO week for the last `weeks` weeks (current week included)."""
     start = _week_start(ctx, today) - timedelta(weeks=weeks - 1)
-    shift, shift_params = _local_shift(ctx, clock.day_start(start, _zone(ctx)), clock.now() + timedelta(weeks=2))
-    rows = ctx.store.query(
-        f"""SELECT date(a.published, {shift}, 'weekday 0', '-6 days') AS monday, t.topic_key, COUNT(*) AS n
-           FROM articles a JOIN article_topics t ON t.article_id = a.id
-           WHERE a.published >= ?
-           GROUP BY monday, t.topic_key ORDER BY monday, t.topic_key""",
-        (*shift_params, _bound(ctx, start)),
-    )
+    stretches, last_shift = _local_shift(ctx, clock.day_start(start, _zone(ctx)), clock.now() + timedelta(weeks=2))
+    rows = reports.topic_weeks(ctx.store, _bound(ctx, start), stretches, last_shift)
     labels = _labels(ctx)
-    return [TopicWeek(week=iso_week_label(r["monday"]), week_start=r["monday"], topic=r["topic_key"],
-                      label=labels.get(r["topic_key"], r["topic_key"]), articles=r["n"]) for r in rows]
+    return [TopicWeek(week=iso_week_label(r.monday), week_start=r.monday, topic=r.topic_key,
+                      label=labels.get(r.topic_key, r.topic_key), articles=r.articles) for r in rows]
 
 
 def _windows(ctx: ServiceContext, recent_weeks: int, baseline_weeks: int, today: date | None
@@ -106,16 +96,17 @@ def _windows(ctx: ServiceContext, recent_weeks: int, baseline_weeks: int, today:
     return _bound(ctx, base), _bound(ctx, recent), _bound(ctx, end)
 
 
-def _rising(rows, recent_weeks: int, baseline_weeks: int, labels: dict[str, str], min_recent: int) -> list[RisingItem]:
+def _rising(rows: list[reports.RiseCount], recent_weeks: int, baseline_weeks: int, labels: dict[str, str],
+            min_recent: int) -> list[RisingItem]:
     out = []
     for r in rows:
-        if r["recent"] < min_recent:
+        if r.recent < min_recent:
             continue
-        rp, bp = r["recent"] / recent_weeks, r["before"] / baseline_weeks
+        rp, bp = r.recent / recent_weeks, r.before / baseline_weeks
         ratio = (rp + 1) / (bp + 1)
         if ratio <= 1:
             continue
-        out.append(RisingItem(key=r["k"], label=labels.get(r["k"], r["k"]), recent=r["recent"], before=r["before"],
+        out.append(RisingItem(key=r.key, label=labels.get(r.key, r.key), recent=r.recent, before=r.before,
                               recent_per_week=round(rp, 2), before_per_week=round(bp, 2), ratio=round(ratio, 2)))
     out.sort(key=lambda i: (-i.ratio, -i.recent, i.key))
     return out
@@ -124,13 +115,7 @@ def _rising(rows, recent_weeks: int, baseline_weeks: int, labels: dict[str, str]
 def rising_topics(ctx: ServiceContext, recent_weeks: int = 4, baseline_weeks: int = 12, *,
                   today: date | None = None, min_recent: int = 1) -> list[RisingItem]:
     base, recent, end = _windows(ctx, recent_weeks, baseline_weeks, today)
-    rows = ctx.store.query(
-        """SELECT t.topic_key AS k, SUM(a.published >= :recent) AS recent, SUM(a.published < :recent) AS before
-           FROM articles a JOIN article_topics t ON t.article_id = a.id
-           WHERE a.published >= :base AND a.published < :end
-           GROUP BY t.topic_key""",
-        {"base": base, "recent": recent, "end": end},
-    )
+    rows = reports.topic_rise(ctx.store, base, recent, end)
     return _rising(rows, recent_weeks, baseline_weeks, _labels(ctx), min_recent)
 
 
@@ -138,31 +123,12 @@ def rising_terms(ctx: ServiceContext, recent_weeks: int = 4, baseline_weeks: int
                  today: date | None = None, min_recent: int = 3) -> list[RisingItem]:
     """Title words (4+ letters, no stopwords) counted per article in SQL via json_each over the split title."""
     base, recent, end = _windows(ctx, recent_weeks, baseline_weeks, today)
-    rows = ctx.store.query(
-        r"""WITH words AS (
-               SELECT DISTINCT a.id, a.published >= :recent AS is_recent,
-                      lower(trim(w.value, '.,;:!?()[]{}"''«»“”‘’…-–—/|#*')) AS k
-               FROM articles a,
-                    json_each('["' || replace(replace(replace(replace(a.title, '\', ' '), '"', ' '),
-                                                      char(9), ' '), ' ', '","') || '"]') AS w
-               WHERE a.published >= :base AND a.published < :end)
-           SELECT k, SUM(is_recent) AS recent, SUM(NOT is_recent) AS before FROM words
-           WHERE length(k) >= 4 AND k NOT IN (SELECT value FROM json_each(:stop)) AND k GLOB '*[a-zà-ÿ]*'
-           GROUP BY k HAVING SUM(is_recent) >= :min_recent""",
-        {"base": base, "recent": recent, "end": end, "stop": json.dumps(sorted(STOPWORDS)),
-         "min_recent": min_recent},
-    )
+    rows = reports.term_rise(ctx.store, base, recent, end, sorted(STOPWORDS), min_recent)
     return _rising(rows, recent_weeks, baseline_weeks, {}, min_recent)[:limit]
 
 
 def source_volume(ctx: ServiceContext, weeks: int = 12, *, today: date | None = None) -> list[SourceVolume]:
     """Articles per feed over the last `weeks` weeks (feeds with none included), busiest first."""
     start = _bound(ctx, _week_start(ctx, today) - timedelta(weeks=weeks - 1))
-    rows = ctx.store.query(
-        """SELECT f.id, f.title, f.url, COUNT(a.id) AS n, MAX(a.published) AS last
-           FROM feeds f LEFT JOIN articles a ON a.feed_id = f.id AND a.published >= ?
-           GROUP BY f.id ORDER BY n DESC, f.title COLLATE NOCASE""",
-        (start,),
-    )
-    return [SourceVolume(feed_id=r["id"], title=r["title"] or r["url"], url=r["url"], articles=r["n"],
-                         last_published=r["last"]) for r in rows]
+    return [SourceVolume(feed_id=v.feed_id, title=v.title or v.url, url=v.url, articles=v.articles,
+                         last_published=v.last_published) for v in reports.feed_volumes(ctx.store, start)]

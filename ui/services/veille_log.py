@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 import io
-import json
 from datetime import date, timedelta
 
 from config import clock
@@ -22,6 +21,8 @@ from ui.services.records import DecisionEntry, DigestSent, SourceVolume, VeilleL
 from ui.services.statuses import label as status_label
 from ui.services.tools import evidence_for_ids, list_tools
 from watcher import csvsafe
+from watcher.store import reports
+from watcher.store import tools as tools_store
 
 DECISION_CHANGES = ("created", "status", "import")
 
@@ -32,52 +33,34 @@ def build_log(ctx: ServiceContext, date_from: date, date_to: date) -> VeilleLog:
         raise ValidationError("period: the start is after the end")
     zone = ctx.settings.schedule.timezone  # the period's days are days in the configured zone
     start, end = clock.day_start_iso(date_from, zone), clock.day_start_iso(date_to + timedelta(days=1), zone)
-    rows = ctx.store.query(
-        """SELECT h.*, t.name, t.kind FROM tool_history h JOIN tools t ON t.id = h.tool_id
-           WHERE h.at >= ? AND h.at < ? ORDER BY h.at, h.id""",
-        (start, end),
-    )
-    evidence = evidence_for_ids(ctx, sorted({r["tool_id"] for r in rows}))
+    rows = tools_store.history(ctx.store, since=start, until=end)
+    evidence = evidence_for_ids(ctx, sorted({r.tool_id for r in rows}))
     decisions = tuple(
         DecisionEntry(
-            tool=r["name"], kind=r["kind"], at=r["at"], by=r["by"], change=r["change"], from_status=r["from_status"],
-            to_status=r["to_status"], rationale=r["rationale"],
-            evidence=tuple(e for e in evidence.get(r["tool_id"], []) if e.added_at < end),
-            details=json.loads(r["details"] or "{}"),
+            tool=r.tool, kind=r.kind, at=r.at, by=r.by, change=r.change, from_status=r.from_status,
+            to_status=r.to_status, rationale=r.rationale,
+            evidence=tuple(e for e in evidence.get(r.tool_id, []) if e.added_at < end),
+            details=r.details,
         )
         for r in rows
     )
     sources = tuple(
-        SourceVolume(feed_id=r["id"], title=r["title"] or r["url"], url=r["url"], articles=r["n"],
-                     last_published=r["last"])
-        for r in ctx.store.query(
-            """SELECT f.id, f.title, f.url, COUNT(a.id) AS n, MAX(a.published) AS last
-               FROM feeds f LEFT JOIN articles a ON a.feed_id = f.id AND a.published >= ? AND a.published < ?
-               GROUP BY f.id ORDER BY n DESC, f.title COLLATE NOCASE""",
-            (start, end),
-        )
+        SourceVolume(feed_id=v.feed_id, title=v.title or v.url, url=v.url, articles=v.articles,
+                     last_published=v.last_published)
+        for v in reports.feed_volumes(ctx.store, start, end)
     )
-
-    def count(sql: str) -> int:
-        return ctx.store.scalar(sql, (start, end)) or 0
-
     digests = tuple(
-        DigestSent(recipient=r["recipient"], frequency=r["frequency"], sent_at=r["sent_at"],
-                   stories=len(json.loads(r["story_ids"] or "[]")), subject=r["subject"])
-        for r in ctx.store.query(
-            "SELECT * FROM digest_sends WHERE status = 'sent' AND sent_at >= ? AND sent_at < ? ORDER BY sent_at",
-            (start, end),
-        )
+        DigestSent(recipient=g.recipient, frequency=g.frequency, sent_at=g.sent_at, stories=g.stories,
+                   subject=g.subject)
+        for g in reports.digests_sent(ctx.store, start, end)
     )
+    done = reports.activity(ctx.store, start, end)
     return VeilleLog(
         date_from=date_from, date_to=date_to, generated_at=now_iso(), generated_by=ctx.user.name,
         decisions=decisions, sources=sources,
-        articles_collected=count("SELECT COUNT(*) FROM articles WHERE published >= ? AND published < ?"),
+        articles_collected=done.articles_collected,
         # read/saved state is per user: the log counts articles (read or saved by anyone), not clicks
-        articles_read=count("SELECT COUNT(DISTINCT article_id) FROM article_state WHERE read_at >= ? AND read_at < ?"),
-        articles_saved=count("SELECT COUNT(DISTINCT article_id) FROM article_state "
-                             "WHERE saved_at >= ? AND saved_at < ?"),
-        feedback_given=count("SELECT COUNT(*) FROM feedback WHERE created_at >= ? AND created_at < ?"),
+        articles_read=done.articles_read, articles_saved=done.articles_saved, feedback_given=done.feedback_given,
         digests=digests, register=tuple(list_tools(ctx)),
     )
 

@@ -53,6 +53,7 @@ class HistoryRow:
     to_status: str | None
     rationale: str
     details: dict = field(default_factory=dict)
+    kind: str = ""  # the tool's kind
 
 
 @dataclass(frozen=True)
@@ -170,10 +171,19 @@ def history(store: Store, tool_id: int | None = None, since: str | None = None,
     if until:
         where.append("h.at < ?")
         params.append(until)
-    sql = "SELECT h.*, t.name FROM tool_history h JOIN tools t ON t.id = h.tool_id"
+    sql = "SELECT h.*, t.name, t.kind FROM tool_history h JOIN tools t ON t.id = h.tool_id"
     sql += (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY h.at, h.id"
     return [HistoryRow(r["id"], r["tool_id"], r["name"], r["at"], r["by"], r["change"], r["from_status"],
-                       r["to_status"], r["rationale"], _details(r["details"])) for r in store.query(sql, params)]
+                       r["to_status"], r["rationale"], _details(r["details"]), r["kind"])
+            for r in store.query(sql, params)]
+
+
+def statuses_at(store: Store, before: str) -> dict[int, str | None]:
+    """tool id → the status it had just before `before` (the to_status of its last change earlier; None if none)."""
+    return {r[0]: r[1] for r in store.query(
+        """SELECT t.id, (SELECT h.to_status FROM tool_history h WHERE h.tool_id = t.id AND h.at < ?
+                         AND h.to_status IS NOT NULL ORDER BY h.at DESC, h.id DESC LIMIT 1) AS before
+           FROM tools t""", (before,))}
 
 
 def evidence(store: Store, tool_ids: Sequence[int]) -> list[EvidenceRow]:
@@ -190,6 +200,11 @@ def evidence(store: Store, tool_ids: Sequence[int]) -> list[EvidenceRow]:
     )
     return [EvidenceRow(r["tool_id"], r["article_id"], r["note"], r["added_at"], r["added_by"], r["title"], r["url"],
                         r["published"], r["feed_title"], r["feed_url"]) for r in rows]
+
+
+def evidence_article_ids(store: Store, tool_id: int) -> list[str]:
+    """The ids of the articles linked to a tool (stored or not)."""
+    return [r[0] for r in store.query("SELECT article_id FROM tool_evidence WHERE tool_id = ?", (tool_id,))]
 
 
 def evidence_score_means(store: Store, tool_id: int) -> dict[str, float]:
