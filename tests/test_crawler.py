@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from config import clock
-from watcher import crawler, ingest, storage
+from watcher import crawler, ingest
 from watcher.cleaner import parse_iso
 from watcher.crawler import crawl
+from watcher.store import feeds as feed_store
 
 FEEDS = Path(__file__).parent / "data" / "feeds"
 RSS = "application/rss+xml; charset=utf-8"
@@ -33,7 +34,7 @@ def setup(tmp_config, store):
 
 
 def feed_row(store, url: str):
-    return storage.get_feed(store, url)
+    return feed_store.get_feed(store, url)
 
 
 def articles(store, feed_url: str | None = None) -> list[dict]:
@@ -62,7 +63,7 @@ def test_good_rss2_rss1_atom(feed_server, setup, store):
     assert {a["language"] for a in atom} == {"fr"}
     assert atom[-1]["title"] == "La réalité virtuelle en formation"
     assert len(articles(store, urls[1])) == 2
-    feeds = {f.url: f for f in storage.all_feeds(store)}
+    feeds = {f.url: f for f in feed_store.all_feeds(store)}
     assert feeds[urls[0]].title == "Learning Tech Weekly" and feeds[urls[0]].last_status == "ok"
     assert store.scalar("SELECT ok FROM crawl_runs WHERE id = ?", (summary.run_id,)) == 3
     # full-text search works on stored articles
@@ -127,7 +128,7 @@ def test_permanent_redirect_is_reported_not_saved(feed_server, setup, store):
     assert summary.ok == 1 and summary.new_articles == 3
     feed = feed_row(store, feed_server.url("/old"))
     assert feed.moved_to == feed_server.url("/new")
-    assert storage.find_feed(store, feed_server.url("/new")) is None  # URL not silently changed
+    assert feed_store.find_feed(store, feed_server.url("/new")) is None  # URL not silently changed
 
 
 def test_http_errors_timeout_loop_and_html_are_recorded_others_continue(feed_server, setup, store):
@@ -186,7 +187,7 @@ def test_backoff_then_disable_after_n_failures(feed_server, setup, store):
     assert feed.error_count == 3 and feed.disabled
     assert "3 consecutive failures" in feed.disabled_reason and "503" in feed.disabled_reason
     assert crawl(settings, store, all_feeds=True).feeds == 0  # disabled feeds are not fetched
-    storage.set_feed_enabled(store, feed.url, True)
+    feed_store.set_feed_enabled(store, feed.url, True)
     assert feed_row(store, feed.url).error_count == 0
 
 

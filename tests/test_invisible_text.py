@@ -7,8 +7,9 @@ import pytest
 from config.errors import ValidationError
 from tests.plugins.app import editor_ctx
 from ui.services import tools
-from watcher import cleaner, storage
+from watcher import cleaner
 from watcher.ingest import prepare
+from watcher.store import feeds as feed_store
 
 BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\u200e",
         "\u200f", "\u061c"]
@@ -48,7 +49,7 @@ def test_ingest_strips_them_from_titles_feed_title_and_author():
 
 
 def test_feed_title_given_by_the_user_is_stripped(store):
-    feed = storage.add_feed(store, "https://news.example/feed", title=f" Ed\u202eTech\u200b  Weekly{EVERY} ")
+    feed = feed_store.add_feed(store, "https://news.example/feed", title=f" Ed\u202eTech\u200b  Weekly{EVERY} ")
     assert feed.title == "EdTech Weekly"
 
 

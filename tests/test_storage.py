@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from config.errors import NotFoundError, ValidationError
-from watcher import storage
 from watcher.ingest import prepare
-from watcher.storage import FetchOutcome
+from watcher.store import articles
+from watcher.store import feeds as feed_store
+from watcher.store.feeds import FetchOutcome
 
 FEEDS = Path(__file__).parent / "data" / "feeds"
 RSS = {"content-type": "application/rss+xml"}
@@ -23,7 +24,7 @@ def prepared(name: str, feed_url: str):
 
 
 def save(store, feed, prep, now=NOW):
-    return storage.save_fetched(store, feed, prep, FetchOutcome(200, etag='"1"'), run_id=None, now=now,
+    return feed_store.save_fetched(store, feed, prep, FetchOutcome(200, etag='"1"'), run_id=None, now=now,
                                 next_check=LATER)
 
 
@@ -38,47 +39,47 @@ def writes_counter(store):
 
 
 def test_add_list_enable_disable_remove(store):
-    feed = storage.add_feed(store, "https://a.example/feed", title="A", topics=["ai"], language="EN")
+    feed = feed_store.add_feed(store, "https://a.example/feed", title="A", topics=["ai"], language="EN")
     assert feed.topics == ("ai",) and feed.language == "en"
     with pytest.raises(ValidationError, match="already exists"):
-        storage.add_feed(store, "https://a.example/feed")
+        feed_store.add_feed(store, "https://a.example/feed")
     with pytest.raises(ValidationError, match="http"):
-        storage.add_feed(store, "ftp://a.example/feed")
+        feed_store.add_feed(store, "ftp://a.example/feed")
     with pytest.raises(ValidationError):
-        storage.add_feed(store, "file:///etc/passwd")
-    storage.set_feed_enabled(store, feed.url, False, reason="too noisy")
-    listing = storage.list_feeds(store)
+        feed_store.add_feed(store, "file:///etc/passwd")
+    feed_store.set_feed_enabled(store, feed.url, False, reason="too noisy")
+    listing = feed_store.list_feeds(store)
     assert listing[0].status == "disabled" and listing[0].disabled_reason == "too noisy"
-    assert storage.due_feeds(store, NOW) == []
+    assert feed_store.due_feeds(store, NOW) == []
     with store.write() as conn:
         conn.execute("UPDATE feeds SET error_count = 7 WHERE id = ?", (feed.id,))
-    enabled = storage.set_feed_enabled(store, feed.url, True)
+    enabled = feed_store.set_feed_enabled(store, feed.url, True)
     assert not enabled.disabled and enabled.error_count == 0 and enabled.disabled_reason is None
-    assert [f.url for f in storage.due_feeds(store, NOW)] == [feed.url]
-    storage.remove_feed(store, feed.url)
-    assert storage.list_feeds(store) == []
+    assert [f.url for f in feed_store.due_feeds(store, NOW)] == [feed.url]
+    feed_store.remove_feed(store, feed.url)
+    assert feed_store.list_feeds(store) == []
     with pytest.raises(NotFoundError):
-        storage.remove_feed(store, feed.url)
+        feed_store.remove_feed(store, feed.url)
     with pytest.raises(NotFoundError):
-        storage.set_feed_enabled(store, "https://nope.example/", True)
+        feed_store.set_feed_enabled(store, "https://nope.example/", True)
 
 
 def test_sync_config_feeds_adds_missing_never_deletes(store, tmp_config):
-    storage.add_feed(store, "https://user.example/feed")
+    feed_store.add_feed(store, "https://user.example/feed")
     _, settings = tmp_config(
         '[[feeds]]\nurl = "https://cfg.example/a"\ntopics = ["ai"]\nlanguage = "fr"\n'
         '[[feeds]]\nurl = "https://cfg.example/b"\n'
     )
-    assert storage.sync_config_feeds(store, settings) == 2
-    assert storage.sync_config_feeds(store, settings) == 0
-    urls = {f.url for f in storage.all_feeds(store)}
+    assert feed_store.sync_config_feeds(store, settings) == 2
+    assert feed_store.sync_config_feeds(store, settings) == 0
+    urls = {f.url for f in feed_store.all_feeds(store)}
     assert urls == {"https://user.example/feed", "https://cfg.example/a", "https://cfg.example/b"}
-    a = storage.get_feed(store, "https://cfg.example/a")
+    a = feed_store.get_feed(store, "https://cfg.example/a")
     assert a.topics == ("ai",) and a.language == "fr"
 
 
 def test_upsert_insert_untouched_update(store):
-    feed = storage.add_feed(store, "https://learning-tech.example/feed")
+    feed = feed_store.add_feed(store, "https://learning-tech.example/feed")
     prep = prepared("rss2.xml", feed.url)
     assert save(store, feed, prep) == (3, 0)
     count_writes = writes_counter(store)
@@ -98,28 +99,28 @@ def test_upsert_insert_untouched_update(store):
     # full-text search follows the update
     assert store.scalar("SELECT COUNT(*) FROM articles_fts WHERE articles_fts MATCH 'Updated'") == 1
     # status and log
-    f = storage.get_feed(store, feed.url)
+    f = feed_store.get_feed(store, feed.url)
     assert f.last_status == "ok" and f.etag == '"1"' and f.title == "Learning Tech Weekly"
     assert store.scalar("SELECT COUNT(*) FROM fetch_log WHERE feed_id = ?", (feed.id,)) == 3
 
 
 def test_same_article_in_two_feeds_is_one_article_two_entries(store):
-    a = storage.add_feed(store, "https://outlet-a.example/feed")
-    b = storage.add_feed(store, "https://outlet-b.example/feed")
+    a = feed_store.add_feed(store, "https://outlet-a.example/feed")
+    b = feed_store.add_feed(store, "https://outlet-b.example/feed")
     assert save(store, a, prepared("tracking_a.xml", a.url)) == (2, 0)
     assert save(store, b, prepared("tracking_b.xml", b.url)) == (1, 0)
     rows = store.query("SELECT id, url FROM articles WHERE url LIKE 'https://news.example.com/%'")
     assert [r["url"] for r in rows] == ["https://news.example.com/ai-act"]
     assert store.scalar("SELECT COUNT(*) FROM entries WHERE article_id = ?", (rows[0]["id"],)) == 2
-    counts = {r.url: r.articles for r in storage.list_feeds(store)}
+    counts = {r.url: r.articles for r in feed_store.list_feeds(store)}
     assert counts == {a.url: 2, b.url: 2}
     # removing the first feed keeps the shared article (handed to the other feed)
-    assert storage.remove_feed(store, a.url) == 1
+    assert feed_store.remove_feed(store, a.url) == 1
     assert store.scalar("SELECT feed_id FROM articles WHERE id = ?", (rows[0]["id"],)) == b.id
 
 
 def test_undated_entries_keep_their_first_seen_date(store):
-    feed = storage.add_feed(store, "https://noid.example/feed")
+    feed = feed_store.add_feed(store, "https://noid.example/feed")
     save(store, feed, prepared("no_id.xml", feed.url))
     again = prepare((FEEDS / "no_id.xml").read_bytes(), RSS, feed.url, now_iso=LATER)
     assert save(store, feed, again, now=LATER) == (0, 0)
@@ -130,11 +131,11 @@ def test_undated_entries_keep_their_first_seen_date(store):
 
 
 def test_tombstoned_urls_are_not_reingested(store):
-    feed = storage.add_feed(store, "https://learning-tech.example/feed")
+    feed = feed_store.add_feed(store, "https://learning-tech.example/feed")
     prep = prepared("rss2.xml", feed.url)
     save(store, feed, prep)
     victim = prep.drafts[0]
-    storage.tombstone_article(store, victim.id)
+    articles.tombstone_article(store, victim.id)
     with store.write() as conn:
         conn.execute("DELETE FROM entries")  # even without its entry row, the URL stays out
     assert save(store, feed, prep, now=LATER) == (0, 0)  # the two others exist already
@@ -143,35 +144,35 @@ def test_tombstoned_urls_are_not_reingested(store):
 
 
 def test_failure_and_not_modified_records(store):
-    feed = storage.add_feed(store, "https://x.example/feed")
-    storage.save_failure(store, feed, "HTTP 500 Internal\nServer Error", FetchOutcome(500), run_id=None, now=NOW,
+    feed = feed_store.add_feed(store, "https://x.example/feed")
+    feed_store.save_failure(store, feed, "HTTP 500 Internal\nServer Error", FetchOutcome(500), run_id=None, now=NOW,
                          next_check=LATER)
-    f = storage.get_feed(store, feed.url)
+    f = feed_store.get_feed(store, feed.url)
     assert f.error_count == 1 and f.last_error == "HTTP 500 Internal Server Error" and f.last_status == "error"
-    storage.save_not_modified_many(store, [(f, FetchOutcome(304, moved_to="https://y.example/feed"), NOW, LATER)],
+    feed_store.save_not_modified_many(store, [(f, FetchOutcome(304, moved_to="https://y.example/feed"), NOW, LATER)],
                                    run_id=None)
-    f = storage.get_feed(store, feed.url)
+    f = feed_store.get_feed(store, feed.url)
     assert f.error_count == 0 and f.last_status == "not_modified" and f.moved_to == "https://y.example/feed"
     outcomes = [r["outcome"] for r in store.query("SELECT outcome FROM fetch_log ORDER BY id")]
     assert outcomes == ["error", "not_modified"]
 
 
 def test_export_rows_join_topics_and_scores(store):
-    feed = storage.add_feed(store, "https://learning-tech.example/feed")
+    feed = feed_store.add_feed(store, "https://learning-tech.example/feed")
     prep = prepared("rss2.xml", feed.url)
     save(store, feed, prep)
     art = prep.drafts[0].id
     with store.write() as conn:
         conn.execute("INSERT INTO article_topics VALUES (?, 'ai', 0.9), (?, 'microlearning', 0.2)", (art, art))
         conn.execute("INSERT INTO scores (article_id, profile_key, score) VALUES (?, 'frontline', 0.734567)", (art,))
-    rows = {r["id"]: r for r in storage.iter_export_rows(store, batch=2)}
+    rows = {r["id"]: r for r in articles.iter_export_rows(store, batch=2)}
     assert len(rows) == 3
     assert rows[art]["topics"] == ["ai", "microlearning"]
     assert rows[art]["scores"] == {"frontline": 0.7346}
     assert rows[art]["feed_url"] == feed.url
     other = next(r for k, r in rows.items() if k != art)
     assert other["topics"] == [] and other["scores"] == {}
-    since = list(storage.iter_export_rows(store, "2024-03-04T00:00:00+00:00"))
+    since = list(articles.iter_export_rows(store, "2024-03-04T00:00:00+00:00"))
     assert len(since) == 2
 
 

@@ -18,14 +18,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from config.errors import FetchError, ParseError
-from watcher import storage
 from watcher.cleaner import iso_utc, utc_now
 from watcher.db import Store, open_store
 from watcher.fetcher import Fetcher
 from watcher.lifeline import Lifeline, worker_init
 from watcher.records import CrawlSummary, Feed
 from watcher.service_lock import crawl_lock
-from watcher.storage import FetchOutcome
+from watcher.store import feeds as feed_store
+from watcher.store import runs as run_store
+from watcher.store.feeds import FetchOutcome
 
 if TYPE_CHECKING:  # the parsers load on the first body only: an all-304 crawl never needs them
     from watcher.ingest import PreparedFeed
@@ -203,7 +204,7 @@ class _Run:
             await self.fail(feed, f"parse error: {type(exc).__name__}: {exc}", outcome, now)
             return
         new, updated = await self.writer.call(
-            storage.save_fetched, feed, prepared, outcome, run_id=self.run_id, now=now,
+            feed_store.save_fetched, feed, prepared, outcome, run_id=self.run_id, now=now,
             next_check=self.next_check,
         )
         self.summary.ok += 1
@@ -213,7 +214,7 @@ class _Run:
     async def flush_unchanged(self) -> None:
         batch, self.unchanged = self.unchanged, []
         if batch:
-            await self.writer.call(storage.save_not_modified_many, batch, run_id=self.run_id)
+            await self.writer.call(feed_store.save_not_modified_many, batch, run_id=self.run_id)
 
     async def fail(self, feed: Feed, error: str, outcome: FetchOutcome, now: str, retry_after: float | None = None
              ) -> None:
@@ -224,7 +225,7 @@ class _Run:
         if limit and failures >= limit:
             reason = f"disabled after {failures} consecutive failures (last: {error})"
         next_check = iso_utc(self.started + backoff_delay(self.settings, failures, retry_after))
-        await self.writer.call(storage.save_failure, feed, error, outcome, run_id=self.run_id, now=now,
+        await self.writer.call(feed_store.save_failure, feed, error, outcome, run_id=self.run_id, now=now,
                              next_check=next_check, disabled_reason=reason)
         self.summary.failed += 1
         self.summary.failures.append((feed.url, error))
@@ -266,12 +267,12 @@ def crawl(settings, store: Store, *, all_feeds: bool = False, progress: Progress
 
 
 def _crawl(settings, store: Store, *, all_feeds: bool, progress: Progress | None, trigger: str) -> CrawlSummary:
-    storage.sync_config_feeds(store, settings)
+    feed_store.sync_config_feeds(store, settings)
     started = utc_now()
     clock = time.perf_counter()
-    interrupted = storage.mark_interrupted_runs(store, "crawl_runs", iso_utc(started))
-    feeds = storage.due_feeds(store, iso_utc(started), all_feeds=all_feeds)
-    run_id = storage.start_run(store, trigger, iso_utc(started))
+    interrupted = run_store.mark_interrupted_runs(store, "crawl_runs", iso_utc(started))
+    feeds = feed_store.due_feeds(store, iso_utc(started), all_feeds=all_feeds)
+    run_id = run_store.start_run(store, trigger, iso_utc(started))
     run = _Run(settings, store, feeds, run_id, started, progress)
     run.summary.interrupted = interrupted
     if progress:
@@ -287,7 +288,7 @@ def _crawl(settings, store: Store, *, all_feeds: bool, progress: Progress | None
         run.writer.close()
         if run.pool is not None:
             run.pool.shutdown(wait=True, cancel_futures=True)
-        run.summary.skipped = storage.count_feeds(store) - len(feeds)
-        storage.finish_run(store, run_id, run.summary, iso_utc(utc_now()))
+        run.summary.skipped = feed_store.count_feeds(store) - len(feeds)
+        run_store.finish_run(store, run_id, run.summary, iso_utc(utc_now()))
         run.summary.seconds = round(time.perf_counter() - clock, 3)
     return run.summary

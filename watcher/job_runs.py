@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from watcher.cleaner import now_iso
+from watcher.store import runs
 
 log = logging.getLogger("veille.jobs")
 
@@ -32,9 +32,7 @@ class JobRun:
 @contextmanager
 def record_job(store, name: str) -> Iterator[JobRun]:
     """Record one run of `name` in job_runs; exceptions are recorded and swallowed (logged)."""
-    with store.write() as conn:
-        run_id = conn.execute("INSERT INTO job_runs (job, started, status, pid) VALUES (?, ?, 'running', ?)",
-                              (name, now_iso(), os.getpid())).lastrowid
+    run_id = runs.start_job_run(store, name, now_iso())
     run = JobRun(name)
     error = None
     try:
@@ -48,16 +46,13 @@ def record_job(store, name: str) -> Iterator[JobRun]:
         run.status = "stopped"
     if run.status != "failed":
         log.info("job %s %s: %s", name, run.status, json.dumps(run.counts, default=str)[:300])
-    with store.write() as conn:
-        conn.execute("UPDATE job_runs SET finished = ?, status = ?, counts = ?, error = ? WHERE id = ?",
-                     (now_iso(), run.status, json.dumps(run.counts, default=str), error, run_id))
+    runs.finish_job_run(store, run_id, now_iso(), run.status, json.dumps(run.counts, default=str), error)
 
 
 def mark_interrupted(settings) -> list[str]:
     """At the start of `veille serve` (under its lock): job runs left `running` by a dead process become
     `interrupted`, with when that was found. Returns one line per run marked."""
     from watcher.db import open_store
-    from watcher.storage import mark_interrupted_runs
 
     with open_store(settings.database_path) as store:
-        return mark_interrupted_runs(store, "job_runs", now_iso())
+        return runs.mark_interrupted_runs(store, "job_runs", now_iso())

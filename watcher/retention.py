@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from config import clock
 from watcher.cleaner import iso_utc
+from watcher.store import articles
 
 BATCH = 500
 
@@ -33,39 +34,20 @@ class RetentionSummary:
         return asdict(self)
 
 
-_OLD = "a.published < :cutoff"
-_SAVED = "EXISTS (SELECT 1 FROM article_state s WHERE s.article_id = a.id AND s.saved_at IS NOT NULL)"
-_TOOLS = "EXISTS (SELECT 1 FROM tool_evidence e WHERE e.article_id = a.id)"
-_FEEDBACK = "EXISTS (SELECT 1 FROM feedback f WHERE f.article_id = a.id)"
-
-
 def prune(settings, store, *, now: datetime | None = None, batch_size: int = BATCH,
           stop: threading.Event | None = None) -> RetentionSummary:
     now = now or clock.now()
     cutoff = iso_utc(now - timedelta(days=settings.retention.max_age_days))
-    params = {"cutoff": cutoff}
     summary = RetentionSummary(cutoff=cutoff)
-    summary.kept_saved = store.scalar(f"SELECT count(*) FROM articles a WHERE {_OLD} AND {_SAVED}", params)
-    summary.kept_tools = store.scalar(f"SELECT count(*) FROM articles a WHERE {_OLD} AND {_TOOLS}", params)
-    summary.kept_feedback = store.scalar(f"SELECT count(*) FROM articles a WHERE {_OLD} AND {_FEEDBACK}", params)
+    summary.kept_saved, summary.kept_tools, summary.kept_feedback = articles.count_kept_old(store, cutoff)
     removed_at = iso_utc(now)
     while True:
         if stop is not None and stop.is_set():
             summary.stopped = True
             break
-        with store.write() as conn:
-            rows = conn.execute(
-                f"SELECT a.id, a.url FROM articles a WHERE {_OLD} AND NOT {_SAVED} AND NOT {_TOOLS} "
-                f"AND NOT {_FEEDBACK} ORDER BY a.published LIMIT :limit",
-                {**params, "limit": batch_size},
-            ).fetchall()
-            if not rows:
-                break
-            conn.executemany(
-                "INSERT OR REPLACE INTO tombstones (url, article_id, removed_at) VALUES (?, ?, ?)",
-                [(r["url"] or f"article:{r['id']}", r["id"], removed_at) for r in rows],
-            )
-            conn.executemany("DELETE FROM articles WHERE id = ?", [(r["id"],) for r in rows])
-        summary.pruned += len(rows)
+        pruned = articles.prune_old_batch(store, cutoff, batch_size, removed_at)
+        if not pruned:
+            break
+        summary.pruned += pruned
         summary.batches += 1
     return summary

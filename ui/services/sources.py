@@ -1,6 +1,6 @@
 """Sources: feed health, add/remove/enable, OPML import/export, crawl now, scheduler job runs.
 
-Feed writes go through the crawler's own functions (`watcher.storage`, `watcher.opml`) so the UI and
+Feed writes go through the crawler's own functions (`watcher.store.feeds`, `watcher.opml`) so the UI and
 `veille feeds …` behave the same. A feed is named by its id or its URL.
 
 The page's Crawl now runs as a background job (`start_crawl`, see ui/services/background.py): the page polls
@@ -26,9 +26,9 @@ RECORD_WAIT_SECONDS = 5.0  # a finished job's thread still writes its job_runs r
 
 def feed_health(ctx: ServiceContext) -> list[FeedListing]:
     """Every feed with its crawl status; failing feeds first, then by title."""
-    from watcher import storage
+    from watcher.store import feeds as feed_store
 
-    feeds = storage.list_feeds(ctx.store)
+    feeds = feed_store.list_feeds(ctx.store)
     return sorted(feeds, key=lambda f: f.status not in ("error", "disabled"))  # stable: title order kept
 
 
@@ -42,9 +42,9 @@ def _feed_url(ctx: ServiceContext, feed: int | str) -> str:
 
 
 def get_feed(ctx: ServiceContext, feed: int | str) -> FeedListing:
-    from watcher import storage
+    from watcher.store import feeds as feed_store
 
-    found = storage.list_feeds(ctx.store, url=_feed_url(ctx, feed))
+    found = feed_store.list_feeds(ctx.store, url=_feed_url(ctx, feed))
     if not found:
         raise NotFoundError(f"feed {feed!r}: not found")
     return found[0]
@@ -54,9 +54,9 @@ def add_feed(ctx: ServiceContext, url: str, title: str = "", topics: tuple[str, 
              language: str = "") -> FeedListing:
     """Add a feed (editor); it is fetched at the next crawl."""
     require_editor(ctx.user)
-    from watcher import storage
+    from watcher.store import feeds as feed_store
 
-    feed = storage.add_feed(ctx.store, url, title=title, topics=topics, language=language)
+    feed = feed_store.add_feed(ctx.store, url, title=title, topics=topics, language=language)
     return get_feed(ctx, feed.url)
 
 
@@ -64,41 +64,41 @@ def remove_feed(ctx: ServiceContext, feed: int | str, *, delete_articles: bool =
     """Remove a feed (editor). With delete_articles, the articles only it carries go too (returns how many);
     without, the feed is disabled instead so its articles stay available as evidence (returns 0)."""
     require_editor(ctx.user)
-    from watcher import storage
+    from watcher.store import feeds as feed_store
 
     url = _feed_url(ctx, feed)
     if delete_articles:
-        return storage.remove_feed(ctx.store, url)
-    storage.set_feed_enabled(ctx.store, url, False, reason=f"removed by {ctx.user.name}; articles kept")
+        return feed_store.remove_feed(ctx.store, url)
+    feed_store.set_feed_enabled(ctx.store, url, False, reason=f"removed by {ctx.user.name}; articles kept")
     return 0
 
 
 def set_enabled(ctx: ServiceContext, feed: int | str, enabled: bool) -> FeedListing:
     """Enable (errors cleared, due now) or disable a feed (editor)."""
     require_editor(ctx.user)
-    from watcher import storage
+    from watcher.store import feeds as feed_store
 
     url = _feed_url(ctx, feed)
-    storage.set_feed_enabled(ctx.store, url, enabled, reason=f"disabled by {ctx.user.name}")
+    feed_store.set_feed_enabled(ctx.store, url, enabled, reason=f"disabled by {ctx.user.name}")
     return get_feed(ctx, url)
 
 
 def import_opml(ctx: ServiceContext, data: bytes, source: str = "OPML") -> OpmlImportResult:
     """Add the feeds of an OPML file (editor); existing or bad ones are reported, never stop the rest."""
     require_editor(ctx.user)
-    from watcher import storage
     from watcher.opml import read_opml
+    from watcher.store import feeds as feed_store
 
-    added, skipped, errors = storage.import_feeds(ctx.store, read_opml(data, source))
+    added, skipped, errors = feed_store.import_feeds(ctx.store, read_opml(data, source))
     errors = [f"{source}: {e}" for e in errors]
     return OpmlImportResult(added=added, skipped=skipped, errors=tuple(errors))
 
 
 def export_opml(ctx: ServiceContext) -> str:
-    from watcher import storage
     from watcher.opml import to_opml
+    from watcher.store import feeds as feed_store
 
-    return to_opml(storage.all_feeds(ctx.store))
+    return to_opml(feed_store.all_feeds(ctx.store))
 
 
 def crawl_now(ctx: ServiceContext, all_feeds: bool = True) -> dict:

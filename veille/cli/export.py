@@ -36,7 +36,7 @@ def _since(ctx, param, value: str | None) -> str | date | None:
 @pass_app
 def export(app, fmt: str, since: str | date | None, output: Path | None) -> None:
     """Export articles: id, url, title, feed_url, published, language, summary_text, topics, scores, cluster_id."""
-    from watcher.storage import iter_export_rows
+    from watcher.store.articles import iter_export_rows
 
     if isinstance(since, date):
         since = clock.day_start_iso(since, app.settings.schedule.timezone)

@@ -8,7 +8,7 @@ import click
 
 from config.errors import ValidationError
 from veille.cli import echo_json, pass_app
-from watcher import storage
+from watcher.store import feeds as feed_store
 
 
 @click.group()
@@ -26,8 +26,8 @@ def _short(value: str | None, width: int) -> str:
 @pass_app
 def list_(app, as_json: bool) -> None:
     """List feeds with their status, errors, article count and next check."""
-    storage.sync_config_feeds(app.store, app.settings)
-    rows = storage.list_feeds(app.store)
+    feed_store.sync_config_feeds(app.store, app.settings)
+    rows = feed_store.list_feeds(app.store)
     if as_json:
         echo_json([r.as_dict() for r in rows])
         return
@@ -61,7 +61,7 @@ def add(app, url: str, title: str, topics: tuple[str, ...], language: str) -> No
     unknown = [t for t in topics if t not in known]
     if unknown:
         raise ValidationError(f"unknown topic {unknown[0]!r} (known: {', '.join(sorted(known))})")
-    feed = storage.add_feed(app.store, url, title=title, topics=topics, language=language)
+    feed = feed_store.add_feed(app.store, url, title=title, topics=topics, language=language)
     click.echo(f"added {feed.url}")
 
 
@@ -70,7 +70,7 @@ def add(app, url: str, title: str, topics: tuple[str, ...], language: str) -> No
 @pass_app
 def remove(app, url: str) -> None:
     """Remove a feed and the articles only it carries."""
-    deleted = storage.remove_feed(app.store, url)
+    deleted = feed_store.remove_feed(app.store, url)
     click.echo(f"removed {url} ({deleted} articles deleted)")
     if any(f.url == url.strip() for f in app.settings.feeds):
         click.echo("note: this feed is in the config file and comes back at the next crawl; remove it there too",
@@ -82,7 +82,7 @@ def remove(app, url: str) -> None:
 @pass_app
 def enable(app, url: str) -> None:
     """Enable a feed again: clears its error count; it is due at the next crawl."""
-    storage.set_feed_enabled(app.store, url, True)
+    feed_store.set_feed_enabled(app.store, url, True)
     click.echo(f"enabled {url}")
 
 
@@ -92,7 +92,7 @@ def enable(app, url: str) -> None:
 @pass_app
 def disable(app, url: str, reason: str) -> None:
     """Disable a feed (it is kept, not fetched)."""
-    storage.set_feed_enabled(app.store, url, False, reason=reason)
+    feed_store.set_feed_enabled(app.store, url, False, reason=reason)
     click.echo(f"disabled {url}")
 
 
@@ -109,7 +109,7 @@ def import_(app, file: Path) -> None:
     except OSError as exc:
         raise ValidationError(f"{file}: cannot read ({exc.strerror})") from None
     items = read_opml(data, source=str(file))  # the whole file is checked before any feed is added
-    added, skipped, errors = storage.import_feeds(app.store, items)
+    added, skipped, errors = feed_store.import_feeds(app.store, items)
     for error in errors:
         click.echo(f"skipped: {error}", err=True)
     skipped += len(errors)
@@ -123,8 +123,8 @@ def export(app, file: Path | None) -> None:
     """Export the feed list as OPML 2.0 (to FILE, or standard output)."""
     from watcher.opml import to_opml
 
-    storage.sync_config_feeds(app.store, app.settings)
-    text = to_opml(storage.all_feeds(app.store))
+    feed_store.sync_config_feeds(app.store, app.settings)
+    text = to_opml(feed_store.all_feeds(app.store))
     if file is None:
         click.echo(text, nl=False)
     else:
