@@ -162,22 +162,23 @@ def test_a_viewers_clicks_do_not_change_the_editors_digest(app_test, populated_s
     _path, _settings, store = populated_store
     viewer = app_test("digest", auth=True, user=VIEWER)
     assert not viewer.exception
-    aid = next(b.key for b in viewer.button if b.key and b.key.startswith("read_"))[len("read_"):]
-    assert viewer.button(key=f"read_{aid}").label == "Mark read"
-    viewer.button(key=f"read_{aid}").click().run()
-    viewer.button(key=f"save_{aid}").click().run()
+    key = next(b.key for b in viewer.button if b.key and b.key.startswith("read_list_"))[len("read_"):]
+    aid = key[len("list_"):]  # the card's keys say where it is shown: "list_<article id>"
+    assert viewer.button(key=f"read_{key}").label == "Mark read"
+    viewer.button(key=f"read_{key}").click().run()
+    viewer.button(key=f"save_{key}").click().run()
     assert not viewer.exception and not viewer.error
-    assert viewer.button(key=f"read_{aid}").label == "Mark unread"
-    assert viewer.button(key=f"save_{aid}").label == "Unsave"
+    assert viewer.button(key=f"read_{key}").label == "Mark unread"
+    assert viewer.button(key=f"save_{key}").label == "Unsave"
     assert store.scalar("SELECT user FROM article_state WHERE article_id = ? AND saved_at IS NOT NULL",
                         (aid,)) == VIEWER
 
     editor = app_test("digest", auth=True, user=EDITOR)
     assert not editor.exception
-    assert editor.button(key=f"read_{aid}").label == "Mark read"
-    assert editor.button(key=f"save_{aid}").label == "Save"
+    assert editor.button(key=f"read_{key}").label == "Mark read"
+    assert editor.button(key=f"save_{key}").label == "Save"
     editor.button_group(key="digest_show").set_value("saved").run()
-    assert f"save_{aid}" not in {b.key for b in editor.button}
+    assert f"save_{key}" not in {b.key for b in editor.button}
 
 
 # --- sign-in throttling -------------------------------------------------------------------------------------
