@@ -16,7 +16,6 @@ loses nothing and duplicates nothing.
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from datetime import datetime
@@ -28,6 +27,7 @@ from ui.digest.records import DigestRunSummary, SendResult
 from ui.digest.render import render_digest
 from ui.digest.select import iso, recipients_from_settings, select_digest
 from watcher.service_lock import digest_lock
+from watcher.store import digests as digests_store
 
 
 def run_digests(settings, store, *, to: str | None = None, profile: str | None = None,
@@ -50,9 +50,8 @@ def run_digests(settings, store, *, to: str | None = None, profile: str | None =
             for row in _pending(store, addresses):
                 if stop is not None and stop.is_set():
                     return summary
-                summary.results.append(_deliver(store, mailer, settings.email.sender, row["id"], row["recipient"],
-                                                bytes(row["message"]), row["message_id"],
-                                                len(json.loads(row["story_ids"])), resumed=True))
+                summary.results.append(_deliver(store, mailer, settings.email.sender, row.id, row.recipient,
+                                                row.message, row.message_id, row.stories, resumed=True))
             for rec in recipients:
                 if stop is not None and stop.is_set():
                     break
@@ -62,9 +61,8 @@ def run_digests(settings, store, *, to: str | None = None, profile: str | None =
     return summary
 
 
-def _pending(store, addresses: set[str]):
-    rows = store.query("SELECT * FROM digest_sends WHERE status = 'pending' ORDER BY id")
-    return [r for r in rows if r["recipient"].lower() in addresses]
+def _pending(store, addresses: set[str]) -> list[digests_store.PendingSend]:
+    return [r for r in digests_store.pending(store) if r.recipient.lower() in addresses]
 
 
 def _build(settings, store, rec, now):
@@ -96,26 +94,10 @@ def _send_one(settings, store, mailer: Mailer, rec, now) -> SendResult:
 
 def _reserve(store, rec, digest, msg, message_id: str, raw: bytes, now) -> int | None:
     """Step 1: record the message as pending and reserve its stories, atomically."""
-    with store.write() as conn:
-        taken = conn.execute(
-            f"SELECT count(*) FROM digest_stories WHERE lower(recipient) = lower(?) AND story_id IN "
-            f"({','.join('?' for _ in digest.story_ids) or 'NULL'})",
-            (rec.address, *digest.story_ids),
-        ).fetchone()[0]
-        if taken:
-            return None
-        cur = conn.execute(
-            "INSERT INTO digest_sends (recipient, frequency, period_start, period_end, story_ids, message_id, "
-            "subject, status, created_at, message, language) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
-            (rec.address, rec.frequency, digest.period_start, digest.period_end, json.dumps(digest.story_ids),
-             message_id, str(msg["Subject"]), iso(now), raw, rec.language),
-        )
-        send_id = cur.lastrowid
-        conn.executemany(
-            "INSERT INTO digest_stories (recipient, story_id, send_id) VALUES (?, ?, ?)",
-            [(rec.address, sid, send_id) for sid in digest.story_ids],
-        )
-    return send_id
+    return digests_store.reserve(
+        store, recipient=rec.address, frequency=rec.frequency, period_start=digest.period_start,
+        period_end=digest.period_end, story_ids=digest.story_ids, message_id=message_id,
+        subject=str(msg["Subject"]), created_at=iso(now), message=raw, language=rec.language)
 
 
 def _deliver(store, mailer: Mailer, sender: str, send_id: int, address: str, raw: bytes, message_id: str,
@@ -124,25 +106,17 @@ def _deliver(store, mailer: Mailer, sender: str, send_id: int, address: str, raw
     try:
         mailer.send(raw, sender, address)
     except (RecipientRefused, EmailError) as exc:
-        with store.write() as conn:
-            conn.execute("UPDATE digest_sends SET status = 'failed', error = ? WHERE id = ?", (str(exc), send_id))
-            conn.execute("DELETE FROM digest_stories WHERE send_id = ?", (send_id,))
+        digests_store.mark_failed(store, send_id, str(exc))
         return SendResult(address, "failed", message_id=message_id, stories=stories, error=str(exc))
-    with store.write() as conn:
-        conn.execute("UPDATE digest_sends SET status = 'sent', sent_at = ?, error = NULL WHERE id = ?",
-                     (iso(clock.now()), send_id))
+    digests_store.mark_sent(store, send_id, iso(clock.now()))
     return SendResult(address, "resumed" if resumed else "sent", message_id=message_id, stories=stories)
 
 
 def _record_refused(store, rec, now, error: str) -> None:
     """A recipient refused before any SMTP exchange (bad address, bad subject) is still recorded."""
-    with store.write() as conn:
-        conn.execute(
-            "INSERT INTO digest_sends (recipient, frequency, period_start, period_end, message_id, status, error, "
-            "created_at, language) VALUES (?, ?, ?, ?, ?, 'failed', ?, ?, ?)",
-            (rec.address[:320], rec.frequency, iso(now), iso(now), new_message_id("refused@veille.local"), error,
-             iso(now), rec.language),
-        )
+    digests_store.record_refused(store, recipient=rec.address[:320], frequency=rec.frequency, at=iso(now),
+                                 message_id=new_message_id("refused@veille.local"), error=error,
+                                 language=rec.language)
 
 
 def _dry_run_one(settings, store, rec, now) -> SendResult:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import json
-import sqlite3
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlsplit
@@ -29,6 +28,8 @@ from ui.digest.records import (
     TopicSection,
 )
 from ui.services.stories import story_members
+from watcher.store import digests as digests_store
+from watcher.store import tools as tools_store
 
 WINDOWS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 FRESHNESS = {"daily": timedelta(days=3), "weekly": timedelta(days=14)}
@@ -93,11 +94,7 @@ def recipients_from_settings(settings, *, to: str | None = None, profile: str | 
 
 def last_period_end(store, address: str) -> str | None:
     """End of the last digest sent (or being sent) to this address."""
-    return store.scalar(
-        "SELECT max(period_end) FROM digest_sends WHERE lower(recipient) = lower(?) "
-        "AND status IN ('sent', 'pending')",
-        (address,),
-    )
+    return digests_store.last_period_end(store, address)
 
 
 def _profiles(settings, recipient: DigestRecipient) -> dict[str, str]:
@@ -127,51 +124,38 @@ def select_digest(settings, store, recipient: DigestRecipient, *, now: datetime 
         sections=sections,
         tool_changes=_tool_changes(store, start, end, base_url),
         signals=_signals(store, base_url),
-        articles_watched=store.scalar(
-            "SELECT count(*) FROM articles WHERE first_seen > ? AND first_seen <= ?", (start, end)) or 0,
-        sources=store.scalar("SELECT count(*) FROM feeds WHERE disabled = 0") or 0,
+        articles_watched=digests_store.articles_seen(store, start, end),
+        sources=digests_store.enabled_feeds(store),
         base_url=base_url,
         profile_names=tuple(profiles.values()),
-        signals_total=store.scalar("SELECT count(*) FROM tools WHERE status = 'signal'") or 0,
+        signals_total=tools_store.count_with_status(store, "signal"),
     )
 
 
 def _stories(store, recipient, profiles, start, end, fresh_cut, base_url) -> list[DigestStory]:
     if not profiles:
         return []
-    marks = ",".join("?" for _ in profiles)
-    rows = store.query(
-        f"""
-        SELECT a.id, coalesce(a.cluster_id, a.id) AS story_id, a.title, a.url, a.published,
-               a.summary_text, s.profile_key, s.score, s.why
-        FROM articles a JOIN scores s ON s.article_id = a.id
-        WHERE a.first_seen >= ? AND a.first_seen <= ? AND a.published >= ?
-          AND s.profile_key IN ({marks}) AND s.score >= ?
-          AND coalesce(a.cluster_id, a.id) NOT IN
-              (SELECT story_id FROM digest_stories WHERE lower(recipient) = lower(?))
-        ORDER BY s.score DESC, a.published DESC
-        """,
-        (start, end, fresh_cut, *profiles, recipient.min_score, recipient.address),
-    )
-    best: dict[str, sqlite3.Row] = {}
+    rows = digests_store.candidates(store, recipient.address, list(profiles), first_seen_from=start,
+                                    first_seen_to=end, published_from=fresh_cut, min_score=recipient.min_score)
+    best: dict[str, digests_store.Candidate] = {}
     for row in rows:  # first row per story is its best (score-ordered)
-        best.setdefault(row["story_id"], row)
+        best.setdefault(row.story_id, row)
     top = list(best.values())[: max(recipient.max_stories, 0)]
     stories = []
     for row in top:
         stories.append(DigestStory(
-            story_id=row["story_id"],
-            title=plain(row["title"], 200) or "(untitled)",
-            url=safe_url(row["url"]),
-            app_url=app_link(base_url, "", story=row["story_id"]),
-            published=row["published"],
-            summary=plain(row["summary_text"], SUMMARY_CHARS),
-            score=float(row["score"]),
-            profile_key=row["profile_key"],
-            profile_name=profiles.get(row["profile_key"], row["profile_key"]),
-            why=_why(row["why"]),
-            topic_key=_topic_of(store, row["id"]),
-            sources=_sources(store, row["story_id"], row["id"]),
+            story_id=row.story_id,
+            title=plain(row.title, 200) or "(untitled)",
+            url=safe_url(row.url),
+            app_url=app_link(base_url, "", story=row.story_id),
+            published=row.published,
+            summary=plain(row.summary_text, SUMMARY_CHARS),
+            score=float(row.score),
+            profile_key=row.profile_key,
+            profile_name=profiles.get(row.profile_key, row.profile_key),
+            why=_why(row.why),
+            topic_key=_topic_of(store, row.article_id),
+            sources=_sources(store, row.story_id, row.article_id),
         ))
     return stories
 
@@ -193,9 +177,7 @@ def _why(raw: str | None) -> str:
 
 
 def _topic_of(store, article_id: str) -> str:
-    key = store.scalar(
-        "SELECT topic_key FROM article_topics WHERE article_id = ? ORDER BY score DESC LIMIT 1", (article_id,))
-    return key or OTHER_TOPIC
+    return digests_store.main_topic(store, article_id) or OTHER_TOPIC
 
 
 def _sources(store, story_id: str, lead_id: str) -> tuple[StorySource, ...]:
@@ -243,27 +225,13 @@ def _group_by_topic(settings, language: str, stories: list[DigestStory]) -> tupl
 
 
 def _tool_changes(store, start: str, end: str, base_url: str) -> tuple[ToolChange, ...]:
-    rows = store.query(
-        """
-        SELECT t.name, h.at, h.by, h.change, h.from_status, h.to_status, h.rationale
-        FROM tool_history h JOIN tools t ON t.id = h.tool_id
-        WHERE h.at > ? AND h.at <= ? AND (h.to_status IS NOT NULL OR h.change IN ('created', 'status'))
-        ORDER BY h.at
-        """,
-        (start, end),
-    )
     return tuple(ToolChange(
-        tool=plain(r["name"], 80), at=r["at"], by=plain(r["by"], 60), change=r["change"],
-        from_status=r["from_status"], to_status=r["to_status"], rationale=plain(r["rationale"], 300),
-        app_url=app_link(base_url, "register", tool=r["name"]),
-    ) for r in rows)
+        tool=plain(r.tool, 80), at=r.at, by=plain(r.by, 60), change=r.change,
+        from_status=r.from_status, to_status=r.to_status, rationale=plain(r.rationale, 300),
+        app_url=app_link(base_url, "register", tool=r.tool),
+    ) for r in tools_store.status_changes(store, start, end))
 
 
 def _signals(store, base_url: str) -> tuple[SignalCard, ...]:
-    rows = store.query(
-        "SELECT name, created_at FROM tools WHERE status = 'signal' ORDER BY created_at DESC LIMIT ?",
-        (MAX_SIGNALS,),
-    )
-    return tuple(SignalCard(plain(r["name"], 80), r["created_at"], app_link(base_url, "register", tool=r["name"]))
-                 for r in rows)
-
+    return tuple(SignalCard(plain(name, 80), created_at, app_link(base_url, "register", tool=name))
+                 for name, created_at in tools_store.newest_with_status(store, "signal", MAX_SIGNALS))

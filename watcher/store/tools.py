@@ -352,3 +352,42 @@ def topic_counts(store: Store, article_ids: Sequence[str]) -> dict[str, int]:
     return {r[0]: r[1] for r in store.query(
         f"SELECT topic_key, COUNT(*) FROM article_topics WHERE article_id IN ({marks}) GROUP BY topic_key",
         list(article_ids))}
+
+
+# --- digests ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    tool: str  # the tool's name
+    at: str
+    by: str
+    change: str
+    from_status: str | None
+    to_status: str | None
+    rationale: str
+
+
+def status_changes(store: Store, after: str, until: str) -> list[StatusChange]:
+    """Decisions (creations, status changes, anything with a new status) made in (after, until], oldest first."""
+    rows = store.query(
+        """
+        SELECT t.name, h.at, h.by, h.change, h.from_status, h.to_status, h.rationale
+        FROM tool_history h JOIN tools t ON t.id = h.tool_id
+        WHERE h.at > ? AND h.at <= ? AND (h.to_status IS NOT NULL OR h.change IN ('created', 'status'))
+        ORDER BY h.at
+        """,
+        (after, until),
+    )
+    return [StatusChange(r["name"], r["at"], r["by"], r["change"], r["from_status"], r["to_status"], r["rationale"])
+            for r in rows]
+
+
+def newest_with_status(store: Store, status: str, limit: int) -> list[tuple[str, str]]:
+    """(name, created_at) of the `limit` most recently added tools in `status`."""
+    return [(r["name"], r["created_at"]) for r in store.query(
+        "SELECT name, created_at FROM tools WHERE status = ? ORDER BY created_at DESC LIMIT ?", (status, limit))]
+
+
+def count_with_status(store: Store, status: str) -> int:
+    return store.scalar("SELECT count(*) FROM tools WHERE status = ?", (status,)) or 0
