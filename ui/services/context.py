@@ -36,8 +36,9 @@ def tune_for_reads(store) -> None:
     """
     conn = getattr(store, "conn", None)
     if conn is not None:
-        conn.execute(f"PRAGMA cache_size = -{READ_CACHE_KIB}")
-        conn.execute(f"PRAGMA mmap_size = {READ_MMAP_BYTES}")
+        from watcher.db import tune_for_reads as tune
+
+        tune(conn, cache_kib=READ_CACHE_KIB, mmap_bytes=READ_MMAP_BYTES)
 
 
 def require_editor(user: User) -> None:

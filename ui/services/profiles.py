@@ -8,13 +8,13 @@ stored vectors; the saved profile's top articles come from the stored scores.
 
 from __future__ import annotations
 
-import json
 import re
 
 from config.errors import NotFoundError, ValidationError
 from ui.services.background import JOBS, JobStatus
 from ui.services.context import ServiceContext, now_iso, require_editor
 from ui.services.records import DigestFilter, Profile, SaveResult, StoryCard
+from watcher.store import profiles as profile_store
 
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
@@ -23,14 +23,14 @@ def list_profiles(ctx: ServiceContext) -> list[Profile]:
     from scoring.profiles import effective_profiles
 
     config_keys = {p.key for p in getattr(ctx.settings, "profiles", ())}
-    meta = {r["key"]: r for r in ctx.store.query("SELECT key, updated_at, updated_by FROM profile_overrides")}
+    meta = {o.key: o for o in profile_store.overrides(ctx.store)}
     out = []
     for p in effective_profiles(ctx.settings, ctx.store):
         row = meta.get(p.key)
         source = "config" if row is None else ("override" if p.key in config_keys else "app")
         out.append(Profile(key=p.key, name=p.name, description=p.description, interests=tuple(p.interests),
-                           avoid=tuple(p.avoid), source=source, updated_at=row["updated_at"] if row else None,
-                           updated_by=row["updated_by"] if row else ""))
+                           avoid=tuple(p.avoid), source=source, updated_at=row.updated_at if row else None,
+                           updated_by=row.updated_by if row else ""))
     return out
 
 
@@ -66,16 +66,9 @@ def save_profile(ctx: ServiceContext, key: str, *, name: str, description: str =
     interests, avoid = _clean_lines(interests), _clean_lines(avoid)
     if not interests:
         raise ValidationError(f"profile {key}: give at least one interest (one per line)")
-    with ctx.store.write() as db:
-        db.execute(
-            """INSERT INTO profile_overrides (key, name, description, interests, avoid, updated_at, updated_by)
-               VALUES (?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (key) DO UPDATE SET name = excluded.name, description = excluded.description,
-                   interests = excluded.interests, avoid = excluded.avoid, updated_at = excluded.updated_at,
-                   updated_by = excluded.updated_by""",
-            (key, name, (description or "").strip(), json.dumps(interests, ensure_ascii=False),
-             json.dumps(avoid, ensure_ascii=False), now_iso(), ctx.user.name),
-        )
+    profile_store.save(ctx.store, profile_store.ProfileOverride(
+        key=key, name=name, description=(description or "").strip(), interests=interests, avoid=avoid,
+        updated_at=now_iso(), updated_by=ctx.user.name))
     if not rescore:
         return SaveResult(profile=get_profile(ctx, key), rescored=False, message="")
     from scoring.pipeline import rescore_profile

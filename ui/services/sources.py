@@ -34,7 +34,9 @@ def feed_health(ctx: ServiceContext) -> list[FeedListing]:
 
 def _feed_url(ctx: ServiceContext, feed: int | str) -> str:
     if isinstance(feed, int) or (isinstance(feed, str) and feed.isdigit()):
-        url = ctx.store.scalar("SELECT url FROM feeds WHERE id = ?", (int(feed),))
+        from watcher.store import feeds as feed_store
+
+        url = feed_store.url_of(ctx.store, int(feed))
         if url is None:
             raise NotFoundError(f"feed {feed}: not found")
         return url
@@ -247,13 +249,14 @@ def forget_crawl() -> None:
 
 
 def job_runs(ctx: ServiceContext, limit: int = 20) -> list[JobRun]:
-    rows = ctx.store.query("SELECT * FROM job_runs ORDER BY started DESC, id DESC LIMIT ?", (limit,))
+    from watcher.store import runs
+
     out = []
-    for r in rows:
+    for r in runs.recent_job_runs(ctx.store, limit):
         try:
-            counts = json.loads(r["counts"] or "{}")
+            counts = json.loads(r.counts or "{}")
         except json.JSONDecodeError:
             counts = {}
-        out.append(JobRun(id=r["id"], job=r["job"], started=r["started"], finished=r["finished"],
-                          status=r["status"], counts=counts, error=r["error"]))
+        out.append(JobRun(id=r.id, job=r.job, started=r.started, finished=r.finished,
+                          status=r.status, counts=counts, error=r.error))
     return out

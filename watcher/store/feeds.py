@@ -183,6 +183,11 @@ def count_feeds(store: Store) -> int:
     return store.scalar("SELECT COUNT(*) FROM feeds") or 0
 
 
+def url_of(store: Store, feed_id: int) -> str | None:
+    """The URL of the feed with that id (None when there is none)."""
+    return store.scalar("SELECT url FROM feeds WHERE id = ?", (feed_id,))
+
+
 def all_feeds(store: Store) -> list[Feed]:
     return [_feed(r) for r in store.query("SELECT * FROM feeds ORDER BY id")]
 

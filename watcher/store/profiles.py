@@ -34,3 +34,18 @@ def overrides(store: Store) -> list[ProfileOverride]:
     return [ProfileOverride(r["key"], r["name"], r["description"], _json_list(r["interests"]), _json_list(r["avoid"]),
                             r["updated_at"], r["updated_by"])
             for r in store.query("SELECT * FROM profile_overrides ORDER BY key")]
+
+
+def save(store: Store, override: ProfileOverride) -> None:
+    """Store (or replace) the profile of `override.key`."""
+    with store.write() as conn:
+        conn.execute(
+            """INSERT INTO profile_overrides (key, name, description, interests, avoid, updated_at, updated_by)
+               VALUES (?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (key) DO UPDATE SET name = excluded.name, description = excluded.description,
+                   interests = excluded.interests, avoid = excluded.avoid, updated_at = excluded.updated_at,
+                   updated_by = excluded.updated_by""",
+            (override.key, override.name, override.description, json.dumps(list(override.interests),
+             ensure_ascii=False), json.dumps(list(override.avoid), ensure_ascii=False), override.updated_at,
+             override.updated_by),
+        )

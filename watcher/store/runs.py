@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from watcher.db import Store
@@ -83,3 +84,20 @@ def finish_job_run(store: Store, run_id: int, now: str, status: str, counts: str
     with store.write() as conn:
         conn.execute("UPDATE job_runs SET finished = ?, status = ?, counts = ?, error = ? WHERE id = ?",
                      (now, status, counts, error, run_id))
+
+
+@dataclass(frozen=True)
+class JobRunRow:
+    id: int
+    job: str
+    started: str
+    finished: str | None
+    status: str
+    counts: str | None  # JSON text, as written by :func:`finish_job_run`
+    error: str | None
+
+
+def recent_job_runs(store: Store, limit: int) -> list[JobRunRow]:
+    """The `limit` latest job runs, newest first."""
+    return [JobRunRow(r["id"], r["job"], r["started"], r["finished"], r["status"], r["counts"], r["error"])
+            for r in store.query("SELECT * FROM job_runs ORDER BY started DESC, id DESC LIMIT ?", (limit,))]
