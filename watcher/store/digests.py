@@ -31,7 +31,7 @@ class Candidate:
     story_id: str  # its cluster, or itself
     title: str
     url: str | None
-    published: str | None
+    published: str
     summary_text: str | None
     profile_key: str
     score: float

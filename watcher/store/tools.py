@@ -161,7 +161,8 @@ def names(store: Store) -> list[str]:
 def history(store: Store, tool_id: int | None = None, since: str | None = None,
             until: str | None = None) -> list[HistoryRow]:
     """History rows, oldest first; `since`/`until` are ISO date(-time) strings (until exclusive)."""
-    where, params = [], []
+    where: list[str] = []
+    params: list[int | str] = []
     if tool_id is not None:
         where.append("h.tool_id = ?")
         params.append(tool_id)
