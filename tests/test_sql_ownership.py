@@ -18,7 +18,7 @@ OWNERS = ("watcher/store/", "watcher/db.py")  # the only places SQL may live
 CLEAN = ("scoring",)  # packages already without SQL: they must stay so
 # SQL statements still outside watcher/store/ (ui/services, ui/digest, veille/cli, ...): the rest of the migration
 # to watcher/store/ brings this to 0; lower it with every file moved, never raise it.
-SQL_OUTSIDE_STORE_MAX = 35
+SQL_OUTSIDE_STORE_MAX = 32
 
 SQL = re.compile(
     r"""\b(?:

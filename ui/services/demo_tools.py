@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from config import clock
 from ui.services import tools as register
 from ui.services.context import ServiceContext
+from watcher.store import search
 
 
 @dataclass(frozen=True)
@@ -173,12 +174,8 @@ def seed_demo_tools(ctx: ServiceContext, *, now: datetime | None = None) -> int:
 
 def _link_evidence(ctx: ServiceContext, demo: DemoTool, at: datetime) -> None:
     for keyword in demo.evidence_keywords:
-        rows = ctx.store.query(
-            "SELECT a.rowid, a.id FROM articles_fts f JOIN articles a ON a.rowid = f.rowid"
-            " WHERE articles_fts MATCH ? LIMIT 2",
-            (" ".join(f'"{w}"' for w in keyword.split()),),
-        )
-        for r in rows:
-            register.add_evidence(ctx, demo.name, r["id"], f"Mentions {keyword}", at=at.isoformat())
-        if rows:
+        found = search.first_matches(ctx.store, " ".join(f'"{w}"' for w in keyword.split()), 2)
+        for article_id in found:
+            register.add_evidence(ctx, demo.name, article_id, f"Mentions {keyword}", at=at.isoformat())
+        if found:
             return

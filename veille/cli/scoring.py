@@ -83,10 +83,10 @@ def feedback(app, article_id: str, profile_key: str, relevant: bool | None, undo
         fb.record(app.store, Feedback(article_id, profile_key, 1 if relevant else -1, user))
         what = "relevant" if relevant else "irrelevant"
     rescore_profile(app.settings, app.store, profile_key)
-    row = app.store.one("SELECT score, (SELECT count(*) FROM scores s2 WHERE s2.profile_key = s.profile_key "
-                        "AND s2.score > s.score) + 1 FROM scores s WHERE article_id = ? AND profile_key = ?",
-                        (article_id, profile_key))
-    place = f": now {row[0]:.0%}, rank {row[1]}" if row else ""
+    from watcher.store import scores
+
+    now = scores.place(app.store, article_id, profile_key)
+    place = f": now {now[0]:.0%}, rank {now[1]}" if now else ""
     click.echo(f"{article_id}: {what} for {profile_key}, re-ranked{place}")
 
 

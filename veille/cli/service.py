@@ -207,13 +207,13 @@ def _write_previews(store, mailbox: Path) -> None:
     """The HTML part of each recipient's latest digest as a file a browser opens directly."""
     from email import message_from_bytes, policy
 
-    rows = store.query("SELECT recipient, message FROM digest_sends WHERE status = 'sent' AND message IS NOT NULL "
-                       "AND id IN (SELECT max(id) FROM digest_sends WHERE status = 'sent' GROUP BY recipient)")
+    from watcher.store import digests
+
     mailbox.mkdir(parents=True, exist_ok=True)
-    for row in rows:
-        msg = message_from_bytes(bytes(row["message"]), policy=policy.default)
+    for recipient, message in digests.latest_sent_messages(store):
+        msg = message_from_bytes(message, policy=policy.default)
         part = msg.get_body(("html",))
         if part is not None:
-            path = mailbox / f"latest-{row['recipient']}.html"
+            path = mailbox / f"latest-{recipient}.html"
             path.write_text(part.get_content(), encoding="utf-8")
             click.echo(f"  preview: {path}")

@@ -144,3 +144,10 @@ def articles_seen(store: Store, after: str, until: str) -> int:
 
 def enabled_feeds(store: Store) -> int:
     return store.scalar("SELECT count(*) FROM feeds WHERE disabled = 0") or 0
+
+
+def latest_sent_messages(store: Store) -> list[tuple[str, bytes]]:
+    """(recipient, raw message) of each recipient's latest sent digest."""
+    rows = store.query("SELECT recipient, message FROM digest_sends WHERE status = 'sent' AND message IS NOT NULL "
+                       "AND id IN (SELECT max(id) FROM digest_sends WHERE status = 'sent' GROUP BY recipient)")
+    return [(r["recipient"], bytes(r["message"])) for r in rows]

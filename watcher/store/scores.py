@@ -159,3 +159,11 @@ def story_count(store: Store) -> int:
     return store.scalar(
         "SELECT count(*) FROM (SELECT cluster_id FROM articles WHERE cluster_id IS NOT NULL "
         "GROUP BY cluster_id HAVING count(*) > 1)") or 0
+
+
+def place(store: Store, article_id: str, profile_key: str) -> tuple[float, int] | None:
+    """(score, rank) of an article for a profile (rank 1 = the best), or None when it has no score."""
+    row = store.one("SELECT score, (SELECT count(*) FROM scores s2 WHERE s2.profile_key = s.profile_key "
+                    "AND s2.score > s.score) + 1 FROM scores s WHERE article_id = ? AND profile_key = ?",
+                    (article_id, profile_key))
+    return (float(row[0]), int(row[1])) if row else None

@@ -53,3 +53,9 @@ def article_ids(store: Store, rowids: set[int]) -> dict[int, str]:
         out.update(_query(store, f"SELECT rowid, id FROM articles WHERE rowid IN ({','.join('?' * len(part))})",
                           tuple(part)))
     return out
+
+
+def first_matches(store: Store, query: str, limit: int) -> list[str]:
+    """Ids of the first `limit` articles matching the FTS5 `query` (in rowid order)."""
+    return [r[0] for r in _query(store, "SELECT a.id FROM articles_fts f JOIN articles a ON a.rowid = f.rowid "
+                                        "WHERE articles_fts MATCH ? LIMIT ?", (query, limit))]
