@@ -162,6 +162,12 @@ def test_extract_names():
     assert not any(n.startswith(("How", "The")) for n in found)
 
 
+def test_suggested_names_are_never_dates_laws_or_article_numbers():
+    text = ("The EU AI Act Article 4 applies from February 2025 to SafeSim Reality users. Le décret du 12 Mars 2024 "
+            "et la Loi Avenir Professionnel; Regulation (EU) 2024/1689 and GDPR Article 22. Quizlo Daily in January.")
+    assert tools.extract_names(text) == {"SafeSim Reality", "Quizlo Daily"}
+
+
 def test_statuses_have_one_definition():
     """Order, labels (English and French), moves and rings are defined once, in ui.services.statuses; the register,
     the radar, the app's labels, the digest, the veille log and the CLI's choices all use it."""

@@ -392,8 +392,24 @@ _EDGE_WORDS = {
 }
 
 
+# A suggested signal is a named product, method or practice: never a date, a law or an article number.
+_MONTHS = frozenset("""january february march april may june july august september october november december
+janvier fevrier février mars avril mai juin juillet aout août septembre octobre novembre decembre décembre""".split())
+_LAW_WORDS = frozenset("""act acts law laws bill regulation regulations directive directives article articles art
+loi lois décret decret décrets decrets règlement reglement ordonnance code arrêté arrete""".split())
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def _is_product_like(name: str) -> bool:
+    words = [w.lower().strip(".,;:()") for w in name.split()]
+    if any(w in _MONTHS or w in _LAW_WORDS for w in words):
+        return False
+    return not (words and _YEAR.fullmatch(words[-1]))
+
+
 def extract_names(text: str) -> set[str]:
-    """Capitalised multi-word names and CamelCase product names in a text (edges stripped of common words)."""
+    """Capitalised multi-word names and CamelCase product names in a text (edges stripped of common words);
+    dates, laws and article numbers ("February 2025", "EU AI Act", "Article 4") are left out."""
     names: set[str] = set()
     for match in _SEQUENCE.finditer(text):
         words = match.group(0).split()
@@ -406,7 +422,7 @@ def extract_names(text: str) -> set[str]:
     for match in _CAMEL.finditer(text):
         if not any(match.group(0) in n for n in names):
             names.add(match.group(0))
-    return names
+    return {n for n in names if _is_product_like(n)}
 
 
 def suggest_signals(ctx: ServiceContext, limit: int = 15, *, min_score: float = 0.5, min_articles: int = 3,
