@@ -91,7 +91,7 @@ def test_board_and_email_digest_read_a_story_through_one_query(ctx):
         assert sources[0].name in lead_feeds
     lone = next(c for c in cards if len(c.sources) == 1)
     members = stories.story_members(ctx.store, {lone.article_id: None})
-    assert list(members) == [lone.cluster_id] and [m["id"] for m in members[lone.cluster_id]] == [lone.article_id]
+    assert list(members) == [lone.cluster_id] and [m.id for m in members[lone.cluster_id]] == [lone.article_id]
     assert stories.story_members(ctx.store, {}) == {}
 
 

@@ -183,15 +183,15 @@ def _topic_of(store, article_id: str) -> str:
 def _sources(store, story_id: str, lead_id: str) -> tuple[StorySource, ...]:
     """The outlets of a story: the lead article's feeds first, then its cluster mates' (the boards' query)."""
     members = story_members(store, {lead_id: story_id}).get(story_id, [])
-    rows = sorted(members, key=lambda m: m["id"] != lead_id)  # stable: mates stay oldest first
+    rows = sorted(members, key=lambda m: m.id != lead_id)  # stable: mates stay oldest first
     seen: set[str] = set()
     out = []
     for r in rows:
-        name = plain(r["feed_title"], 80) or urlsplit(r["feed_site"] or r["feed_url"]).hostname or "?"
+        name = plain(r.feed_title, 80) or urlsplit(r.feed_site or r.feed_url).hostname or "?"
         if name in seen:
             continue
         seen.add(name)
-        out.append(StorySource(name, safe_url(r["url"])))
+        out.append(StorySource(name, safe_url(r.url)))
     return tuple(out)
 
 
