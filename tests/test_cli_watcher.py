@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from veille.cli import main
+from watcher.store import scores
 
 FEEDS = Path(__file__).parent / "data" / "feeds"
 LISTING_FIELDS = {"url", "title", "status", "last_fetched", "last_error", "error_count", "articles", "next_check",
@@ -100,10 +101,9 @@ def test_export_jsonl_and_csv(cli):
     settings = load_settings(cli.tmp / "veille.toml")
     with open_store(settings.database_path) as store:
         art = store.scalar("SELECT id FROM articles WHERE url LIKE '%ai-tutors'")
-        with store.write() as conn:
-            conn.execute("INSERT INTO article_topics VALUES (?, 'ai', 0.8)", (art,))
-            conn.execute("INSERT INTO scores (article_id, profile_key, score) VALUES (?, 'frontline', 0.61)", (art,))
-            conn.execute("UPDATE articles SET cluster_id = 'c1' WHERE id = ?", (art,))
+        scores.set_topics(store, [art], [(art, "ai", 0.8)], "test")
+        scores.upsert(store, [(art, "frontline", 0.61, "")])
+        scores.set_clusters(store, [("c1", [], [art])], [])
     result = cli("export", "--format", "jsonl")
     assert result.exit_code == 0
     records = [json.loads(line) for line in result.stdout.splitlines()]

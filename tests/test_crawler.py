@@ -101,7 +101,8 @@ def test_rerun_without_validators_adds_and_rewrites_nothing(feed_server, setup, 
     assert first.new_articles == 3 + 3 + 2 + 2
     before = articles(store)
     store.conn.execute("CREATE TEMP TABLE writes (n)")
-    store.conn.execute("CREATE TEMP TRIGGER w AFTER UPDATE ON main.articles BEGIN INSERT INTO writes VALUES (1); END")
+    store.conn.execute("CREATE TEMP TRIGGER w AFTER UPDATE ON main.articles "  # sql: fabricates a write probe
+                       "BEGIN INSERT INTO writes VALUES (1); END")
     second = crawl(settings, store, all_feeds=True)
     assert (second.ok, second.new_articles, second.updated_articles) == (4, 0, 0)
     assert store.scalar("SELECT COUNT(*) FROM writes") == 0

@@ -49,7 +49,8 @@ def hostile(populated_store):
     ids = [r[0] for r in store.query("SELECT id FROM articles ORDER BY id LIMIT ?", (len(HOSTILE),))]
     with store.write() as db:
         for aid, text in zip(ids, HOSTILE, strict=True):
-            db.execute("UPDATE articles SET title = ?, summary_text = ? WHERE id = ?", (text, text[::-1], aid))
+            db.execute("UPDATE articles SET title = ?, summary_text = ? WHERE id = ?",  # sql: fabricates hostile text
+                       (text, text[::-1], aid))
     ctx = editor_ctx(settings, store, name="=Claire")
     for i, name in enumerate(HOSTILE_NAMES):
         tools.add_tool(ctx, name, note=HOSTILE[i % len(HOSTILE)], description=f"=1+{i} looks like a formula",

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from config import clock
 from scoring.pipeline import score
 from tests.plugins.model import CountingEncoder, insert_articles
+from watcher.store import profiles
 
 PROFILES = """
 [[profiles]]
@@ -109,12 +108,9 @@ def test_profile_edit_rescores_everything_without_re_embedding(setup):
     score(settings, store, encoder=enc)
     before = scores_of(store, "frontline")
     now = clock.now().isoformat()
-    with store.write() as conn:  # what the UI does when the DLM edits a profile
-        conn.execute(
-            "INSERT INTO profile_overrides(key, name, description, interests, avoid, updated_at) "
-            "VALUES ('frontline', 'Frontline', 'Sports fans following football clubs and their coaches.', ?, '[]', ?)",
-            (json.dumps(["football club coaches and results"]), now),
-        )
+    profiles.save(store, profiles.ProfileOverride(  # what the UI does when the DLM edits a profile
+        "frontline", "Frontline", "Sports fans following football clubs and their coaches.",
+        ("football club coaches and results",), (), now, "dlm"))
     summary = score(settings, store, encoder=enc)
     assert summary.embedded == 0 and enc.passages == 6
     assert summary.rescored_profiles == ["frontline"] and summary.scored == 6

@@ -8,6 +8,7 @@ from config.errors import NotFoundError, PermissionDenied, ValidationError
 from tests.plugins.app import editor_ctx, viewer_ctx
 from ui.services import profiles, sources
 from watcher.db import open_store
+from watcher.store import runs as run_store
 
 
 @pytest.fixture
@@ -65,9 +66,8 @@ def test_opml_round_trip(ctx, tmp_path):
 
 
 def test_job_runs(ctx):
-    with ctx.store.write() as db:
-        db.execute("INSERT INTO job_runs (job, started, finished, status, counts) VALUES "
-                   "('crawl', '2026-01-01T08:00:00+00:00', '2026-01-01T08:01:00+00:00', 'ok', '{\"feeds\": 6}')")
+    run_id = run_store.start_job_run(ctx.store, "crawl", "2026-01-01T08:00:00+00:00")
+    run_store.finish_job_run(ctx.store, run_id, "2026-01-01T08:01:00+00:00", "ok", '{"feeds": 6}', None)
     runs = sources.job_runs(ctx)
     assert runs[0].job == "crawl" and runs[0].counts == {"feeds": 6} and runs[0].status == "ok"
 

@@ -177,7 +177,7 @@ def test_read_saved_feedback_persist(ctx, populated_store):
 def test_summary_is_sanitized(ctx):
     aid = ctx.store.scalar("SELECT id FROM articles LIMIT 1")
     with ctx.store.write() as db:
-        db.execute("UPDATE articles SET summary_text = ? WHERE id = ?",
+        db.execute("UPDATE articles SET summary_text = ? WHERE id = ?",  # sql: fabricates a summary with markup
                    ('<script>alert(1)</script><img src=x onerror="boom()"> text', aid))
     html = stories.get_story(ctx, aid).summary_html
     assert "<script" not in html and "<img" not in html and "&lt;script&gt;" in html

@@ -66,9 +66,10 @@ def test_transitions_are_checked(ctx):
 def test_history_rows_cannot_be_updated_or_deleted(ctx):
     row_id = tools.history(ctx, "VR safety simulation")[0].id
     with pytest.raises(sqlite3.DatabaseError, match="append-only"), ctx.store.write() as db:
-        db.execute("UPDATE tool_history SET rationale = 'rewritten' WHERE id = ?", (row_id,))
+        db.execute("UPDATE tool_history SET rationale = 'rewritten' WHERE id = ?",  # sql: fabricates tampering
+                   (row_id,))
     with pytest.raises(sqlite3.DatabaseError, match="append-only"), ctx.store.write() as db:
-        db.execute("DELETE FROM tool_history WHERE id = ?", (row_id,))
+        db.execute("DELETE FROM tool_history WHERE id = ?", (row_id,))  # sql: fabricates tampering
     assert tools.history(ctx, "VR safety simulation")[0].rationale != "rewritten"
 
 

@@ -10,6 +10,8 @@ import pytest
 from config import clock
 from tests.plugins.app import editor_ctx
 from ui.services import trends
+from watcher.ingest import ArticleDraft
+from watcher.store import articles, feeds, scores
 
 pytestmark = pytest.mark.dates
 
@@ -25,15 +27,25 @@ def monday(iso: str, zone: str) -> date:
     return clock.week_start(datetime.fromisoformat(iso).astimezone(clock.zone(zone)).date())
 
 
+def draft(article_id: str, title: str, published: str) -> ArticleDraft:
+    return ArticleDraft(id=article_id, entry_key=article_id, url=None, title=title, author="", published=published,
+                        dated=True, updated=None, language="", content_html="", summary_text="", content_hash="h")
+
+
+def store_articles(store, feed_id: int, items: list[tuple[str, str, str]], topic: str) -> None:
+    """(id, title, published) articles of `feed_id`, first seen when published, all in `topic` (0.9)."""
+    with store.write() as conn:
+        for art, title, when in items:
+            articles.upsert_articles(conn, feed_id, [draft(art, title, when)], when)
+    ids = [art for art, _, _ in items]
+    scores.set_topics(store, ids, [(art, topic, 0.9) for art in ids], "test")
+
+
 def add_articles(ctx, titles, topic, days_ago):
     now = clock.now()
     feed = ctx.store.scalar("SELECT id FROM feeds ORDER BY id LIMIT 1")
-    with ctx.store.write() as db:
-        for i, (title, ago) in enumerate(zip(titles, days_ago, strict=True)):
-            when = (now - timedelta(days=ago)).isoformat()
-            db.execute("INSERT INTO articles (id, feed_id, title, published, content_hash, first_seen, last_changed)"
-                       " VALUES (?, ?, ?, ?, ?, ?, ?)", (f"t{topic}{i}", feed, title, when, "h", when, when))
-            db.execute("INSERT INTO article_topics VALUES (?, ?, 0.9)", (f"t{topic}{i}", topic))
+    store_articles(ctx.store, feed, [(f"t{topic}{i}", title, (now - timedelta(days=ago)).isoformat())
+                                     for i, (title, ago) in enumerate(zip(titles, days_ago, strict=True))], topic)
 
 
 def test_topic_weeks_match_raw_counts(ctx):
@@ -81,20 +93,13 @@ def zone_ctx(tmp_config):
 
     _, settings = tmp_config('[schedule]\ntimezone = "Europe/Paris"\n')
     store = open_store(settings.database_path)
-    with store.write() as db:
-        db.execute("INSERT INTO feeds (id, url, title, added_at) VALUES (1, 'https://z.example.org/feed', 'Z', "
-                   "'2020-01-01T00:00:00+00:00')")
+    assert feeds.add_feed(store, "https://z.example.org/feed", title="Z").id == 1
     yield editor_ctx(settings, store)
     store.close()
 
 
 def put(ctx, stamps: list[str], topic: str = "xr") -> None:
-    with ctx.store.write() as db:
-        for stamp in stamps:
-            art = f"z{stamp}"
-            db.execute("INSERT INTO articles (id, feed_id, title, published, content_hash, first_seen, last_changed)"
-                       " VALUES (?, 1, ?, ?, 'h', ?, ?)", (art, f"Zone story {stamp}", stamp, stamp, stamp))
-            db.execute("INSERT INTO article_topics VALUES (?, ?, 0.9)", (art, topic))
+    store_articles(ctx.store, 1, [(f"z{stamp}", f"Zone story {stamp}", stamp) for stamp in stamps], topic)
 
 
 @pytest.mark.parametrize(("now", "stamps", "weeks"), [

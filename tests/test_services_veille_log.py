@@ -12,6 +12,8 @@ from config import clock
 from config.errors import ValidationError
 from tests.plugins.app import editor_ctx
 from ui.services import tools, veille_log
+from watcher.ingest import ArticleDraft
+from watcher.store import articles, feeds
 
 
 @pytest.fixture
@@ -84,11 +86,12 @@ def test_period_days_are_days_in_the_configured_zone(tmp_config, day, inside, ou
 
     _, settings = tmp_config('[schedule]\ntimezone = "Europe/Paris"\n')
     with open_store(settings.database_path) as store:
-        with store.write() as db:
-            db.execute("INSERT INTO feeds (id, url, added_at) VALUES (1, 'https://z.example.org/f', ?)", (inside[0],))
+        feed_id = feeds.add_feed(store, "https://z.example.org/f").id
+        with store.write() as conn:
             for i, stamp in enumerate(inside + outside):
-                db.execute("INSERT INTO articles (id, feed_id, title, published, content_hash, first_seen, "
-                           "last_changed) VALUES (?, 1, 't', ?, 'h', ?, ?)", (f"a{i}", stamp, stamp, stamp))
+                articles.upsert_articles(conn, feed_id, [ArticleDraft(
+                    id=f"a{i}", entry_key=f"a{i}", url=None, title="t", author="", published=stamp, dated=True,
+                    updated=None, language="", content_html="", summary_text="", content_hash="h")], stamp)
         log = veille_log.build_log(editor_ctx(settings, store), day, day)
         assert log.articles_collected == len(inside)
         assert [s.articles for s in log.sources] == [len(inside)]

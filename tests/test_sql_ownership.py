@@ -9,7 +9,9 @@ their total may only go down.
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,3 +122,96 @@ def test_the_scanner_finds_a_statement(tmp_path):
     found = sql_outside_store(tmp_path)
     assert list(found) == ["scoring/bad.py"]
     assert [line for line, _ in found["scoring/bad.py"]] == [4, 6, 7, 7]
+
+
+# --- tests and benchmarks write through the store ----------------------------------------------------------
+
+TEST_DIRS = ("tests", "bench")
+SELF = "tests/test_sql_ownership.py"
+FABRICATES = "# sql: fabricates"  # a test making a state the product never writes (a backdated stamp, a bad value)
+# statements writing rows (INSERT/REPLACE/UPDATE/DELETE) in tests/ and bench/ not marked `# sql: fabricates`:
+# tests seed and change rows through watcher/store/ and the services; never raise it.
+TEST_WRITES_MAX = 37
+
+WRITE = re.compile(r"\b(?:(?:INSERT|REPLACE)\s+(?:OR\s+\w+\s+)?INTO\b|UPDATE\s+\w+\s+SET\b|DELETE\s+FROM\b)", re.S)
+
+
+def _spans(tree: ast.AST) -> list[tuple[int, int, str]]:
+    """(first line, last line, text) of every string literal; an f-string is one, its placeholders as `{}`."""
+    found, parts_of_fstrings = [], set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            text = ""
+            for part in node.values:
+                if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                    parts_of_fstrings.add(id(part))
+                    text += part.value
+                else:
+                    text += "{}"
+            found.append((node.lineno, node.end_lineno or node.lineno, text))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in parts_of_fstrings:
+            found.append((node.lineno, node.end_lineno or node.lineno, node.value))
+    return sorted(found)
+
+
+def _marked_lines(source: str) -> set[int]:
+    """Lines carrying a `# sql: fabricates …` comment (a real comment, not text inside a string)."""
+    return {tok.start[0] for tok in tokenize.generate_tokens(io.StringIO(source).readline)
+            if tok.type == tokenize.COMMENT and tok.string.startswith(FABRICATES)}
+
+
+def writes_in_tests(root: Path = ROOT) -> dict[str, list[tuple[int, str]]]:
+    """Files of tests/ and bench/ → their row-writing statements on no `# sql: fabricates` line (files without
+    left out). A literal spanning several lines is marked by the comment on any of them."""
+    out = {}
+    for folder in TEST_DIRS:
+        for path in sorted((root / folder).rglob("*.py")):
+            rel = path.relative_to(root).as_posix()
+            if rel == SELF:
+                continue
+            source = path.read_text(encoding="utf-8")
+            marked = _marked_lines(source)
+            found = [(first, " ".join(text.split())[:80]) for first, last, text in _spans(ast.parse(source, rel))
+                     if WRITE.search(text) and not marked.intersection(range(first, last + 1))]
+            if found:
+                out[rel] = found
+    return out
+
+
+def test_tests_write_through_the_store_only_goes_down(record_property):
+    found = writes_in_tests()
+    counts = {rel: len(items) for rel, items in found.items()}
+    for rel, n in counts.items():
+        print(f"{n:4d}  {rel}")
+        record_property(rel, n)
+    total = sum(counts.values())
+    assert total <= TEST_WRITES_MAX, (
+        f"{total} statements writing rows in tests/ and bench/ (at most {TEST_WRITES_MAX}): write through "
+        f"watcher/store/ or the services, or mark a deliberately fabricated state `{FABRICATES} <what>`\n"
+        + "\n".join(f"{rel}:{line}: {text}" for rel, items in found.items() for line, text in items))
+    # some moved to the store: lower TEST_WRITES_MAX to `total` so they cannot come back
+
+
+def test_the_test_scanner_finds_a_write(tmp_path):
+    """Writes in plain, joined and f-strings count, marked ones and reads do not; the scanner itself is skipped."""
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "bench").mkdir()
+    (tmp_path / "tests" / "test_x.py").write_text(
+        'def f(db, t):\n'
+        '    db.execute("SELECT id FROM articles")\n'
+        '    db.execute("UPDATE articles "\n'
+        '               "SET title = ?", ("x",))\n'
+        '    db.execute(f"DELETE FROM {t}")\n'
+        '    db.execute("INSERT OR REPLACE INTO state VALUES (1)")  # sql: fabricates a stale state\n'
+        '    db.execute("UPDATE feeds SET url = ?",  # sql: fabricates a bad URL\n'
+        '               ("x",))\n'
+        '    return "# sql: fabricates", "REPLACE INTO state VALUES (2)"\n',
+        encoding="utf-8")
+    (tmp_path / "bench" / "b.py").write_text('ROWS = """INSERT INTO feeds (url)\n    VALUES (?)"""\n',
+                                             encoding="utf-8")
+    (tmp_path / "tests" / "test_sql_ownership.py").write_text('X = "DELETE FROM feeds"\n', encoding="utf-8")
+    found = writes_in_tests(tmp_path)
+    assert list(found) == ["tests/test_x.py", "bench/b.py"]
+    assert [line for line, _ in found["tests/test_x.py"]] == [3, 5, 9]
+    assert [line for line, _ in found["bench/b.py"]] == [1]
