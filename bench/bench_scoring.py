@@ -86,21 +86,22 @@ def _texts(n: int) -> list[tuple[str, str, str]]:
 
 
 def _insert(store, rows: list[tuple[str, str, str]], *, days: int = 365) -> list[str]:
+    from watcher.store import articles
+    from watcher.store import feeds as feed_store
+    from watcher.store.articles import ArticleRow
+
     now = _now()
     ids = []
-    with store.write() as conn:
-        conn.execute("INSERT OR IGNORE INTO feeds(id, url, title, added_at) VALUES (1, 'bench:', 'bench', ?)",
-                     (now.isoformat(),))
+    with store.write():
+        feed_id = feed_store.ensure_feed(store, "bench:", title="bench", added_at=now.isoformat())
         batch = []
         for n, (title, summary, lang) in enumerate(rows):
             aid = f"b{n:06d}"
             ids.append(aid)
             published = (now - timedelta(days=days * n / max(1, len(rows)))).isoformat(timespec="seconds")
-            batch.append((aid, title, published, lang, summary, hashlib.sha1(f"{title}{summary}".encode()).hexdigest(),
-                          published, published))
-        conn.executemany(
-            "INSERT INTO articles(id, feed_id, title, published, language, summary_text, content_hash, first_seen, "
-            "last_changed) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)", batch)
+            batch.append(ArticleRow(aid, feed_id, published, hashlib.sha1(f"{title}{summary}".encode()).hexdigest(),
+                                    published, published, title=title, language=lang, summary_text=summary))
+        articles.insert_many(store, batch)
     return ids
 
 
@@ -243,12 +244,7 @@ def build_synthetic(db: Path, n: int, dim: int | None = None) -> None:
         part = ids[start:start + 900]
         x = rng.standard_normal((len(part), dim)).astype(np.float32)
         x /= np.linalg.norm(x, axis=1, keepdims=True)
-        hashes = {r[0]: r[1] for r in store.query(
-            f"SELECT id, content_hash FROM articles WHERE id IN ({','.join('?' * len(part))})", part)}
-        with store.write() as conn:
-            conn.executemany(
-                "INSERT INTO embeddings(article_id, model, content_hash, dim, vector, created_at) VALUES (?,?,?,?,?,?)",
-                [(a, DEFAULT_MODEL, hashes[a], dim, v.tobytes(), created) for a, v in zip(part, x, strict=True)])
+        embeddings.put(store, DEFAULT_MODEL, embeddings.texts(store, part), x, created)
     embeddings.set_recipe(store, DEFAULT_MODEL, recipe)
     store.close()
 
@@ -270,6 +266,7 @@ def rescoring(db: Path) -> dict:
     from scoring.pipeline import rescore_profile
     from scoring.profiles import stored_signature
     from watcher.db import open_store
+    from watcher.store import embeddings
 
     settings = _settings(db)
     started = time.perf_counter()
@@ -281,7 +278,7 @@ def rescoring(db: Path) -> dict:
     settings = dataclasses.replace(settings, profiles=(changed, *settings.profiles[1:]))
     store = open_store(db)
     try:
-        n = store.scalar("SELECT count(*) FROM embeddings WHERE model = ?", (encoder.name,))
+        n = embeddings.count(store, encoder.name)
         before = stored_signature(store, profile.key)
         started = time.perf_counter()
         written = rescore_profile(settings, store, profile.key, encoder=encoder)

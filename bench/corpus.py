@@ -10,6 +10,11 @@ import random
 from datetime import datetime, timedelta
 
 from config import clock
+from watcher.store import articles as article_store
+from watcher.store import feeds as feed_store
+from watcher.store import scores as score_store
+from watcher.store import stories
+from watcher.store.articles import ArticleRow, EntryRow
 
 PROFILES_TOML = """
 [[profiles]]
@@ -69,20 +74,20 @@ def build_corpus(store, n_articles: int = 200, *, seed: int = 7, now: datetime |
     rng = random.Random(seed)
     now = now or clock.now()
     stamp = now.isoformat()
-    with store.write() as db:
+    with store.write():
         feed_ids = []
         for url, title, lang in FEEDS:
-            db.execute(
-                "INSERT OR IGNORE INTO feeds (url, title, language, added_at, last_status, last_fetched, next_check)"
-                " VALUES (?, ?, ?, ?, 'ok', ?, ?)",
-                (url, title, lang, stamp, stamp, (now + timedelta(hours=1)).isoformat()),
-            )
-            feed_ids.append(db.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()[0])
-        db.execute(
-            "UPDATE feeds SET last_status = 'error', error_count = 3, last_error = 'HTTP 503 from server'"
-            " WHERE url = ?", (FEEDS[-1][0],),
-        )
-        articles, entries, scores, topics, state = [], [], [], [], []
+            broken = url == FEEDS[-1][0]
+            feed_ids.append(feed_store.ensure_feed(
+                store, url, title=title, language=lang, added_at=stamp, last_fetched=stamp,
+                next_check=(now + timedelta(hours=1)).isoformat(), last_status="error" if broken else "ok",
+                error_count=3 if broken else 0, last_error="HTTP 503 from server" if broken else None,
+            ))
+        articles: list[ArticleRow] = []
+        entries: list[EntryRow] = []
+        scores: list[tuple[str, str, float, str]] = []
+        topics: list[tuple[str, str, float]] = []
+        state: list[tuple[str, str | None, str | None]] = []
         ids: list[str] = []
         story = 0
         while len(ids) < n_articles:
@@ -99,12 +104,13 @@ def build_corpus(store, n_articles: int = 200, *, seed: int = 7, now: datetime |
                 title = template.format(p=product) + ("" if copy == 0 else f" (via {FEEDS[feed_index][1]})")
                 summary = f"{title}. Workplace learning teams report on {topic} with {product} (item {story})."
                 when = (published + timedelta(hours=copy)).isoformat()
-                articles.append((
-                    aid, feed_ids[feed_index], f"https://{feed_index}.example.org/a/{story}-{copy}", title, when,
-                    lang, f"<p>{summary}</p>", summary, aid, when, when, cluster,
+                url = f"https://{feed_index}.example.org/a/{story}-{copy}"
+                articles.append(ArticleRow(
+                    aid, feed_ids[feed_index], when, aid, when, when, url=url, title=title, language=lang,
+                    content_html=f"<p>{summary}</p>", summary_text=summary, cluster_id=cluster,
                 ))
                 ids.append(aid)
-                entries.append((feed_ids[feed_index], aid, aid, articles[-1][2], when))
+                entries.append(EntryRow(feed_ids[feed_index], aid, aid, url, when))
                 for pkey in ("frontline", "managers", "compliance"):
                     base = 0.55 if SCORE_PROFILE_BIAS[topic] == pkey else 0.2
                     score = round(min(0.99, max(0.0, base + rng.uniform(-0.2, 0.35))), 4)
@@ -115,13 +121,9 @@ def build_corpus(store, n_articles: int = 200, *, seed: int = 7, now: datetime |
                 if states and story % 9 == 0:
                     state.append((aid, when if copy == 0 else None, when if story % 18 == 0 else None))
             story += 1
-        db.executemany(
-            "INSERT INTO articles (id, feed_id, url, title, published, language, content_html, summary_text,"
-            " content_hash, first_seen, last_changed, cluster_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", articles,
-        )
-        db.executemany("INSERT INTO entries (feed_id, entry_key, article_id, url, first_seen) VALUES (?,?,?,?,?)",
-                       entries)
-        db.executemany("INSERT INTO scores (article_id, profile_key, score, why) VALUES (?,?,?,?)", scores)
-        db.executemany("INSERT INTO article_topics (article_id, topic_key, score) VALUES (?,?,?)", topics)
-        db.executemany("INSERT INTO article_state (article_id, read_at, saved_at) VALUES (?,?,?)", state)
+        article_store.insert_many(store, articles)
+        article_store.add_entries(store, entries)
+        score_store.upsert(store, scores)
+        score_store.set_topics(store, ids, topics, "")  # "" = topics not assigned by a topic set (the default)
+        stories.set_states(store, "local", state)
     return ids

@@ -47,52 +47,53 @@ def _iso(dt: datetime) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
 
 
-def add_article(conn, art_id, feed_id, title, *, cluster=None, scores=None, topic="ai", days_ago=1.0,
+def add_article(store, art_id, feed_id, title, *, cluster=None, scores=None, topic="ai", days_ago=1.0,
                 seen_hours_ago=1.0, summary="A short summary.", url=None):
+    from watcher.store import articles
+    from watcher.store import scores as score_store
+    from watcher.store.articles import ArticleRow
+
     now = clock.now()
-    conn.execute(
-        "INSERT INTO articles (id, feed_id, url, title, published, summary_text, content_hash, first_seen, "
-        "last_changed, cluster_id) VALUES (?, ?, ?, ?, ?, ?, 'h', ?, ?, ?)",
-        (art_id, feed_id, url or f"https://news.example.org/{art_id}", title, _iso(now - timedelta(days=days_ago)),
-         summary, _iso(now - timedelta(hours=seen_hours_ago)), _iso(now), cluster),
-    )
-    for profile, score in (scores or {}).items():
-        conn.execute("INSERT INTO scores (article_id, profile_key, score, why) VALUES (?, ?, ?, ?)",
-                     (art_id, profile, score, f"matches interest of {profile}"))
-    conn.execute("INSERT INTO article_topics (article_id, topic_key, score) VALUES (?, ?, 0.9)", (art_id, topic))
+    with store.write():
+        articles.insert_many(store, [ArticleRow(
+            art_id, feed_id, _iso(now - timedelta(days=days_ago)), "h", _iso(now - timedelta(hours=seen_hours_ago)),
+            _iso(now), url=url or f"https://news.example.org/{art_id}", title=title, summary_text=summary,
+            cluster_id=cluster)])
+        score_store.upsert(store, [(art_id, profile, score, f"matches interest of {profile}")
+                                   for profile, score in (scores or {}).items()])
+        score_store.set_topics(store, [art_id], [(art_id, topic, 0.9)], "")
 
 
 def seed(store) -> None:
     """Three feeds, a two-source story, a low-scored, an old and a hostile article, tool decisions."""
+    from watcher.store import feeds, tools
+
     now = _iso(clock.now())
-    with store.write() as conn:
-        for i, (title, site) in enumerate([("Learning Wire", "https://wire.example.org"),
-                                           ("Formation Hebdo", "https://hebdo.example.fr"),
-                                           ("XR Daily", "https://xr.example.com")], start=1):
-            conn.execute("INSERT INTO feeds (id, url, title, site, added_at) VALUES (?, ?, ?, ?, ?)",
-                         (i, f"{site}/feed", title, site, now))
-        add_article(conn, "a1", 1, "VR forklift safety drills cut incidents", cluster="c-vr",
+    with store.write():
+        feed_ids = [feeds.ensure_feed(store, f"{site}/feed", title=title, site=site, added_at=now)
+                    for title, site in [("Learning Wire", "https://wire.example.org"),
+                                        ("Formation Hebdo", "https://hebdo.example.fr"),
+                                        ("XR Daily", "https://xr.example.com")]]
+        assert feed_ids == [1, 2, 3]  # the articles below name them by id
+        add_article(store, "a1", 1, "VR forklift safety drills cut incidents", cluster="c-vr",
                     scores={"frontline": 0.91, "compliance": 0.2}, topic="xr")
-        add_article(conn, "a2", 3, "Warehouse VR safety pilot expands", cluster="c-vr",
+        add_article(store, "a2", 3, "Warehouse VR safety pilot expands", cluster="c-vr",
                     scores={"frontline": 0.84}, topic="xr")
-        add_article(conn, "a3", 1, "Spaced repetition quizzes for shift workers",
+        add_article(store, "a3", 1, "Spaced repetition quizzes for shift workers",
                     scores={"frontline": 0.77}, topic="microlearning")
-        add_article(conn, "a4", 1, "Quarterly earnings of a chip maker", scores={"frontline": 0.12}, topic="ai")
-        add_article(conn, "a5", 2, "RGPD : former tous les salariés avant l'audit",
+        add_article(store, "a4", 1, "Quarterly earnings of a chip maker", scores={"frontline": 0.12}, topic="ai")
+        add_article(store, "a5", 2, "RGPD : former tous les salariés avant l'audit",
                     scores={"compliance": 0.88}, topic="regulation", days_ago=0.5)
-        add_article(conn, "a6", 2, "AI Act : l'obligation de maîtrise de l'IA", scores={"compliance": 0.8},
+        add_article(store, "a6", 2, "AI Act : l'obligation de maîtrise de l'IA", scores={"compliance": 0.8},
                     topic="regulation", days_ago=0.5)
-        add_article(conn, "a7", 1, "Old VR news from last month", scores={"frontline": 0.95}, topic="xr",
+        add_article(store, "a7", 1, "Old VR news from last month", scores={"frontline": 0.95}, topic="xr",
                     days_ago=40)
-        add_article(conn, "a8", 3, '<script>alert("x")</script>AR work instructions <b>on the line</b>',
+        add_article(store, "a8", 3, '<script>alert("x")</script>AR work instructions <b>on the line</b>',
                     scores={"frontline": 0.7}, topic="xr", summary='<img src=x onerror="alert(1)">Hands-free steps',
                     url="javascript:alert(1)")
-        conn.execute("INSERT INTO tools (id, name, status, created_at, updated_at) VALUES (1, 'TutorBot', 'trial', "
-                     "?, ?)", (now, now))
-        conn.execute("INSERT INTO tools (id, name, status, created_at, updated_at) VALUES (2, 'HoloDesk', 'signal', "
-                     "?, ?)", (now, now))
-        conn.execute("INSERT INTO tool_history (tool_id, at, by, change, from_status, to_status, rationale) "
-                     "VALUES (1, ?, 'dlm', 'status', 'assess', 'trial', 'Pilot with two warehouse teams')", (now,))
+        tutor = tools.insert(store, "TutorBot", "tool", "", "", "trial", now, "")
+        tools.insert(store, "HoloDesk", "tool", "", "", "signal", now, "")
+        tools.log(store, tutor, now, "dlm", "status", "assess", "trial", "Pilot with two warehouse teams")
 
 
 @pytest.fixture
@@ -171,10 +172,10 @@ def test_second_run_sends_nothing_and_a_story_is_never_sent_twice(digest_env):
     # a new article joins an already-sent story, and a brand-new story appears
     from tests.test_digest import add_article as add
 
-    with store.write() as conn:
-        add(conn, "a9", 2, "Another outlet on the VR forklift drills", cluster="c-vr", scores={"frontline": 0.95},
+    with store.write():
+        add(store, "a9", 2, "Another outlet on the VR forklift drills", cluster="c-vr", scores={"frontline": 0.95},
             topic="xr", seen_hours_ago=0)
-        add(conn, "a10", 2, "Onboarding checklists on a phone", scores={"frontline": 0.8}, topic="microlearning",
+        add(store, "a10", 2, "Onboarding checklists on a phone", scores={"frontline": 0.8}, topic="microlearning",
             seen_hours_ago=0)
     third = run_cli(path, "--send", "--to", "ana@example.org")
     assert third.exit_code == 0, third.output

@@ -60,13 +60,18 @@ def test_migration_gives_the_shared_state_to_the_local_user(tmp_path):
     old.functions = dbm.migrations.functions[:names.index("m008_boards_state_per_user")]
     conn = dbm.connect(path)
     old.apply(import_sqlite_utils().Database(conn))
-    conn.execute("INSERT INTO feeds (id, url, added_at) VALUES (1, 'https://f.example.org/', '2025-01-01')")
+    conn.execute("INSERT INTO feeds (id, url, added_at) "  # sql: fabricates a database from before m008
+                 "VALUES (1, 'https://f.example.org/', '2025-01-01')")
     for aid in ("a1", "a2", "a3"):
-        conn.execute("INSERT INTO articles (id, feed_id, published, content_hash, first_seen, last_changed) "
+        conn.execute("INSERT INTO articles "  # sql: fabricates a database from before m008
+                     "(id, feed_id, published, content_hash, first_seen, last_changed) "
                      "VALUES (?, 1, '2025-01-01', 'h', '2025-01-01', '2025-01-01')", (aid,))
-    conn.execute("INSERT INTO article_state VALUES ('a1', '2025-01-02T00:00:00Z', NULL)")
-    conn.execute("INSERT INTO article_state VALUES ('a2', NULL, '2025-01-03T00:00:00Z')")
-    conn.execute("INSERT INTO article_state VALUES ('a3', NULL, NULL)")  # nothing to keep
+    conn.execute("INSERT INTO article_state "  # sql: fabricates a database from before m008
+                 "VALUES ('a1', '2025-01-02T00:00:00Z', NULL)")
+    conn.execute("INSERT INTO article_state "  # sql: fabricates a database from before m008
+                 "VALUES ('a2', NULL, '2025-01-03T00:00:00Z')")
+    conn.execute("INSERT INTO article_state "  # sql: fabricates a database from before m008
+                 "VALUES ('a3', NULL, NULL)")  # nothing to keep
     conn.close()
 
     with open_store(path) as store:
@@ -74,7 +79,8 @@ def test_migration_gives_the_shared_state_to_the_local_user(tmp_path):
                                               "ORDER BY article_id")]
         assert rows == [("a1", "local", "2025-01-02T00:00:00Z", None), ("a2", "local", None, "2025-01-03T00:00:00Z")]
         with pytest.raises(sqlite3.IntegrityError):  # one row per (article, user)
-            store.conn.execute("INSERT INTO article_state (article_id, user) VALUES ('a1', 'local')")
+            store.conn.execute(
+                "INSERT INTO article_state (article_id, user) VALUES ('a1', 'local')")  # sql: fabricates a duplicate
 
 
 def test_read_and_saved_are_per_user_and_retention_keeps_anyones_saved(populated_store):

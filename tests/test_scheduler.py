@@ -176,25 +176,22 @@ def _iso(dt):
 def test_retention_prunes_old_articles_but_keeps_saved_and_tool_evidence(tmp_config):
     from veille import jobs
     from watcher.db import open_store
+    from watcher.store import articles, feeds, stories, tools
+    from watcher.store.articles import ArticleRow
 
     path, settings = tmp_config("[retention]\nmax_age_days = 30\n")
     now = clock.now()
     with open_store(settings.database_path) as store:
-        with store.write() as conn:
-            conn.execute("INSERT INTO feeds (id, url, added_at) VALUES (1, 'https://f.example.org/feed', ?)",
-                         (_iso(now),))
-            for i, age in enumerate([1, 10, 40, 50, 60, 70, 80]):
-                conn.execute(
-                    "INSERT INTO articles (id, feed_id, url, title, published, content_hash, first_seen, "
-                    "last_changed) VALUES (?, 1, ?, ?, ?, 'h', ?, ?)",
-                    (f"a{i}", f"https://f.example.org/{i}", f"t{i}", _iso(now - timedelta(days=age)),
-                     _iso(now), _iso(now)))
-            conn.execute("INSERT INTO article_state (article_id, saved_at) VALUES ('a3', ?)", (_iso(now),))
-            conn.execute("INSERT INTO article_state (article_id, read_at) VALUES ('a4', ?)", (_iso(now),))
-            conn.execute("INSERT INTO tools (id, name, created_at, updated_at) VALUES (1, 'X', ?, ?)",
-                         (_iso(now), _iso(now)))
-            conn.execute("INSERT INTO tool_evidence (tool_id, article_id, added_at) VALUES (1, 'a5', ?)",
-                         (_iso(now),))
+        with store.write():
+            stamp = _iso(now)
+            feed_id = feeds.ensure_feed(store, "https://f.example.org/feed", added_at=stamp)
+            articles.insert_many(store, [
+                ArticleRow(f"a{i}", feed_id, _iso(now - timedelta(days=age)), "h", stamp, stamp,
+                           url=f"https://f.example.org/{i}", title=f"t{i}")
+                for i, age in enumerate([1, 10, 40, 50, 60, 70, 80])])
+            stories.set_states(store, "local", [("a3", None, stamp), ("a4", stamp, None)])
+            tool = tools.insert(store, "X", "tool", "", "", "signal", stamp, "")
+            tools.link_evidence(store, tool, "a5", "", stamp, "")
     jobs.retention(str(path))
     with open_store(settings.database_path) as store:
         left = [r[0] for r in store.query("SELECT id FROM articles ORDER BY id")]

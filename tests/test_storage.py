@@ -9,7 +9,7 @@ import pytest
 
 from config.errors import NotFoundError, ValidationError
 from watcher.ingest import prepare
-from watcher.store import articles
+from watcher.store import articles, scores
 from watcher.store import feeds as feed_store
 from watcher.store.feeds import FetchOutcome
 
@@ -30,11 +30,11 @@ def save(store, feed, prep, now=NOW):
 
 def writes_counter(store):
     """Count row writes to `articles` on this connection (temp trigger, test-only)."""
-    store.conn.execute("CREATE TEMP TABLE IF NOT EXISTS article_writes (op TEXT)")
+    store.conn.execute("CREATE TEMP TABLE IF NOT EXISTS article_writes (op TEXT)")  # sql: fabricates a counter
     store.conn.execute("""CREATE TEMP TRIGGER IF NOT EXISTS aw_u AFTER UPDATE ON main.articles
-                          BEGIN INSERT INTO article_writes VALUES ('update'); END""")
+                          BEGIN INSERT INTO article_writes VALUES ('update'); END""")  # sql: fabricates a counter
     store.conn.execute("""CREATE TEMP TRIGGER IF NOT EXISTS aw_i AFTER INSERT ON main.articles
-                          BEGIN INSERT INTO article_writes VALUES ('insert'); END""")
+                          BEGIN INSERT INTO article_writes VALUES ('insert'); END""")  # sql: fabricates a counter
     return lambda: store.scalar("SELECT COUNT(*) FROM article_writes")
 
 
@@ -51,8 +51,8 @@ def test_add_list_enable_disable_remove(store):
     listing = feed_store.list_feeds(store)
     assert listing[0].status == "disabled" and listing[0].disabled_reason == "too noisy"
     assert feed_store.due_feeds(store, NOW) == []
-    with store.write() as conn:
-        conn.execute("UPDATE feeds SET error_count = 7 WHERE id = ?", (feed.id,))
+    for _ in range(7):
+        feed_store.save_failure(store, feed, "HTTP 503", FetchOutcome(503), run_id=None, now=NOW, next_check=LATER)
     enabled = feed_store.set_feed_enabled(store, feed.url, True)
     assert not enabled.disabled and enabled.error_count == 0 and enabled.disabled_reason is None
     assert [f.url for f in feed_store.due_feeds(store, NOW)] == [feed.url]
@@ -137,7 +137,8 @@ def test_tombstoned_urls_are_not_reingested(store):
     victim = prep.drafts[0]
     articles.tombstone_article(store, victim.id)
     with store.write() as conn:
-        conn.execute("DELETE FROM entries")  # even without its entry row, the URL stays out
+        # even without its entry row, the URL stays out
+        conn.execute("DELETE FROM entries")  # sql: fabricates a tombstoned URL with no entries left
     assert save(store, feed, prep, now=LATER) == (0, 0)  # the two others exist already
     assert store.one("SELECT 1 FROM articles WHERE id = ?", (victim.id,)) is None
     assert store.scalar("SELECT COUNT(*) FROM entries") == 2
@@ -162,9 +163,9 @@ def test_export_rows_join_topics_and_scores(store):
     prep = prepared("rss2.xml", feed.url)
     save(store, feed, prep)
     art = prep.drafts[0].id
-    with store.write() as conn:
-        conn.execute("INSERT INTO article_topics VALUES (?, 'ai', 0.9), (?, 'microlearning', 0.2)", (art, art))
-        conn.execute("INSERT INTO scores (article_id, profile_key, score) VALUES (?, 'frontline', 0.734567)", (art,))
+    with store.write():
+        scores.set_topics(store, [art], [(art, "ai", 0.9), (art, "microlearning", 0.2)], "")
+        scores.upsert(store, [(art, "frontline", 0.734567, "")])
     rows = {r["id"]: r for r in articles.iter_export_rows(store, batch=2)}
     assert len(rows) == 3
     assert rows[art]["topics"] == ["ai", "microlearning"]

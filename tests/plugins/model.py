@@ -19,30 +19,30 @@ def encoder():
 
 
 def insert_articles(store, articles: list[dict], *, feed_url: str = "http://127.0.0.1/feed") -> list[str]:
-    """Insert articles (raw INSERT into feeds/articles) as the crawler would; returns their ids.
+    """Insert articles (watcher.store.feeds.ensure_feed, watcher.store.articles.insert_many) as the crawler
+    would; returns their ids. An id already stored gets the new title, summary and content hash.
 
     Each dict needs `id` and `title`; optional: summary, language, url, published (ISO) or days_ago, feed_url.
     """
+    from watcher.store import articles as article_store
+    from watcher.store import feeds as feed_store
+    from watcher.store.articles import ArticleRow
+
     now = clock.now()
-    with store.write() as conn:
-        feed_ids = {}
-        for url in {a.get("feed_url", feed_url) for a in articles}:
-            conn.execute("INSERT OR IGNORE INTO feeds(url, title, added_at) VALUES (?, ?, ?)",
-                         (url, url, now.isoformat()))
-            feed_ids[url] = conn.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()[0]
+    stamp = now.isoformat()
+    with store.write():
+        feed_ids = {url: feed_store.ensure_feed(store, url, title=url, added_at=stamp)
+                    for url in {a.get("feed_url", feed_url) for a in articles}}
+        rows = []
         for a in articles:
             published = a.get("published") or (now - timedelta(days=a.get("days_ago", 0))).isoformat(
                 timespec="seconds")
             summary = a.get("summary", "")
             digest = hashlib.sha1(f"{a['title']}\n{summary}".encode()).hexdigest()
-            conn.execute(
-                "INSERT INTO articles(id, feed_id, url, title, published, language, summary_text, content_hash, "
-                "first_seen, last_changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT(id) DO UPDATE SET title = excluded.title, summary_text = excluded.summary_text, "
-                "content_hash = excluded.content_hash, last_changed = excluded.last_changed",
-                (a["id"], feed_ids[a.get("feed_url", feed_url)], a.get("url"), a["title"], published,
-                 a.get("language", "en"), summary, digest, now.isoformat(), now.isoformat()),
-            )
+            rows.append(ArticleRow(a["id"], feed_ids[a.get("feed_url", feed_url)], published, digest, stamp, stamp,
+                                   url=a.get("url"), title=a["title"], language=a.get("language", "en"),
+                                   summary_text=summary))
+        article_store.insert_many(store, rows)
     return [a["id"] for a in articles]
 
 

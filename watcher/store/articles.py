@@ -8,8 +8,8 @@ Unchanged articles (same content hash) are not rewritten. A pruned or removed ar
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
 from config.errors import NotFoundError
 from watcher.cleaner import iso_utc, utc_now
@@ -96,6 +96,54 @@ def upsert_articles(conn: sqlite3.Connection, feed_id: int, drafts: Iterable[Art
         entries,
     )
     return new, updated
+
+
+class ArticleRow(NamedTuple):
+    """An article row as stored, for :func:`insert_many` (seeding a store without a crawl)."""
+
+    id: str
+    feed_id: int
+    published: str
+    content_hash: str
+    first_seen: str
+    last_changed: str
+    url: str | None = None
+    title: str = ""
+    language: str = ""
+    content_html: str = ""
+    summary_text: str = ""
+    cluster_id: str | None = None
+
+
+class EntryRow(NamedTuple):
+    """A feed's entry pointing at a stored article, for :func:`add_entries`."""
+
+    feed_id: int
+    entry_key: str
+    article_id: str
+    url: str | None
+    first_seen: str
+
+
+def insert_many(store: Store, rows: Sequence[ArticleRow]) -> None:
+    """Insert these articles in one transaction (executemany: fast for 100k rows); an article already stored
+    gets the row's title, summary, content hash and last_changed. No entries, no tombstone check."""
+    with store.write() as conn:
+        conn.executemany(
+            "INSERT INTO articles (id, feed_id, url, title, published, language, content_html, summary_text,"
+            " content_hash, first_seen, last_changed, cluster_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+            " ON CONFLICT(id) DO UPDATE SET title = excluded.title, summary_text = excluded.summary_text,"
+            " content_hash = excluded.content_hash, last_changed = excluded.last_changed",
+            [(r.id, r.feed_id, r.url, r.title, r.published, r.language, r.content_html, r.summary_text,
+              r.content_hash, r.first_seen, r.last_changed, r.cluster_id) for r in rows],
+        )
+
+
+def add_entries(store: Store, rows: Sequence[EntryRow]) -> None:
+    """Insert these feed entries in one transaction (their articles must be stored)."""
+    with store.write() as conn:
+        conn.executemany("INSERT INTO entries (feed_id, entry_key, article_id, url, first_seen) VALUES (?,?,?,?,?)",
+                         rows)
 
 
 def _update_article(conn: sqlite3.Connection, article_id: str, d: ArticleDraft, now: str) -> None:

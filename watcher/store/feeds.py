@@ -179,6 +179,22 @@ def list_feeds(store: Store, *, url: str | None = None) -> list[FeedListing]:
     return listings
 
 
+def ensure_feed(store: Store, url: str, *, added_at: str, title: str = "", site: str = "", language: str = "",
+                last_status: str = "new", last_fetched: str | None = None, next_check: str | None = None,
+                error_count: int = 0, last_error: str | None = None) -> int:
+    """The id of the feed at `url`, stored as given (no URL check, no canonicalisation) when there is none yet.
+
+    For seeding a store without a crawl (the benchmark corpus, test fixtures): an existing feed is left as it is.
+    """
+    with store.write() as conn:
+        conn.execute(
+            "INSERT OR IGNORE INTO feeds (url, title, site, language, added_at, last_status, last_fetched,"
+            " next_check, error_count, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (url, title, site, language, added_at, last_status, last_fetched, next_check, error_count, last_error),
+        )
+        return conn.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()[0]
+
+
 def count_feeds(store: Store) -> int:
     return store.scalar("SELECT COUNT(*) FROM feeds") or 0
 

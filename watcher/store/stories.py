@@ -389,3 +389,13 @@ def toggle_saved(store: Store, article_id: str, user: str, at: str) -> bool:
             (article_id, user, at if saved else None),
         )
     return saved
+
+
+def set_states(store: Store, user: str, rows: Sequence[tuple[str, str | None, str | None]]) -> None:
+    """Set the read/saved marks of `user`: (article id, read_at, saved_at) rows (None: not), in one transaction."""
+    with store.write() as db:
+        db.executemany(
+            "INSERT INTO article_state (article_id, user, read_at, saved_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (article_id, user) DO UPDATE SET read_at = excluded.read_at, saved_at = excluded.saved_at",
+            [(a, user, read_at, saved_at) for a, read_at, saved_at in rows],
+        )
