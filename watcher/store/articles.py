@@ -11,8 +11,6 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from config.errors import NotFoundError
-from watcher.cleaner import iso_utc, utc_now
 from watcher.db import Store
 
 if TYPE_CHECKING:  # ingest pulls in the parsers: not needed by `feeds list` or the app
@@ -155,19 +153,6 @@ def _update_article(conn: sqlite3.Connection, article_id: str, d: ArticleDraft, 
         (d.url, d.title, d.author, d.updated, now, d.dated, d.published, d.language, d.content_html,
          d.summary_text, d.content_hash, now, article_id),
     )
-
-
-def tombstone_article(store: Store, article_id: str) -> None:
-    """Delete an article and remember its URL so later crawls do not bring it back."""
-    with store.write() as conn:
-        row = conn.execute("SELECT url FROM articles WHERE id = ?", (article_id,)).fetchone()
-        if row is None:
-            raise NotFoundError(f"no article with id {article_id!r}")
-        conn.execute(
-            "INSERT OR REPLACE INTO tombstones (url, article_id, removed_at) VALUES (?, ?, ?)",
-            (row["url"] or f"article:{article_id}", article_id, iso_utc(utc_now())),
-        )
-        conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
 
 
 # --- retention ----------------------------------------------------------------------------------
