@@ -20,6 +20,7 @@ from scoring.profiles import effective_profiles, profile_signature, stored_signa
 from scoring.records import Profile, ScoreSummary
 from scoring.scorer import SCORER_VERSION, ScorerConfig, build_profile, score_chunk
 from watcher.db import Store
+from watcher.service_lock import score_lock
 from watcher.store import embeddings
 from watcher.store import scores as score_store
 from watcher.store import state as state_store
@@ -33,7 +34,16 @@ WRITE_ROWS = 250_000  # score rows held before a write (~40 MB)
 
 def score(settings, store: Store, *, rescore: bool = False, progress: Progress | None = None,
           encoder: Encoder | None = None) -> ScoreSummary:
-    """Embed new/changed articles, score every profile, assign topics and story clusters."""
+    """Embed new/changed articles, score every profile, assign topics and story clusters (one scorer at a time
+    per database: the score lock)."""
+    if str(store.path) == ":memory:":
+        return _score(settings, store, rescore=rescore, progress=progress, encoder=encoder)
+    with score_lock(store.path):
+        return _score(settings, store, rescore=rescore, progress=progress, encoder=encoder)
+
+
+def _score(settings, store: Store, *, rescore: bool, progress: Progress | None,
+           encoder: Encoder | None) -> ScoreSummary:
     started = time.perf_counter()
     cfg = settings.scoring
     encoder = encoder or LazyEncoder(cfg.model, cfg.device)  # loaded only if something needs embedding

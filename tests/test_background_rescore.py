@@ -83,3 +83,24 @@ def test_a_second_start_joins_the_running_job_and_a_failure_is_one_line(ctx):
     assert failed.state == "failed" and failed.message == "profile x: give at least one interest"
     run = ctx.store.one("SELECT status, error FROM job_runs ORDER BY id DESC LIMIT 1")
     assert run["status"] == "failed" and "give at least one interest" in run["error"]
+
+
+@pytest.mark.slow
+def test_the_rescoring_job_waits_for_the_scorer_of_the_same_database(ctx, encoder):
+    """`veille score` (or the scheduler) holds the score lock: the app's rescoring waits, then runs."""
+    import time
+
+    from scoring.pipeline import score
+    from watcher.service_lock import score_lock
+
+    score(ctx.settings, ctx.store, encoder=encoder)
+    profiles.save_profile(ctx, "frontline", name="Frontline", interests=["forklift VR safety drills"],
+                          rescore=False)
+    with score_lock(ctx.settings.database_path):
+        status = profiles.start_rescore(ctx, "frontline", encoder=encoder)
+        time.sleep(0.5)  # the job is up and blocked on the lock
+        waiting = profiles.rescore_status("frontline")
+        assert waiting.running and waiting.step == "waiting for the scorer" and status.running
+    done = profiles.wait_rescore("frontline", timeout=60)
+    assert done.state == "done" and int(done.message) > 0, done
+    profiles.forget_rescore("frontline")

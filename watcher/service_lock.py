@@ -82,6 +82,12 @@ def service_lock(database_path: Path) -> FileLock:
         ) from None
 
 
+def score_lock(database_path: Path | str, *, timeout: float = 900.0) -> FileLock:
+    """Serialise the scorers of one database (`veille score`, the scheduler's score, the app's rescoring jobs):
+    two at once would compute the same profiles twice and wait on each other's write transactions."""
+    return FileLock(f"{database_path}.score.lock").acquire(timeout=timeout, what="the scorer")
+
+
 def digest_lock(database_path: Path, *, timeout: float = 600.0) -> FileLock:
     """Serialise digest runs, so a `pending` send seen under this lock was left by a dead process."""
     return FileLock(f"{database_path}.digest.lock").acquire(timeout=timeout, what="the digest sender")

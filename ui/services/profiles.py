@@ -90,8 +90,11 @@ def start_rescore(ctx: ServiceContext, key: str, encoder=None) -> JobStatus:
 
     def work(store, progress) -> str:
         from scoring.pipeline import rescore_profile
+        from watcher.service_lock import score_lock
 
-        return str(rescore_profile(settings, store, key, encoder=encoder, progress=progress))
+        progress("waiting for the scorer", 0, 0)  # a `veille score` or the scheduler may be scoring this database
+        with score_lock(settings.database_path):
+            return str(rescore_profile(settings, store, key, encoder=encoder, progress=progress))
 
     return JOBS.start(_job_key(key), key, settings.database_path, work)
 
