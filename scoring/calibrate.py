@@ -180,6 +180,7 @@ def fit_sets(sets: Sequence[tuple[str, str]], encoder: Encoder, *, report=None) 
         for variant, rows in set_rows(load_gold(gold), profiles, encoder, configs, name).items():
             by_variant[variant][name] = rows
     scored = []
+    loso_of: dict[tuple, dict[str, dict]] = {}  # each candidate's leave-one-set-out figures, for the report
     for (scale, stem), by_set in by_variant.items():
         for partly in PARTLY_TARGETS:
             loso = leave_one_set_out(by_set, partly)
@@ -187,6 +188,7 @@ def fit_sets(sets: Sequence[tuple[str, str]], encoder: Encoder, *, report=None) 
             below = sum(len(m["below_bm25"]) for m in loso.values())
             calib = float(np.mean([min(m["relevant_share"], m["clear_share"]) for m in loso.values()]))
             scored.append((mean, -below, calib, scale, stem, partly))
+            loso_of[(scale, stem, partly)] = loso
             if report:
                 report(f"kw_scale {scale:>4}  stem {stem!s:<5}  partly {partly:.2f}  "
                        f"leave-one-set-out nDCG@10 {mean:.3f}  "
@@ -198,7 +200,7 @@ def fit_sets(sets: Sequence[tuple[str, str]], encoder: Encoder, *, report=None) 
     _mean, _below, _calib, scale, stem, partly = max(near, key=lambda c: (c[1], c[2], c[0]))
     if report:
         report(f"chosen: kw_scale {scale}, stem {stem}, partly {partly}; each set fitted without it:")
-        for name, m in leave_one_set_out(by_variant[(scale, stem)], partly).items():
+        for name, m in loso_of[(scale, stem, partly)].items():
             report(f"  {name:<14} nDCG@10 {m['ndcg']:.3f}  scores >= 0.5 relevant {m['relevant_share']:.0%}  "
                    f"clearly relevant >= 0.5 {m['clear_share']:.0%}  below BM25: {', '.join(m['below_bm25']) or '-'}  "
                    + " ".join(f"{k} {v:.3f}" for k, v in m["per_profile"].items()))

@@ -38,21 +38,7 @@ SQL = re.compile(
 
 def literals(tree: ast.AST) -> list[tuple[int, str]]:
     """(line, text) of every string literal; an f-string is one literal, its placeholders shown as `{}`."""
-    found, parts_of_fstrings = [], set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.JoinedStr):
-            text = ""
-            for part in node.values:
-                if isinstance(part, ast.Constant) and isinstance(part.value, str):
-                    parts_of_fstrings.add(id(part))
-                    text += part.value
-                else:
-                    text += "{}"
-            found.append((node.lineno, text))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in parts_of_fstrings:
-            found.append((node.lineno, node.value))
-    return sorted(found)
+    return [(first, text) for first, _last, text in _spans(tree)]
 
 
 def statements(path: Path) -> list[tuple[int, str]]:
