@@ -102,14 +102,28 @@ def term_hits(store: Store, terms: list[str]) -> dict[str, float]:
     Unlike BM25 this depends on the article and the profile only, never on the rest of the store (weights come
     from a fixed reference, no length normalisation), so a score means the same whatever the store holds.
     """
-    by_rowid: dict[int, float] = {}
+    found: list[tuple[np.ndarray, np.ndarray]] = []  # per term: rowids, their weights
     for term in terms:  # ValueError: a malformed query
         anywhere, in_title = search.matches(store, term)
+        if not anywhere:
+            continue
         weight = term_weight(term)
-        for rowid in anywhere:
-            by_rowid[rowid] = by_rowid.get(rowid, 0.0) + weight * (TITLE_WEIGHT if rowid in in_title else 1.0)
-    ids = search.article_ids(store, set(by_rowid))
-    return {ids[r]: v for r, v in by_rowid.items() if r in ids}
+        rowids = np.fromiter(anywhere, dtype=np.int64, count=len(anywhere))
+        weights = np.full(len(rowids), weight)
+        if in_title:
+            weights[np.isin(rowids, np.fromiter(in_title, dtype=np.int64, count=len(in_title)))] *= TITLE_WEIGHT
+        found.append((rowids, weights))
+    if not found:
+        return {}
+    # summed per rowid in numpy (a common word matches most of the store: a Python loop cost ~0.3 s per 100k),
+    # term after term in the same order as before, so the float sums are the same
+    top = max(int(r.max()) for r, _ in found)
+    total = np.zeros(top + 1)
+    for rowids, weights in found:
+        total[rowids] += weights  # rowids are unique within one term's matches
+    hit = np.flatnonzero(total)
+    ids = search.article_ids(store, set(hit.tolist()))
+    return {ids[r]: v for r, v in zip(hit.tolist(), total[hit].tolist(), strict=True) if r in ids}
 
 
 def saturate(hits: dict[str, float], scale: float) -> dict[str, float]:

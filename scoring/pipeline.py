@@ -119,14 +119,15 @@ def score_profiles(store: Store, encoder: Encoder, profiles: list[Profile], cen:
         ids = None if full else score_store.unscored_ids(store, profile.key, encoder.name)
         if ids == []:
             continue
-        vectors = embeddings.Prefetch(store, encoder.name, ids=ids)  # read while the profile is built
+        # read in this thread after the profile is built: a read-ahead thread made the profile's FTS queries
+        # wait for the GIL (1.9 s against 1.5 s per 100k, bench/bench_scoring.py) and doubled peak memory
         fb = feedback.build(store, encoder.name, profile.key, min_labels, cen)
         pm = build_profile(profile, encoder, store, cen, config, feedback=fb)
         total = ids is None and embeddings.count(store, encoder.name)
         total = total or len(ids or [])
         done = 0
         pending: list[tuple[str, str, float, str]] = []
-        for chunk_ids, x, langs in vectors:
+        for chunk_ids, x, langs in iter_vectors(store, encoder.name, ids=ids, with_language=True):
             scores, why = score_chunk(pm, chunk_ids, x, langs, config)
             pending.extend(zip(chunk_ids, [profile.key] * len(chunk_ids), np.round(scores, 5).tolist(), why,
                                strict=True))

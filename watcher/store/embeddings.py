@@ -6,8 +6,6 @@ recipe a model's vectors were made with is kept in `scoring_state`, under `recip
 
 from __future__ import annotations
 
-import queue
-import threading
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -63,60 +61,6 @@ def iter_vectors(
             return
         last = rows[-1][4]
         yield _pack(rows, with_language)
-
-
-class Prefetch:
-    """`iter_vectors` read ahead in a thread, on its own connection, from the moment this is made.
-
-    The caller can build what it needs meanwhile (a profile's phrase embeddings and keyword hits), so the disk
-    read of the vectors overlaps that work instead of following it. At most `ahead` chunks wait in memory
-    (16 × 8192 rows × 512 floats = 256 MB at the most). An in-memory store is read in the caller's thread.
-    """
-
-    def __init__(self, store: Store, model: str, *, ids: Sequence[str] | None = None, ahead: int = 16) -> None:
-        self._queue: queue.Queue = queue.Queue(maxsize=max(1, ahead))
-        self._stop = threading.Event()
-        self._inline = None
-        if str(store.path) == ":memory:":
-            self._inline = iter_vectors(store, model, ids=ids, with_language=True)
-            return
-        self._thread = threading.Thread(target=self._read, args=(store.path, model, ids), daemon=True,
-                                        name="veille-vectors")
-        self._thread.start()
-
-    def _read(self, path, model: str, ids) -> None:
-        from watcher.db import open_store
-
-        try:
-            with open_store(path) as own:
-                for item in iter_vectors(own, model, ids=ids, with_language=True):
-                    while not self._stop.is_set():
-                        try:
-                            self._queue.put(item, timeout=0.1)
-                            break
-                        except queue.Full:
-                            continue
-                    if self._stop.is_set():
-                        return
-        except BaseException as exc:  # handed to the consumer, raised there
-            self._queue.put(exc)
-            return
-        self._queue.put(None)
-
-    def __iter__(self) -> Iterator[tuple]:
-        if self._inline is not None:
-            yield from self._inline
-            return
-        try:
-            while True:
-                item = self._queue.get()
-                if item is None:
-                    return
-                if isinstance(item, BaseException):
-                    raise item
-                yield item
-        finally:
-            self._stop.set()
 
 
 def _pack(rows, with_language: bool) -> tuple:
