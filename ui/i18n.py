@@ -361,10 +361,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "log.title": ("Veille log", "Journal de veille"),
     "log.intro": (
         "The record of your watch for a period: decisions with their rationale and evidence, the sources "
-        "watched and the volumes collected. Download it as CSV or as a printable report for an auditor "
+        "watched and the volumes collected. Download it as CSV or open the printable report for an auditor "
         "(Qualiopi indicators 23, 24 and 25).",
         "La trace de votre veille sur une période : décisions, justifications et preuves, sources surveillées et "
-        "volumes collectés. Téléchargez-la en CSV ou en rapport imprimable pour un auditeur (indicateurs "
+        "volumes collectés. Téléchargez-la en CSV ou ouvrez le rapport imprimable pour un auditeur (indicateurs "
         "Qualiopi 23, 24 et 25).",
     ),
     "log.period": ("Period", "Période"),
@@ -372,13 +372,29 @@ STRINGS: dict[str, tuple[str, str]] = {
     "log.sources": ("Sources watched", "Sources surveillées"),
     "log.volumes": ("Volumes", "Volumes"),
     "log.download_csv": ("Download CSV", "Télécharger le CSV"),
-    "log.download_html": ("Download printable report (HTML)", "Télécharger le rapport imprimable (HTML)"),
     "log.articles": ("Articles collected", "Articles collectés"),
     "log.feeds": ("Sources", "Sources"),
     "log.decision_count": ("Decisions", "Décisions"),
     "log.evidence": ("Evidence", "Preuves"),
     "log.empty": ("No decision in this period.", "Aucune décision sur cette période."),
     "log.preview": ("Report preview", "Aperçu du rapport"),
+    # veille log: one count on the page, in the report and in the CSV; the report opens as a page to print
+    "log.assessment_count": ("Assessments", "Évaluations"),
+    "log.assessments": ("Assessments (scorecards, evidence, edits)", "Évaluations (grilles, preuves, modifications)"),
+    "log.assessments_help": (
+        "Scorecard changes, evidence links and edits of a tool's details: kept for the record, not counted as "
+        "decisions.",
+        "Modifications des grilles, preuves ajoutées et fiches modifiées : gardées pour la trace, non comptées "
+        "comme décisions.",
+    ),
+    "log.no_assessment": ("No assessment in this period.", "Aucune évaluation sur cette période."),
+    "log.digests_sent": ("Digests sent", "Synthèses envoyées"),
+    "log.open_report": ("Open the printable report", "Ouvrir le rapport imprimable"),
+    "log.open_report_help": (
+        "Opens the report as a page in a new tab, laid out for A4: print it or save it as PDF from the browser.",
+        "Ouvre le rapport dans un nouvel onglet, mis en page pour l'A4 : imprimez-le ou enregistrez-le en PDF "
+        "depuis le navigateur.",
+    ),
 }
 
 

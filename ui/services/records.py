@@ -371,3 +371,19 @@ class VeilleLog:
     feedback_given: int
     digests: tuple[DigestSent, ...]
     register: tuple[ToolCard, ...]  # the register as it stands at generation time
+    # scorecard changes, evidence links and edits: recorded in the period, never counted as decisions
+    assessments: tuple[DecisionEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class LogCounts:
+    """The veille log's figures: the screen, the printable report and the CSV all show these (one count)."""
+
+    decisions: int  # register entries, status changes and imports
+    assessments: int  # scorecard changes, evidence links, edits
+    articles_collected: int
+    articles_read: int
+    articles_saved: int
+    feedback_given: int
+    digests_sent: int
+    sources: int

@@ -292,11 +292,13 @@ def veille_log(app, date_from: str | None, date_to: str | None, fmt: str, lang: 
     end = _date(date_to, "--to") or clock.today(app.settings.schedule.timezone)
     start = _date(date_from, "--from") or end - timedelta(days=90)
     log = vlog.build_log(_ctx(app), start, end)
-    text = vlog.to_csv(log) if fmt == "csv" else vlog.to_html(log, lang or app.settings.ui.language)
+    language = lang or app.settings.ui.language
+    text = vlog.to_csv(log, language) if fmt == "csv" else vlog.to_html(log, language)
     _write(text, output)
     if output is not None:
-        click.echo(f"{len(log.decisions)} register changes, {log.articles_collected} articles, "
-                   f"{len(log.sources)} sources.", err=True)
+        figures = vlog.counts(log)  # the figures the report, the CSV and the app's page show
+        click.echo(f"{figures.decisions} decisions, {figures.assessments} assessments, {figures.articles_collected} "
+                   f"articles, {figures.sources} sources.", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover
