@@ -8,6 +8,11 @@ import pytest
 from tests.plugins.app import editor_ctx
 from tests.plugins.app_ui import EDITOR, PASSWORD, VIEWER
 from ui.safe import md
+from watcher.store import articles as article_store
+from watcher.store import feedback as feedback_store
+from watcher.store import scores as score_store
+from watcher.store import stories as story_store
+from watcher.store import tools as tool_store
 
 PAGES = ("digest", "register", "radar", "trends", "veille_log", "sources", "profiles")
 TITLES = {
@@ -93,18 +98,18 @@ def test_digest_feedback_and_read_persist(app_test, populated_store):
     at = app_test("digest")
     at.selectbox(key="digest_profile").set_value("frontline").run()
     clean(at)
-    before = store.scalar("SELECT COUNT(*) FROM feedback")
+    before = len(feedback_store.judgements(store))
     button(at, "Relevant").click().run()
     clean(at)
-    row = store.one("SELECT profile_key, label FROM feedback ORDER BY id DESC LIMIT 1")
-    assert store.scalar("SELECT COUNT(*) FROM feedback") == before + 1
-    assert (row["profile_key"], row["label"]) == ("frontline", 1)
+    judged = feedback_store.judgements(store)
+    assert len(judged) == before + 1
+    assert (judged[-1].profile_key, judged[-1].label) == ("frontline", 1)
     assert any("judgement recorded" in s.value for s in at.success)
 
-    read_before = store.scalar("SELECT COUNT(*) FROM article_state WHERE read_at IS NOT NULL")
+    read_before = story_store.read_count(store)
     button(at, "Mark read").click().run()
     clean(at)
-    assert store.scalar("SELECT COUNT(*) FROM article_state WHERE read_at IS NOT NULL") > read_before
+    assert story_store.read_count(store) > read_before
 
 
 def test_register_status_change_with_rationale_is_recorded(app_test, populated_store):
@@ -222,7 +227,7 @@ def test_pages_are_not_reachable_before_signing_in(app_test):
 def test_email_links_open_the_story_and_the_tool(app_test, populated_store):
     """Digest emails link to `?story=ID` (digest page) and `register?tool=NAME`; both open what they name."""
     _path, _settings, store = populated_store
-    oldest = store.one("SELECT id, title FROM articles ORDER BY published LIMIT 1")
+    oldest = next(article_store.iter_export_rows(store))  # by publication date, the oldest first
     at = app_test()
     at.query_params["story"] = oldest["id"]
     at.switch_page("views/digest.py").run()
@@ -231,7 +236,7 @@ def test_email_links_open_the_story_and_the_tool(app_test, populated_store):
     assert card_titles(at)[0].startswith(f"#### [{md(oldest['title'][:20])}")
 
     # the story an email links to is often also in the ranked list below: both cards render, with working buttons
-    first_id = store.one("SELECT s.article_id FROM scores s ORDER BY s.score DESC LIMIT 1")["article_id"]
+    first_id = max(score_store.all_rows(store), key=lambda row: row[2])[0]  # the best-scored article, any profile
     at = app_test()
     at.query_params["story"] = first_id
     at.switch_page("views/digest.py").run()
@@ -243,7 +248,7 @@ def test_email_links_open_the_story_and_the_tool(app_test, populated_store):
     read[0].click().run()
     clean(at)
 
-    names = [r["name"] for r in store.query("SELECT name FROM tools ORDER BY name")]
+    names = tool_store.names(store)
     at = app_test()
     at.query_params["tool"] = names[-1].upper()
     at.switch_page("views/register.py").run()
@@ -258,7 +263,7 @@ def test_saving_a_profile_rescores_it_in_the_background_and_says_so(app_test, po
 
     _path, settings, store = populated_store
     score(settings, store, encoder=encoder)
-    before = dict(store.query("SELECT article_id, score FROM scores WHERE profile_key = 'frontline'"))
+    before = score_store.of_profile(store, "frontline")
     at = app_test("profiles")
     clean(at)
     interests = next(a for a in at.text_area if a.label == "Interests (one per line)")
@@ -273,7 +278,7 @@ def test_saving_a_profile_rescores_it_in_the_background_and_says_so(app_test, po
         clean(at)
     assert any(s.value == done for s in at.success), \
         [s.value for s in at.success]
-    after = dict(store.query("SELECT article_id, score FROM scores WHERE profile_key = 'frontline'"))
+    after = score_store.of_profile(store, "frontline")
     assert set(after) == set(before) and after != before
     at.run()
     assert not at.success  # the result is said once

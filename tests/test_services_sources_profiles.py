@@ -8,7 +8,9 @@ from config.errors import NotFoundError, PermissionDenied, ValidationError
 from tests.plugins.app import editor_ctx, viewer_ctx
 from ui.services import profiles, sources
 from watcher.db import open_store
+from watcher.store import articles as article_store
 from watcher.store import runs as run_store
+from watcher.store import scores as score_store
 
 
 @pytest.fixture
@@ -21,7 +23,7 @@ def test_feed_health(ctx):
     feeds = sources.feed_health(ctx)
     assert feeds[0].title == "Broken Feed" and feeds[0].status == "error"
     assert feeds[0].last_error == "HTTP 503 from server" and feeds[0].error_count == 3
-    expected = {r[0]: r[1] for r in ctx.store.query("SELECT feed_id, COUNT(*) FROM entries GROUP BY feed_id")}
+    expected = article_store.entries_by_feed(ctx.store)
     assert {f.id: f.articles for f in feeds if f.articles} == expected
     assert all(f.next_check for f in feeds)
 
@@ -43,10 +45,10 @@ def test_add_enable_remove_feed(ctx, populated_store):
     with pytest.raises(NotFoundError):
         sources.get_feed(ctx, feed.url)
     broken = next(f for f in sources.feed_health(ctx) if f.title == "XR Training Weekly")
-    n_before = ctx.store.scalar("SELECT COUNT(*) FROM articles")
+    n_before = article_store.count(ctx.store)
     assert sources.remove_feed(ctx, broken.id, delete_articles=False) == 0
     assert sources.get_feed(ctx, broken.id).disabled
-    assert ctx.store.scalar("SELECT COUNT(*) FROM articles") == n_before
+    assert article_store.count(ctx.store) == n_before
 
 
 def test_opml_round_trip(ctx, tmp_path):
@@ -98,8 +100,7 @@ def test_profiles_list_save_preview(ctx, populated_store, encoder):
 
     rescore_profile(settings, store, "frontline", encoder=encoder)
     saved = profiles.preview(ctx, "frontline", limit=10)
-    stored = dict(store.query("SELECT article_id, score FROM scores WHERE profile_key = 'frontline' "
-                              "ORDER BY score DESC, article_id LIMIT 10"))
+    stored = dict(sorted(score_store.of_profile(store, "frontline").items(), key=lambda kv: (-kv[1], kv[0]))[:10])
     assert {c.article_id: c.score for c in saved} == pytest.approx({k: round(v, 3) for k, v in stored.items()},
                                                                    abs=1e-3)
     with pytest.raises(NotFoundError):
@@ -111,8 +112,8 @@ def test_save_profile_writes_override_and_rescores(ctx, encoder):
     from scoring.pipeline import score
 
     score(ctx.settings, ctx.store, encoder=encoder)  # as `veille score` has done before anyone edits a profile
-    managers = dict(ctx.store.query("SELECT article_id, score FROM scores WHERE profile_key = 'managers'"))
-    before = dict(ctx.store.query("SELECT article_id, score FROM scores WHERE profile_key = 'frontline'"))
+    managers = score_store.of_profile(ctx.store, "managers")
+    before = score_store.of_profile(ctx.store, "frontline")
     result = profiles.save_profile(ctx, "frontline", name="Frontline staff",
                                    interests=["forklift VR safety drills", "forklift VR safety drills", "quizzes"],
                                    encoder=encoder)
@@ -120,14 +121,19 @@ def test_save_profile_writes_override_and_rescores(ctx, encoder):
     assert result.profile.interests == ("forklift VR safety drills", "quizzes")
     assert result.profile.updated_by == ctx.user.name and result.rescored
     assert profiles.get_profile(ctx, "frontline").name == "Frontline staff"
-    after = dict(ctx.store.query("SELECT article_id, score FROM scores WHERE profile_key = 'frontline'"))
+    after = score_store.of_profile(ctx.store, "frontline")
     assert set(after) == set(before) and after != before
     # only the edited profile was rescored
-    assert dict(ctx.store.query("SELECT article_id, score FROM scores WHERE profile_key = 'managers'")) == managers
-    safesim = ctx.store.scalar("SELECT AVG(s.score) FROM scores s JOIN articles a ON a.id = s.article_id "
-                               "WHERE s.profile_key = 'frontline' AND a.title LIKE '%forklift%'")
-    other = ctx.store.scalar("SELECT AVG(s.score) FROM scores s JOIN articles a ON a.id = s.article_id "
-                             "WHERE s.profile_key = 'frontline' AND a.title LIKE '%Qualiopi%'")
+    assert score_store.of_profile(ctx.store, "managers") == managers
+
+    def mean_where_title_has(word: str) -> float:
+        found = [after[r["id"]] for r in article_store.iter_export_rows(ctx.store)
+                 if word.lower() in (r["title"] or "").lower() and r["id"] in after]
+        assert found, word
+        return sum(found) / len(found)
+
+    safesim = mean_where_title_has("forklift")
+    other = mean_where_title_has("Qualiopi")
     assert safesim > other
 
 

@@ -227,3 +227,21 @@ def iter_export_rows(store: Store, since: str | None = None, batch: int = 500) -
                 "published": r["published"], "language": r["language"], "summary_text": r["summary_text"],
                 "topics": topics.get(r["id"], []), "scores": scores.get(r["id"], {}), "cluster_id": r["cluster_id"],
             }
+
+
+# --- counts -------------------------------------------------------------------------------------
+
+
+def count(store: Store) -> int:
+    """How many articles are stored."""
+    return store.scalar("SELECT count(*) FROM articles") or 0
+
+
+def count_by_feed(store: Store) -> dict[int, int]:
+    """feed id → how many articles it owns (`articles.feed_id`; feeds without left out)."""
+    return {r[0]: r[1] for r in store.query("SELECT feed_id, count(*) FROM articles GROUP BY feed_id")}
+
+
+def entries_by_feed(store: Store) -> dict[int, int]:
+    """feed id → how many articles it carries (its `entries` rows; feeds without left out)."""
+    return {r[0]: r[1] for r in store.query("SELECT feed_id, count(*) FROM entries GROUP BY feed_id")}

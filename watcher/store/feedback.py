@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from watcher.db import Store
 
 
@@ -37,3 +39,17 @@ def summary(store: Store, profile_key: str) -> tuple:
     row = store.one("SELECT count(*), max(created_at), sum(label) FROM feedback WHERE profile_key = ?",
                     (profile_key,))
     return tuple(row) if row else ()
+
+
+class Judgement(NamedTuple):
+    article_id: str
+    profile_key: str
+    label: int
+    user: str
+    created_at: str
+
+
+def judgements(store: Store) -> list[Judgement]:
+    """Every judgement, of every profile, in the order first recorded."""
+    return [Judgement(*r) for r in store.query(
+        "SELECT article_id, profile_key, label, user, created_at FROM feedback ORDER BY id")]

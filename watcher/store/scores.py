@@ -167,3 +167,15 @@ def place(store: Store, article_id: str, profile_key: str) -> tuple[float, int] 
                     "AND s2.score > s.score) + 1 FROM scores s WHERE article_id = ? AND profile_key = ?",
                     (article_id, profile_key))
     return (float(row[0]), int(row[1])) if row else None
+
+
+def of_profile(store: Store, profile_key: str) -> dict[str, float]:
+    """article id → score of one profile."""
+    return {r[0]: r[1] for r in store.query("SELECT article_id, score FROM scores WHERE profile_key = ?",
+                                            (profile_key,))}
+
+
+def all_rows(store: Store) -> list[tuple[str, str, float, str]]:
+    """Every (article id, profile key, score, why) row, in key order (what :func:`upsert` takes)."""
+    return [(r[0], r[1], r[2], r[3]) for r in store.query(
+        "SELECT article_id, profile_key, score, why FROM scores ORDER BY article_id, profile_key")]

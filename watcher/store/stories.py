@@ -399,3 +399,9 @@ def set_states(store: Store, user: str, rows: Sequence[tuple[str, str | None, st
             " ON CONFLICT (article_id, user) DO UPDATE SET read_at = excluded.read_at, saved_at = excluded.saved_at",
             [(a, user, read_at, saved_at) for a, read_at, saved_at in rows],
         )
+
+
+def read_count(store: Store, user: str | None = None) -> int:
+    """How many (article, user) pairs are marked read (of `user` only, when given)."""
+    return store.scalar("SELECT count(*) FROM article_state WHERE read_at IS NOT NULL AND (? IS NULL OR user = ?)",
+                        (user, user)) or 0
