@@ -10,6 +10,8 @@ from config.errors import NotFoundError, PermissionDenied, ValidationError
 from tests.plugins.app import editor_ctx, viewer_ctx
 from ui.services import profiles
 from ui.services.background import BackgroundJobs
+from watcher.store import runs as run_store
+from watcher.store import scores as score_store
 
 
 @pytest.fixture
@@ -23,12 +25,12 @@ def test_saving_in_the_app_rescores_that_profile_in_the_background(ctx, encoder)
     from scoring.pipeline import score
 
     score(ctx.settings, ctx.store, encoder=encoder)
-    managers = dict(ctx.store.query("SELECT article_id, score FROM scores WHERE profile_key = 'managers'"))
-    before = dict(ctx.store.query("SELECT article_id, score FROM scores WHERE profile_key = 'frontline'"))
+    managers = score_store.of_profile(ctx.store, "managers")
+    before = score_store.of_profile(ctx.store, "frontline")
     saved = profiles.save_profile(ctx, "frontline", name="Frontline", interests=["forklift VR safety drills"],
                                   rescore=False)
     assert not saved.rescored
-    assert dict(ctx.store.query("SELECT article_id, score FROM scores WHERE profile_key = 'frontline'")) == before
+    assert score_store.of_profile(ctx.store, "frontline") == before
     seen: list[tuple[int, int]] = []
     status = profiles.start_rescore(ctx, "frontline", encoder=encoder)
     assert status.key == "rescore:frontline" and status.label == "frontline"
@@ -41,11 +43,11 @@ def test_saving_in_the_app_rescores_that_profile_in_the_background(ctx, encoder)
     done = profiles.rescore_status("frontline")
     assert done.state == "done" and done.message == str(len(before)) and done.fraction == 1.0, done
     assert all(d <= t for d, t in seen)
-    after = dict(ctx.store.query("SELECT article_id, score FROM scores WHERE profile_key = 'frontline'"))
+    after = score_store.of_profile(ctx.store, "frontline")
     assert set(after) == set(before) and after != before
-    assert dict(ctx.store.query("SELECT article_id, score FROM scores WHERE profile_key = 'managers'")) == managers
-    run = ctx.store.one("SELECT job, status, counts FROM job_runs ORDER BY id DESC LIMIT 1")
-    assert (run["job"], run["status"]) == ("rescore", "ok") and '"rescore:frontline"' in run["counts"]
+    assert score_store.of_profile(ctx.store, "managers") == managers
+    run = run_store.recent_job_runs(ctx.store, 1)[0]
+    assert (run.job, run.status) == ("rescore", "ok") and '"rescore:frontline"' in (run.counts or "")
     profiles.forget_rescore("frontline")
     assert profiles.rescore_status("frontline") is None
 
@@ -81,8 +83,8 @@ def test_a_second_start_joins_the_running_job_and_a_failure_is_one_line(ctx):
     jobs.start("rescore:y", "y", ctx.settings.database_path, broken)
     failed = jobs.wait("rescore:y", 10)
     assert failed.state == "failed" and failed.message == "profile x: give at least one interest"
-    run = ctx.store.one("SELECT status, error FROM job_runs ORDER BY id DESC LIMIT 1")
-    assert run["status"] == "failed" and "give at least one interest" in run["error"]
+    run = run_store.recent_job_runs(ctx.store, 1)[0]
+    assert run.status == "failed" and "give at least one interest" in (run.error or "")
 
 
 @pytest.mark.slow
