@@ -10,6 +10,8 @@ from config.errors import NotFoundError, PermissionDenied, ValidationError
 from tests.plugins.app import editor_ctx, viewer_ctx
 from ui.services import tools
 from ui.services.demo_tools import DEMO_TOOLS, seed_demo_tools
+from watcher.store import articles as article_store
+from watcher.store import scores as score_store
 
 
 @pytest.fixture
@@ -84,7 +86,7 @@ def test_viewer_cannot_edit(populated_store):
     with pytest.raises(PermissionDenied):
         tools.set_score(viewer, "Adaptive learning paths", "cost", 2, "cheap")
     with pytest.raises(PermissionDenied):
-        tools.add_evidence(viewer, "Adaptive learning paths", store.scalar("SELECT id FROM articles LIMIT 1"))
+        tools.add_evidence(viewer, "Adaptive learning paths", next(article_store.iter_export_rows(store))["id"])
 
 
 def test_scorecard_knockout_blocks_trial_until_fixed(ctx):
@@ -117,12 +119,15 @@ def test_score_validation(ctx):
 
 
 def test_fit_is_prefilled_from_linked_evidence(ctx):
-    ids = [r[0] for r in ctx.store.query("SELECT id FROM articles ORDER BY id LIMIT 3")]
+    ids = sorted(r["id"] for r in article_store.iter_export_rows(ctx.store))[:3]
     for aid in ids:
         tools.add_evidence(ctx, "Adaptive learning paths", aid, "relevant")
-    marks = ",".join("?" * len(ids))
-    expected = {r[0]: round(r[1], 3) for r in ctx.store.query(
-        f"SELECT profile_key, AVG(score) FROM scores WHERE article_id IN ({marks}) GROUP BY profile_key", ids)}
+    by_profile: dict[str, list[float]] = {}
+    for article_id, profile_key, score, _why in score_store.all_rows(ctx.store):
+        if article_id in ids:
+            by_profile.setdefault(profile_key, []).append(score)
+    expected = {k: round(sum(v) / len(v), 3) for k, v in by_profile.items()}
+    assert expected  # the linked articles are scored
     sc = tools.scorecard(ctx, "Adaptive learning paths")
     assert sc.fit_prefill == expected
     fit = next(e for e in sc.entries if e.criterion == "fit")
@@ -148,8 +153,8 @@ def test_suggestions_find_recurring_names_not_in_register(ctx):
     assert "SafeSim Reality" in names and "Quizlo Daily" in names
     assert not names & set(tools.tool_names(ctx))
     assert not any(n.lower().startswith(("how ", "the ")) for n in names)
-    expected = ctx.store.scalar("SELECT COUNT(*) FROM articles WHERE title LIKE '%SafeSim Reality%' OR "
-                                "summary_text LIKE '%SafeSim Reality%'")
+    expected = sum("safesim reality" in f"{r['title'] or ''}\n{r['summary_text'] or ''}".lower()
+                   for r in article_store.iter_export_rows(ctx.store))
     safesim = next(s for s in tools.suggest_signals(ctx, limit=50) if s.name == "SafeSim Reality")
     assert 3 <= safesim.articles <= expected
     assert safesim.quadrant == "Immersive (VR/AR/metaverse)"
