@@ -64,7 +64,7 @@ def test_period_filters_decisions(log_ctx):
     assert [d.tool for d in recent.decisions] == ["AI role-play for managers"]
     empty = veille_log.build_log(log_ctx, today - timedelta(days=2000), today - timedelta(days=1500))
     assert empty.decisions == () and empty.articles_collected == 0
-    assert "None in this period" in veille_log.to_html(empty)
+    assert "Nothing recorded in this period" in veille_log.to_html(empty)
     with pytest.raises(ValidationError):
         veille_log.build_log(log_ctx, today, today - timedelta(days=1))
 

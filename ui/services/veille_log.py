@@ -128,7 +128,7 @@ TEXT = {
         "register": "Register at the date of the report", "when": "Date", "tool": "Tool / trend",
         "change": "Change", "by": "By", "rationale": "Rationale", "note": "Note", "evidence": "Evidence",
         "feed": "Source", "volume": "Articles", "last": "Latest article", "status": "Status",
-        "none": "None in this period.", "indicators": "Qualiopi indicators",
+        "none": "Nothing recorded in this period.", "indicators": "Qualiopi indicators",
         "ind23": "23 — legal and regulatory watch: regulation and compliance sources and decisions below "
                  "(EU AI Act, GDPR, funding).",
         "ind24": "24 — skills, jobs and occupations: learner-profile relevance scoring and judgements.",
@@ -138,7 +138,7 @@ TEXT = {
         "last_rationale": "Latest rationale", "quadrant": "Quadrant",
         "print_hint": "To keep a copy, print this page (Ctrl+P or ⌘P) and choose “Save as PDF”; it is laid out "
                       "for A4.",
-        "created": "Entered the register", "status_change": "Status", "import": "Imported",
+        "created": "Added", "import": "Imported",
         "score": "Scorecard · {criterion}: {old} → {new}", "not_scored": "not scored",
         "evidence_linked": "Evidence linked", "edit": "Details edited",
     },
@@ -155,7 +155,7 @@ TEXT = {
         "register": "Registre à la date du rapport", "when": "Date", "tool": "Outil / tendance",
         "change": "Changement", "by": "Par", "rationale": "Justification", "note": "Note", "evidence": "Preuves",
         "feed": "Source", "volume": "Articles", "last": "Dernier article", "status": "Statut",
-        "none": "Aucun sur cette période.", "indicators": "Indicateurs Qualiopi",
+        "none": "Rien d'enregistré sur cette période.", "indicators": "Indicateurs Qualiopi",
         "ind23": "23 — veille légale et réglementaire : sources et décisions réglementation et conformité "
                  "ci-dessous (AI Act, RGPD, financement).",
         "ind24": "24 — compétences, métiers et emplois : pertinence par public cible et jugements.",
@@ -165,7 +165,7 @@ TEXT = {
         "last_rationale": "Dernière justification", "quadrant": "Quadrant",
         "print_hint": "Pour en garder une copie, imprimez cette page (Ctrl+P ou ⌘P) et choisissez « Enregistrer "
                       "au format PDF » ; elle est mise en page pour l'A4.",
-        "created": "Entrée au registre", "status_change": "Statut", "import": "Importé",
+        "created": "Ajout", "import": "Import",
         "score": "Grille · {criterion} : {old} → {new}", "not_scored": "non noté",
         "evidence_linked": "Preuve ajoutée", "edit": "Fiche modifiée",
     },
@@ -191,13 +191,11 @@ def change_text(d: DecisionEntry, language: str = "en") -> str:
         return tx["evidence_linked"]
     if d.change == "edit":
         return tx["edit"]
-    word = tx["status_change"] if d.change == "status" else tx.get(d.change, d.change)
     if d.change not in DECISION_CHANGES or not d.to_status:
-        return word
-    moved = status_label(d.to_status, language)
-    if d.from_status and d.from_status != d.to_status:
-        moved = f"{status_label(d.from_status, language)} → {moved}"
-    return f"{word}{' :' if language == 'fr' else ':'} {moved}"
+        return tx.get(d.change, d.change)
+    if d.change == "status" and d.from_status and d.from_status != d.to_status:  # a move: from → to
+        return f"{status_label(d.from_status, language)} → {status_label(d.to_status, language)}"
+    return f"{tx.get(d.change, d.change)}{' :' if language == 'fr' else ':'} {status_label(d.to_status, language)}"
 
 
 # --- CSV --------------------------------------------------------------------------------------
@@ -256,10 +254,12 @@ ul.ind{margin:.2rem 0;padding-left:1.1rem}
 table{border-collapse:collapse;width:100%;font-size:.82em;table-layout:fixed}
 th,td{border:1px solid #c9d2dc;padding:.15rem .3rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
 th{background:#e8eef4}td.num,th.num{text-align:right}
-.ev{display:block;font-size:.92em}.ev+.ev{border-top:1px dotted #c9d2dc}.status{font-weight:600}
+.evs{display:block;margin-top:.15rem;font-size:.9em;color:#33404f}.evh{font-weight:600}
+.ev{display:block;padding-left:.6rem}.day{white-space:nowrap}.status{font-weight:600}
 table.figures td{text-align:center;width:12.5%}table.figures b{display:block;font-size:1.25em}
 @page{size:A4;margin:11mm 10mm 12mm 10mm}
-@media print{body{margin:0;max-width:none;padding:0;font-size:9pt}table{font-size:7.6pt}
+@media print{body{margin:0;max-width:none;padding:0;font-size:9pt;line-height:1.2}table{font-size:7.5pt}
+th,td{padding:1pt 2.5pt}
 h2{break-after:avoid;font-size:10.5pt;margin-top:8pt}tr{break-inside:avoid}thead{display:table-header-group}
 a{color:inherit;text-decoration:none}.purpose{background:none;padding:2pt 6pt}.hint{display:none}}
 """
@@ -277,13 +277,18 @@ def _link(url: str | None, text: str) -> str:
 
 
 def _day(stamp: str | None) -> str:
-    return _e((stamp or "")[:10])
+    return f'<span class="day">{_e((stamp or "")[:10])}</span>'
 
 
-def _evidence_html(d: DecisionEntry) -> str:
-    return "".join(f'<span class="ev">{_link(e.url, e.title or e.article_id)}'
-                   + (f' <span class="meta">· {_e(e.feed_title)}</span>' if e.feed_title else "")
-                   + (f" — {_e(e.note)}" if e.note else "") + "</span>" for e in d.evidence)
+def _evidence_html(d: DecisionEntry, language: str) -> str:
+    """The evidence on file, under the rationale in the same cell: one short line per article."""
+    if not d.evidence:
+        return ""
+    items = "".join(f'<span class="ev">{_link(e.url, e.title or e.article_id)}'
+                    + (f' <span class="meta">· {_e(e.feed_title)}</span>' if e.feed_title else "")
+                    + (f" — {_e(e.note)}" if e.note else "") + "</span>" for e in d.evidence)
+    colon = " :" if language == "fr" else ":"
+    return f'<span class="evs"><span class="evh">{_e(_words(language)["evidence"])}{colon}</span>{items}</span>'
 
 
 def _table(columns: list[tuple[str, str]], rows: list[str], tx: dict, *, empty: bool = True) -> str:
@@ -298,8 +303,8 @@ def _table(columns: list[tuple[str, str]], rows: list[str], tx: dict, *, empty: 
 def _decision_rows(rows: tuple[DecisionEntry, ...], language: str, *, evidence: bool) -> list[str]:
     return [
         f"<tr><td>{_day(d.at)}</td><td>{_e(d.tool)}</td><td class=\"status\">{_e(change_text(d, language))}</td>"
-        f"<td>{_e(person(d.by, language))}</td><td>{_e(d.rationale)}</td>"
-        + (f"<td>{_evidence_html(d)}</td>" if evidence else "") + "</tr>"
+        f"<td>{_e(person(d.by, language))}</td><td>{_e(d.rationale)}"
+        + (_evidence_html(d, language) if evidence else "") + "</td></tr>"
         for d in rows
     ]
 
@@ -310,11 +315,10 @@ def to_html(log: VeilleLog, language: str = "en", *, lang: str | None = None) ->
     tx = _words(language)
     figures = counts(log)
     summary = "".join(f"<td><b>{getattr(figures, k)}</b>{_e(tx[k])}</td>" for k in COUNT_FIELDS)
-    decisions = _table([("when", "10%"), ("tool", "14%"), ("change", "16%"), ("by", "9%"), ("rationale", "31%"),
-                        ("evidence", "20%")],
+    decisions = _table([("when", "10%"), ("tool", "14%"), ("change", "14%"), ("by", "11%"), ("rationale", "51%")],
                        _decision_rows(tuple(d for d in log.decisions if is_decision(d)), language, evidence=True), tx)
     assessed = (*(d for d in log.decisions if not is_decision(d)), *log.assessments)
-    assessments = _table([("when", "10%"), ("tool", "16%"), ("change", "26%"), ("by", "10%"), ("note", "38%")],
+    assessments = _table([("when", "10%"), ("tool", "14%"), ("change", "30%"), ("by", "11%"), ("note", "35%")],
                          _decision_rows(assessed, language, evidence=False), tx)
     sources = _table([("feed", "62%"), ("volume", "14%"), ("last", "24%")], [
         f"<tr><td>{_link(s.url, s.title)}</td><td class=\"num\">{s.articles}</td><td>{_day(s.last_published)}</td></tr>"
@@ -322,8 +326,8 @@ def to_html(log: VeilleLog, language: str = "en", *, lang: str | None = None) ->
     digests = _table([("when", "14%"), ("recipient", "26%"), ("subject", "50%"), ("stories", "10%")], [
         f"<tr><td>{_day(g.sent_at)}</td><td>{_e(g.recipient)}</td><td>{_e(g.subject)}</td>"
         f"<td class=\"num\">{g.stories}</td></tr>" for g in log.digests], tx)
-    register = _table([("tool", "20%"), ("kind", "9%"), ("status", "11%"), ("quadrant", "18%"),
-                       ("last_rationale", "42%")], [
+    register = _table([("tool", "18%"), ("kind", "7%"), ("status", "10%"), ("quadrant", "15%"),
+                       ("last_rationale", "50%")], [
         f"<tr><td>{_e(c.name)}</td><td>{_e(c.kind)}</td><td class=\"status\">{_e(status_label(c.status, language))}"
         f"</td><td>{_e(c.quadrant)}</td><td>{_e(c.last_rationale)}</td></tr>" for c in log.register], tx)
     period = f"{log.date_from.isoformat()} — {log.date_to.isoformat()}"
