@@ -32,7 +32,7 @@ from scoring.embedder import embed_pending
 from scoring.evaluate import GoldItem, all_vectors, gold_store, load_gold
 from scoring.model import Encoder, load_encoder
 from scoring.records import Profile
-from scoring.scorer import CALIBRATION_FILE, SIGNALS, ScorerConfig, build_profile, signals
+from scoring.scorer import CALIBRATION_FILE, SIGNALS, ScorerConfig, build_profile, french_share, signals
 
 L2 = 1e-2
 WHY_QUANTILE = 20
@@ -65,7 +65,8 @@ class ProfileRows:
 
     set_name: str
     profile: str
-    features: np.ndarray  # (n, len(SIGNALS) + 1): the scorer's signals, then "French article"
+    features: np.ndarray  # (n, len(SIGNALS) + 2): the scorer's signals, then "French article", then how far
+    # the article's language is from the profile's (scorer.ScorerConfig.bias_cross)
     labels: np.ndarray  # (n,) 0 | 1 | 2
     bm25_ndcg: float  # the keyword baseline's nDCG@10 on this profile (the bar not to fall below)
 
@@ -92,7 +93,8 @@ def set_rows(items: Sequence[GoldItem], profiles: Sequence[Profile], encoder: En
             baseline = rank_metrics("bm25", p.key, bm25_baseline(store, p), items).ndcg10
             for variant, config in configs.items():
                 f, _best = signals(build_profile(p, encoder, store, cen, config), ids, xc)
-                out[variant].append(ProfileRows(set_name, p.key, np.hstack([f, french]), labels, baseline))
+                cross = np.abs(french - french_share(p))
+                out[variant].append(ProfileRows(set_name, p.key, np.hstack([f, french, cross]), labels, baseline))
     finally:
         store.close()
     return out
@@ -116,13 +118,15 @@ def fit_logistic(f: np.ndarray, y: np.ndarray, weight: np.ndarray, l2: float = L
 
 
 def _columns(use: Sequence[str]) -> tuple[list[int], np.ndarray]:
-    cols = [SIGNALS.index(s) for s in use] + [len(SIGNALS)]  # the last column: French article (its own bias)
+    # the last two columns: French article, language distance (their own biases)
+    cols = [SIGNALS.index(s) for s in use] + [len(SIGNALS), len(SIGNALS) + 1]
     signs = np.array([-1.0 if c < len(SIGNALS) and SIGNALS[c] == "avoid" else 1.0 for c in cols])
     return cols, signs
 
 
 def fit_rows(rows: Sequence[ProfileRows], partly: float, use: Sequence[str] = USE) -> tuple[np.ndarray, float]:
-    """(weights of `use` then of "French article", bias), signs applied (avoid is a penalty: its weight is ≥ 0)."""
+    """(weights of `use`, then of "French article" and of the language distance, bias), signs applied (avoid
+    is a penalty: its weight is ≥ 0)."""
     cols, signs = _columns(use)
     f = np.vstack([r.features[:, cols] for r in rows]) * signs
     labels = np.concatenate([r.labels for r in rows])
@@ -211,12 +215,13 @@ def fit_sets(sets: Sequence[tuple[str, str]], encoder: Encoder, *, report=None) 
         ("w_best", "w_top3", "w_description", "w_avoid", "w_keywords", "w_whole"), 0.0)
     names = {"best": "w_best", "top3": "w_top3", "description": "w_description", "avoid": "w_avoid",
              "keywords": "w_keywords", "whole": "w_whole"}
-    for signal, value in zip(USE, w[:-1], strict=True):
+    for signal, value in zip(USE, w[:-2], strict=True):
         weights[names[signal]] = round(float(value), 4)
     best = np.concatenate([r.features[:, SIGNALS.index("best")] for r in rows])
     labels = np.concatenate([r.labels for r in rows])
     why_min = float(np.percentile(best[labels >= 1], WHY_QUANTILE)) if (labels >= 1).any() else 0.0
-    return dataclasses.replace(base, **weights, bias=round(bias, 4), bias_fr=round(float(w[-1]), 4),
+    return dataclasses.replace(base, **weights, bias=round(bias, 4), bias_fr=round(float(w[-2]), 4),
+                               bias_cross=round(float(w[-1]), 4),
                                kw_scale=scale, stem=stem, partly_target=partly, why_min=round(why_min, 4),
                                model=encoder.name)
 
@@ -320,8 +325,8 @@ def save(config: ScorerConfig, source: str, path: Path = CALIBRATION_FILE) -> No
         data = {}
     models = data.setdefault("models", {})
     entry = {k: v for k, v in dataclasses.asdict(config).items()
-             if k.startswith("w_") or k in ("bias", "bias_fr", "kw_scale", "partly_target", "why_min", "stem",
-                                             "bilingual")}
+             if k.startswith("w_") or k in ("bias", "bias_fr", "bias_cross", "kw_scale", "partly_target", "why_min",
+                                             "stem", "bilingual")}
     entry["fitted_on"] = source
     models[config.model] = entry
     data["how"] = "python -m scoring.calibrate --gold GOLD --config CONFIG --model MODEL (scoring/calibrate.py)"

@@ -32,3 +32,23 @@ def query_text(text: str, *, gloss: bool = True) -> str:
         return text
     glosses = english_gloss(text)
     return f"{text} ({', '.join(glosses)})" if glosses else text
+
+
+# Function words that tell a short French phrase from an English one. A profile's phrases are too short for a
+# character-model language guess to be cheap: py3langid takes ~0.45 s to load, more than rescoring costs.
+_FR_WORDS = frozenset(
+    "le la les l de des du d un une et en pour sur dans avec au aux à par ou sans son sa ses leur leurs notre nos "
+    "votre vos ce cette ces qui que qu est sont être entre chez vers lors selon nouveaux nouvelles nouveau".split())
+_EN_WORDS = frozenset(
+    "the a an of and for on in with to by or without their our your its this that these those who which is are "
+    "be between at from into new how what".split())
+_ACCENTS = frozenset("àâçéèêëîïôùûüœ")
+
+
+def phrase_language(text: str) -> str:
+    """"fr", "en" or "" (no clue) for a short phrase, from its function words and accents."""
+    lowered = text.lower()
+    words = [w for w in "".join(c if c.isalpha() else " " for c in lowered).split()]
+    fr = sum(w in _FR_WORDS for w in words) + 2 * any(c in _ACCENTS for c in lowered)
+    en = sum(w in _EN_WORDS for w in words)
+    return "fr" if fr > en else "en" if en > fr else ""

@@ -82,8 +82,8 @@ def test_the_committed_constants_are_what_the_calibration_script_gives():
     fitted = json.loads(out.stdout[:out.stdout.rindex("}") + 1])
     committed = json.loads((ROOT / "scoring" / "calibration.json").read_text(encoding="utf-8"))
     entry = committed["models"][fitted["model"]]
-    for key in ("w_best", "w_top3", "w_description", "w_avoid", "w_keywords", "w_whole", "bias", "bias_fr", "why_min",
-                "kw_scale", "partly_target"):
+    for key in ("w_best", "w_top3", "w_description", "w_avoid", "w_keywords", "w_whole", "bias", "bias_fr",
+                "bias_cross", "why_min", "kw_scale", "partly_target"):
         assert fitted[key] == pytest.approx(entry[key], abs=1e-3), key
     assert fitted["bilingual"] == entry.get("bilingual", True)
 
