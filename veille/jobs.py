@@ -67,12 +67,16 @@ def _digest(config_path: str | None, frequency: str) -> None:
             if not recipients:
                 run.counts = {"recipients": 0}
                 return
-            from ui.digest.outbox import run_digests
+            from ui.digest.outbox import NOTHING_NEW, run_digests
 
             summary = run_digests(settings, store, frequency=frequency, stop=STOP).as_dict()
             run.counts = {k: v for k, v in summary.items() if k != "results"}
             run.counts["recipients"] = len(recipients)
             run.counts["errors"] = [r["error"] for r in summary["results"] if r["status"] == "failed"][:5]
+            # an empty digest is not sent: the run says so, one line (the recipients it skipped)
+            skipped = [r["recipient"] for r in summary["results"] if r["error"] == NOTHING_NEW]
+            if skipped:
+                run.counts["not_sent"] = f"{len(skipped)} not sent, nothing new: {', '.join(skipped[:5])}"
             run.counts["stopped"] = STOP.is_set()
 
     _with_store(config_path, body)

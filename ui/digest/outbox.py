@@ -16,6 +16,7 @@ loses nothing and duplicates nothing.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from datetime import datetime
@@ -28,6 +29,16 @@ from ui.digest.render import render_digest
 from ui.digest.select import iso, recipients_from_settings, select_digest
 from watcher.service_lock import digest_lock
 from watcher.store import digests as digests_store
+
+log = logging.getLogger("veille.digest")
+NOTHING_NEW = "nothing new: not sent"
+
+
+def _not_sent(rec, digest) -> SendResult:
+    """An empty digest (no new story, no register decision) is never sent: one log line says so instead."""
+    since = (digest.period_start or "")[:16].replace("T", " ")
+    log.info("digest for %s (%s) not sent: nothing new since %s", rec.address, rec.frequency, since or "the start")
+    return SendResult(rec.address, "skipped", error=NOTHING_NEW)
 
 
 def run_digests(settings, store, *, to: str | None = None, profile: str | None = None,
@@ -84,7 +95,7 @@ def _send_one(settings, store, mailer: Mailer, rec, now) -> SendResult:
         _record_refused(store, rec, now, str(exc))
         return SendResult(rec.address, "failed", error=str(exc))
     if msg is None:
-        return SendResult(rec.address, "skipped", error="nothing new")
+        return _not_sent(rec, digest)
     raw = msg.as_bytes()
     send_id = _reserve(store, rec, digest, msg, message_id, raw, now)
     if send_id is None:
@@ -126,12 +137,25 @@ def _dry_run_one(settings, store, rec, now) -> SendResult:
     except (ValidationError, EmailError) as exc:
         return SendResult(rec.address, "failed", error=str(exc))
     if msg is None:
-        return SendResult(rec.address, "skipped", error="nothing new")
+        return _not_sent(rec, digest)
     folder = settings.resolve(settings.email.outbox)
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{now.strftime('%Y%m%d-%H%M%S')}-{_slug(rec.address)}.eml"
-    path.write_bytes(msg.as_bytes())
+    path = _write_new(folder, f"{now.strftime('%Y%m%d-%H%M%S')}-{_slug(rec.address)}", msg.as_bytes())
     return SendResult(rec.address, "dry-run", message_id=message_id, stories=digest.story_count, path=str(path))
+
+
+def _write_new(folder, stem: str, data: bytes):
+    """Write `stem.eml` in `folder`, or `stem-2.eml`, `-3`…: an earlier message (same second, a fixed clock, a
+    restarted demo) is never overwritten."""
+    n = 1
+    while True:
+        path = folder / (f"{stem}.eml" if n == 1 else f"{stem}-{n}.eml")
+        try:
+            with open(path, "xb") as out:
+                out.write(data)
+            return path
+        except FileExistsError:
+            n += 1
 
 
 def _slug(address: str) -> str:
