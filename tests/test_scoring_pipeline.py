@@ -7,7 +7,9 @@ import pytest
 from config import clock
 from scoring.pipeline import score
 from tests.plugins.model import CountingEncoder, insert_articles
-from watcher.store import profiles
+from watcher.store import articles as article_store
+from watcher.store import embeddings, profiles, stories
+from watcher.store import scores as score_store
 
 PROFILES = """
 [[profiles]]
@@ -55,7 +57,7 @@ def setup(tmp_config, encoder):
 
 
 def scores_of(store, key):
-    return {r[0]: r[1] for r in store.query("SELECT article_id, score FROM scores WHERE profile_key = ?", (key,))}
+    return score_store.of_profile(store, key)
 
 
 def test_first_run_embeds_scores_and_second_run_embeds_nothing(setup):
@@ -66,8 +68,8 @@ def test_first_run_embeds_scores_and_second_run_embeds_nothing(setup):
     assert set(first.as_dict()) >= {"embedded", "scored", "topics", "clusters", "model"}
     second = score(settings, store, encoder=enc)
     assert second.embedded == 0 and enc.passages == 6 and second.scored == 0
-    blob = store.one("SELECT dim, length(vector) FROM embeddings WHERE article_id = 'a1'")
-    assert blob[0] == 512 and blob[1] == 512 * 4
+    ids, vectors = next(embeddings.iter_vectors(store, first.model, ids=["a1"]))  # a blob not 512 floats raises
+    assert ids == ["a1"] and vectors.shape == (1, 512) and vectors.dtype == "float32" and vectors.nbytes == 512 * 4
 
 
 def test_a_run_with_nothing_pending_does_not_read_the_vectors(setup, monkeypatch):
@@ -116,23 +118,24 @@ def test_profile_edit_rescores_everything_without_re_embedding(setup):
     assert summary.rescored_profiles == ["frontline"] and summary.scored == 6
     after = scores_of(store, "frontline")
     assert after["a6"] > before["a6"] and after["a6"] == max(after.values())
-    why = store.scalar("SELECT why FROM scores WHERE article_id = 'a6' AND profile_key = 'frontline'")
-    assert why == "football club coaches and results"
+    ranked = stories.ranked(store, "a6", "frontline")
+    assert ranked is not None and ranked.why == "football club coaches and results"
 
 
 def test_topics_and_export_fields_are_filled(setup):
     settings, store, enc = setup
     summary = score(settings, store, encoder=enc)
     assert summary.topics == 6
-    topics = {(r[0], r[1]) for r in store.query("SELECT article_id, topic_key FROM article_topics")}
+    rows = list(article_store.iter_export_rows(store))
+    assert len(rows) == article_store.count(store) == len(ARTICLES)
+    topics = {(r["id"], t) for r in rows for t in r["topics"]}
     assert ("a3", "regulation") in topics and ("a5", "regulation") in topics
     assert ("a2", "microlearning") in topics
     assert not any(a == "a6" for a, _t in topics)  # football is no learning topic
-    rows = store.query("SELECT id, cluster_id FROM articles")
     assert all(r["cluster_id"] for r in rows)  # every article belongs to a story (itself at least)
     # a reason is named only where an interest really matches: the football article has none
     interests = {i for p in settings.profiles for i in p.interests}
-    whys = {(r[0], r[1]) for r in store.query("SELECT article_id, why FROM scores")}
+    whys = {(article_id, why) for article_id, _profile, _score, why in score_store.all_rows(store)}
     assert all(w in interests or w == "" for _a, w in whys)
     assert ("a6", "") in whys and any(w for _a, w in whys)
 
