@@ -12,8 +12,16 @@ import pytest
 from scoring.pipeline import score
 from tests.plugins.model import insert_articles
 from watcher.cleaner import url_key
+from watcher.store import articles as article_store
 
 CORPUS = Path(__file__).resolve().parent.parent / "demo" / "corpus"
+
+
+def clusters(store) -> dict[str, str | None]:
+    """article id → its cluster id, every stored article."""
+    found = {r["id"]: r["cluster_id"] for r in article_store.iter_export_rows(store)}
+    assert len(found) == article_store.count(store)
+    return found
 
 
 def load_corpus() -> list[dict]:
@@ -39,7 +47,7 @@ def test_demo_corpus_clusters_precision_and_recall(tmp_config, encoder):
     store = open_store(settings.database_path)
     insert_articles(store, articles)
     score(settings, store, encoder=encoder)
-    cluster = {r[0]: r[1] for r in store.query("SELECT id, cluster_id FROM articles")}
+    cluster = clusters(store)
     tp = fp = fn = 0
     for a, b in itertools.combinations(articles, 2):
         same = a["story"] is not None and a["story"] == b["story"]
@@ -61,7 +69,7 @@ def test_demo_corpus_clusters_precision_and_recall(tmp_config, encoder):
         assert cid == earliest["id"] or len({m["days_ago"] for m in members}) < len(members)
     # a second run (nothing new) and a full recluster give the same clusters
     score(settings, store, encoder=encoder, rescore=True)
-    assert {r[0]: r[1] for r in store.query("SELECT id, cluster_id FROM articles")} == cluster
+    assert clusters(store) == cluster
     store.close()
 
 
@@ -84,7 +92,7 @@ def test_incremental_clustering_joins_a_later_article_to_its_story(tmp_config, e
                                       "lève 32 millions d'euros auprès de Northlight Ventures."},
     ])
     score(settings, store, encoder=encoder)
-    cluster = {r[0]: r[1] for r in store.query("SELECT id, cluster_id FROM articles")}
+    cluster = clusters(store)
     assert cluster["s2"] == cluster["s1"] == "s1"
     assert cluster["o1"] == "o1"
     store.close()

@@ -10,6 +10,8 @@ from scoring.pipeline import score
 from scoring.records import Feedback
 from tests.plugins.model import insert_articles
 from tests.test_scoring_pipeline import ARTICLES, PROFILES
+from watcher.store import scores as score_store
+from watcher.store import stories
 
 EXTRA = [
     {"id": "b1", "title": "Hospital nurses rehearse patient handover with AI role-play",
@@ -20,9 +22,8 @@ EXTRA = [
 
 
 def rank(store, key, article_id, *, skip=()):
-    rows = store.query("SELECT article_id FROM scores WHERE profile_key = ? ORDER BY score DESC, article_id",
-                       (key,))
-    return [r[0] for r in rows if r[0] not in skip].index(article_id)
+    ranked = sorted(score_store.of_profile(store, key).items(), key=lambda kv: (-kv[1], kv[0]))
+    return [a for a, _score in ranked if a not in skip].index(article_id)
 
 
 def test_feedback_moves_a_similar_article_up(tmp_config, encoder):
@@ -32,19 +33,19 @@ def test_feedback_moves_a_similar_article_up(tmp_config, encoder):
     store = open_store(settings.database_path)
     insert_articles(store, ARTICLES + EXTRA)
     score(settings, store, encoder=encoder)
-    before_score = store.scalar("SELECT score FROM scores WHERE article_id = 'b2' AND profile_key = 'frontline'")
+    before_score = score_store.of_profile(store, "frontline")["b2"]
     before_rank = rank(store, "frontline", "b2", skip={"b1", "a4"})  # among the articles not judged
     feedback.record(store, Feedback("b1", "frontline", 1, "dlm"))
     feedback.record(store, Feedback("a4", "frontline", -1, "dlm"))
     summary = score(settings, store, encoder=encoder)
     assert summary.embedded == 0 and summary.rescored_profiles == ["frontline"]
-    after_score = store.scalar("SELECT score FROM scores WHERE article_id = 'b2' AND profile_key = 'frontline'")
+    after_score = score_store.of_profile(store, "frontline")["b2"]
     assert after_score > before_score + 0.15  # the unjudged look-alike of b1 gained clearly
     assert rank(store, "frontline", "b2", skip={"b1", "a4"}) <= before_rank
     assert rank(store, "frontline", "b1") == 0  # judged relevant: top
     assert rank(store, "frontline", "a4") == len(ARTICLES + EXTRA) - 1  # judged irrelevant: bottom
-    why = store.scalar("SELECT why FROM scores WHERE article_id = 'b1' AND profile_key = 'frontline'")
-    assert why == "judged relevant"
+    judged = stories.ranked(store, "b1", "frontline")
+    assert judged is not None and judged.why == "judged relevant"
     store.close()
 
 
