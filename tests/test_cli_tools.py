@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from veille.cli import main
+from watcher.store import tools as tool_store
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def test_tools_list_json(run, populated_store):
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     _, _, store = populated_store
-    assert {d["name"] for d in data} == {r[0] for r in store.query("SELECT name FROM tools")}
+    assert {d["name"] for d in data} == set(tool_store.names(store))
     assert {"name", "kind", "status", "quadrant", "last_rationale", "knocked_out"} <= set(data[0])
     adopted = json.loads(run("tools", "list", "--status", "adopted", "--json").output)
     assert adopted and all(d["status"] == "adopted" for d in adopted)
@@ -38,9 +39,10 @@ def test_tools_set_records_decision(run, populated_store):
     assert result.exit_code == 0, result.output
     assert "signal → assess" in result.output
     _, _, store = populated_store
-    row = store.one("SELECT h.by, h.rationale, h.to_status FROM tool_history h JOIN tools t ON t.id = h.tool_id "
-                    "WHERE t.name = 'Adaptive learning paths' ORDER BY h.id DESC LIMIT 1")
-    assert tuple(row) == ("Claire", "Pilot-worthy", "assess")
+    tool = tool_store.by_name(store, "Adaptive learning paths")
+    assert tool is not None
+    last = max(tool_store.history(store, tool.id), key=lambda h: h.id)  # the row written last
+    assert (last.by, last.rationale, last.to_status) == ("Claire", "Pilot-worthy", "assess")
     show = json.loads(run("tools", "show", "Adaptive learning paths", "--json").output)
     assert show["card"]["status"] == "assess" and show["history"][-1]["rationale"] == "Pilot-worthy"
 

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from tests.plugins.model import insert_articles
 from tests.test_scoring_pipeline import ARTICLES, PROFILES
 from veille.cli import main
+from watcher.store import scores as score_store
 
 
 def run(path, *args):
@@ -37,8 +38,7 @@ def test_score_profiles_feedback_and_eval_commands(tmp_config, encoder, tmp_path
 
     def frontline_score(article_id):
         with open_store(settings.database_path) as store:
-            return store.scalar("SELECT score FROM scores WHERE article_id = ? AND profile_key = 'frontline'",
-                                (article_id,))
+            return score_store.of_profile(store, "frontline").get(article_id)
 
     before = frontline_score("a6")
     judged = run(path, "feedback", "a6", "--profile", "frontline", "--relevant")

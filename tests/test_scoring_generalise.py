@@ -13,6 +13,7 @@ import pytest
 from scoring.pipeline import score
 from tests.plugins.model import insert_articles
 from tests.test_scoring_pipeline import ARTICLES, PROFILES
+from watcher.store import scores as score_store
 
 ROOT = Path(__file__).resolve().parent.parent
 OTHERS = [{"id": f"x{n}", "title": f"Unrelated item {n}: {topic}", "summary": f"Another story about {topic}."}
@@ -22,7 +23,7 @@ OTHERS = [{"id": f"x{n}", "title": f"Unrelated item {n}: {topic}", "summary": f"
 
 
 def scores(store) -> dict[tuple[str, str], float]:
-    return {(r[0], r[1]): r[2] for r in store.query("SELECT article_id, profile_key, score FROM scores")}
+    return {(article_id, profile): value for article_id, profile, value, _why in score_store.all_rows(store)}
 
 
 def test_a_score_does_not_depend_on_what_else_the_store_holds(tmp_config, encoder):

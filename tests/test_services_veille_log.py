@@ -32,7 +32,7 @@ def test_log_contains_decisions_rationale_and_evidence(log_ctx):
     adopted = decisions[("VR safety simulation", "adopted")]
     assert "incident-free quarter" in adopted.rationale and adopted.evidence
     assert ("AI role-play for managers", "rejected") in decisions
-    assert log.articles_collected == log_ctx.store.scalar("SELECT COUNT(*) FROM articles")
+    assert log.articles_collected == articles.count(log_ctx.store)
     assert sum(s.articles for s in log.sources) == log.articles_collected
     assert len(log.register) == len(tools.list_tools(log_ctx))
 
