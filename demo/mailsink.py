@@ -1,7 +1,8 @@
 """A local SMTP sink for the demo: every digest sent by `veille demo` lands as an .eml file in a folder.
 
 Uses aiosmtpd (installed with the dev extra, which `make demo` installs); without it the demo writes
-its digests with --dry-run instead.
+its digests with --dry-run instead. A message never replaces an earlier one: a restarted demo (or two messages in
+the same second, or a fixed clock) adds files, numbered on from those already in the folder.
 """
 
 from __future__ import annotations
@@ -21,16 +22,29 @@ def port_free(port: int, host: str = "127.0.0.1") -> bool:
     return True
 
 
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port free on `host` now (aiosmtpd's Controller does not take port 0)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
 class _SaveToFolder:
     def __init__(self, folder: Path):
         self.folder = folder
-        self.count = 0
+        self.count = len(list(folder.glob("*.eml")))  # a restarted sink numbers on
 
     async def handle_DATA(self, server, session, envelope):
-        self.count += 1
         stamp = clock.now().strftime("%Y%m%d-%H%M%S")
         rcpt = "".join(c if c.isalnum() or c in "@._-" else "_" for c in ",".join(envelope.rcpt_tos))[:80]
-        (self.folder / f"{stamp}-{self.count:03d}-{rcpt}.eml").write_bytes(bytes(envelope.content))
+        while True:
+            self.count += 1
+            try:
+                with open(self.folder / f"{stamp}-{self.count:03d}-{rcpt}.eml", "xb") as out:
+                    out.write(bytes(envelope.content))
+                break
+            except FileExistsError:  # kept: an earlier run's message is never overwritten
+                continue
         return "250 Message accepted for delivery"
 
 

@@ -128,6 +128,11 @@ def demo(port: int, feed_port: int, smtp_port: int, folder: Path, no_app: bool, 
             raise VeilleError(f"demo feed server: cannot listen on 127.0.0.1:{feed_port} ({exc.strerror}); "
                               "use --feed-port") from None
         click.echo(f"demo feeds: {feeds.base_url}/ ({len(feeds.corpus.feeds)} feeds)")
+        if mailsink.available() and not mailsink.port_free(smtp_port):
+            # another program holds the port: the digests still go to the mailbox (and are recorded as sent, so a
+            # restart does not send them again) rather than to a dry run that a restart would write again
+            busy, smtp_port = smtp_port, mailsink.free_port()
+            click.echo(f"mail sink: 127.0.0.1:{busy} is in use, using {smtp_port}")
         config = write_demo_config(folder, [(url, f.title, f.language) for f, url in feeds.feed_urls()],
                                    app_port=port, smtp_port=smtp_port)
         click.echo(f"demo config: {config}")
