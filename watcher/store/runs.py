@@ -95,9 +95,74 @@ class JobRunRow:
     status: str
     counts: str | None  # JSON text, as written by :func:`finish_job_run`
     error: str | None
+    interrupted_at: str | None = None  # when a later start found it left `running` (see mark_interrupted_runs)
+    pid: int | None = None  # the process that ran it
+
+
+def _job_run(r: sqlite3.Row) -> JobRunRow:
+    return JobRunRow(r["id"], r["job"], r["started"], r["finished"], r["status"], r["counts"], r["error"],
+                     r["interrupted_at"], r["pid"])
 
 
 def recent_job_runs(store: Store, limit: int) -> list[JobRunRow]:
     """The `limit` latest job runs, newest first."""
-    return [JobRunRow(r["id"], r["job"], r["started"], r["finished"], r["status"], r["counts"], r["error"])
+    return [_job_run(r)
             for r in store.query("SELECT * FROM job_runs ORDER BY started DESC, id DESC LIMIT ?", (limit,))]
+
+
+def job_runs(store: Store, *, job: str | None = None, status: str | None = None) -> list[JobRunRow]:
+    """Every job run (only those of `job` and/or with `status`, when given), oldest first."""
+    return [_job_run(r) for r in store.query(
+        "SELECT * FROM job_runs WHERE (:job IS NULL OR job = :job) AND (:status IS NULL OR status = :status) "
+        "ORDER BY id", {"job": job, "status": status})]
+
+
+# --- crawl runs and the fetch log ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CrawlRunRow:
+    id: int
+    started: str
+    finished: str | None
+    trigger: str  # 'cli', 'ui', 'service' …
+    status: str  # 'running', 'ok' or 'interrupted'
+    feeds: int
+    ok: int
+    not_modified: int
+    failed: int
+    new_articles: int
+    updated_articles: int
+    interrupted_at: str | None
+    pid: int | None
+
+
+def crawl_runs(store: Store) -> list[CrawlRunRow]:
+    """Every crawl run, oldest first."""
+    return [CrawlRunRow(r["id"], r["started"], r["finished"], r["trigger"], r["status"], r["feeds"], r["ok"],
+                        r["not_modified"], r["failed"], r["new_articles"], r["updated_articles"],
+                        r["interrupted_at"], r["pid"])
+            for r in store.query("SELECT * FROM crawl_runs ORDER BY id")]
+
+
+@dataclass(frozen=True)
+class FetchLogRow:
+    id: int
+    run_id: int | None
+    feed_id: int
+    at: str
+    outcome: str  # 'ok', 'not_modified' or 'error'
+    http_status: int | None
+    new_articles: int
+    updated_articles: int
+    error: str | None
+    duration_ms: int | None
+
+
+def fetch_log(store: Store, *, run_id: int | None = None, feed_id: int | None = None) -> list[FetchLogRow]:
+    """The fetch-log rows (only those of crawl run `run_id` and/or feed `feed_id`, when given), oldest first."""
+    return [FetchLogRow(r["id"], r["run_id"], r["feed_id"], r["at"], r["outcome"], r["http_status"],
+                        r["new_articles"], r["updated_articles"], r["error"], r["duration_ms"])
+            for r in store.query(
+                "SELECT * FROM fetch_log WHERE (:run IS NULL OR run_id = :run) AND (:feed IS NULL OR feed_id = :feed) "
+                "ORDER BY id", {"run": run_id, "feed": feed_id})]
