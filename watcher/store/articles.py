@@ -245,3 +245,23 @@ def count_by_feed(store: Store) -> dict[int, int]:
 def entries_by_feed(store: Store) -> dict[int, int]:
     """feed id → how many articles it carries (its `entries` rows; feeds without left out)."""
     return {r[0]: r[1] for r in store.query("SELECT feed_id, count(*) FROM entries GROUP BY feed_id")}
+
+
+def entries(store: Store, article_id: str | None = None) -> list[EntryRow]:
+    """Every feed entry (of one article, when given), by feed then entry key."""
+    return [EntryRow(*r) for r in store.query(
+        "SELECT feed_id, entry_key, article_id, url, first_seen FROM entries WHERE (? IS NULL OR article_id = ?) "
+        "ORDER BY feed_id, entry_key", (article_id, article_id))]
+
+
+class Tombstone(NamedTuple):
+    """What a removed or pruned article leaves: its URL (or `article:<id>`), its id, when."""
+
+    url: str
+    article_id: str | None
+    removed_at: str
+
+
+def tombstones(store: Store) -> list[Tombstone]:
+    """Every tombstone, by URL."""
+    return [Tombstone(*r) for r in store.query("SELECT url, article_id, removed_at FROM tombstones ORDER BY url")]

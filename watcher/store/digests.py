@@ -151,3 +151,47 @@ def latest_sent_messages(store: Store) -> list[tuple[str, bytes]]:
     rows = store.query("SELECT recipient, message FROM digest_sends WHERE status = 'sent' AND message IS NOT NULL "
                        "AND id IN (SELECT max(id) FROM digest_sends WHERE status = 'sent' GROUP BY recipient)")
     return [(r["recipient"], bytes(r["message"])) for r in rows]
+
+
+@dataclass(frozen=True)
+class Send:
+    """A recorded digest message (pending, sent or failed)."""
+
+    id: int
+    recipient: str
+    frequency: str
+    period_start: str
+    period_end: str
+    story_ids: tuple[str, ...]
+    message_id: str
+    subject: str
+    status: str  # 'pending' | 'sent' | 'failed'
+    error: str | None
+    created_at: str
+    sent_at: str | None
+    language: str
+
+
+def sends(store: Store, recipient: str | None = None) -> list[Send]:
+    """Every recorded send (to `recipient`, case-insensitive, when given), oldest first."""
+    rows = store.query("SELECT * FROM digest_sends WHERE (? IS NULL OR lower(recipient) = lower(?)) ORDER BY id",
+                       (recipient, recipient))
+    return [Send(r["id"], r["recipient"], r["frequency"], r["period_start"], r["period_end"],
+                 tuple(json.loads(r["story_ids"])), r["message_id"], r["subject"], r["status"], r["error"],
+                 r["created_at"], r["sent_at"], r["language"]) for r in rows]
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """A story reserved for a recipient by a send (pending or sent)."""
+
+    recipient: str
+    story_id: str
+    send_id: int
+
+
+def reservations(store: Store, recipient: str | None = None) -> list[Reservation]:
+    """Every reserved story (for `recipient`, case-insensitive, when given), by recipient then story."""
+    return [Reservation(r["recipient"], r["story_id"], r["send_id"]) for r in store.query(
+        "SELECT recipient, story_id, send_id FROM digest_stories WHERE (? IS NULL OR lower(recipient) = lower(?)) "
+        "ORDER BY recipient, story_id", (recipient, recipient))]

@@ -405,3 +405,20 @@ def read_count(store: Store, user: str | None = None) -> int:
     """How many (article, user) pairs are marked read (of `user` only, when given)."""
     return store.scalar("SELECT count(*) FROM article_state WHERE read_at IS NOT NULL AND (? IS NULL OR user = ?)",
                         (user, user)) or 0
+
+
+@dataclass(frozen=True)
+class StateRow:
+    """One user's read/saved marks on one article, as stored."""
+
+    article_id: str
+    user: str
+    read_at: str | None
+    saved_at: str | None
+
+
+def state_rows(store: Store, article_id: str | None = None) -> list[StateRow]:
+    """Every stored read/saved row, of every user (of one article, when given), by article then user."""
+    return [StateRow(r["article_id"], r["user"], r["read_at"], r["saved_at"]) for r in store.query(
+        "SELECT article_id, user, read_at, saved_at FROM article_state WHERE (? IS NULL OR article_id = ?) "
+        "ORDER BY article_id, user", (article_id, article_id))]
