@@ -265,3 +265,37 @@ class Tombstone(NamedTuple):
 def tombstones(store: Store) -> list[Tombstone]:
     """Every tombstone, by URL."""
     return [Tombstone(*r) for r in store.query("SELECT url, article_id, removed_at FROM tombstones ORDER BY url")]
+
+
+# --- reading rows back --------------------------------------------------------------------------
+
+
+class StoredArticle(NamedTuple):
+    """An article row as stored, every column."""
+
+    id: str
+    feed_id: int
+    url: str | None
+    title: str
+    author: str
+    published: str
+    updated: str | None
+    language: str
+    content_html: str
+    summary_text: str
+    content_hash: str
+    first_seen: str
+    last_changed: str
+    cluster_id: str | None
+
+
+def stored(store: Store, *, feed_url: str | None = None) -> list[StoredArticle]:
+    """The stored articles (only those the feed `feed_url` carries, when given), by publication date then id."""
+    columns = ", ".join(f"a.{c}" for c in StoredArticle._fields)
+    if feed_url is None:
+        rows = store.query(f"SELECT {columns} FROM articles a ORDER BY a.published, a.id")
+    else:
+        rows = store.query(f"SELECT {columns} FROM articles a JOIN entries e ON e.article_id = a.id "
+                           f"JOIN feeds f ON f.id = e.feed_id WHERE f.url = ? ORDER BY a.published, a.id",
+                           (feed_url,))
+    return [StoredArticle(*r) for r in rows]
