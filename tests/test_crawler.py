@@ -11,7 +11,9 @@ from config import clock
 from watcher import crawler, ingest
 from watcher.cleaner import parse_iso
 from watcher.crawler import crawl
+from watcher.store import articles as article_store
 from watcher.store import feeds as feed_store
+from watcher.store import runs, search
 
 FEEDS = Path(__file__).parent / "data" / "feeds"
 RSS = "application/rss+xml; charset=utf-8"
@@ -38,10 +40,8 @@ def feed_row(store, url: str):
 
 
 def articles(store, feed_url: str | None = None) -> list[dict]:
-    sql = "SELECT a.* FROM articles a JOIN entries e ON e.article_id = a.id JOIN feeds f ON f.id = e.feed_id"
-    rows = store.query(sql + " WHERE f.url = ? ORDER BY a.published", (feed_url,)) if feed_url else store.query(
-        "SELECT * FROM articles ORDER BY published")
-    return [dict(r) for r in rows]
+    """Every column of the stored articles (those the feed carries, when given), by publication date."""
+    return [a._asdict() for a in article_store.stored(store, feed_url=feed_url)]
 
 
 def test_good_rss2_rss1_atom(feed_server, setup, store):
@@ -65,9 +65,9 @@ def test_good_rss2_rss1_atom(feed_server, setup, store):
     assert len(articles(store, urls[1])) == 2
     feeds = {f.url: f for f in feed_store.all_feeds(store)}
     assert feeds[urls[0]].title == "Learning Tech Weekly" and feeds[urls[0]].last_status == "ok"
-    assert store.scalar("SELECT ok FROM crawl_runs WHERE id = ?", (summary.run_id,)) == 3
+    assert [r.ok for r in runs.crawl_runs(store) if r.id == summary.run_id] == [3]
     # full-text search works on stored articles
-    assert store.scalar("SELECT COUNT(*) FROM articles_fts WHERE articles_fts MATCH 'realite'") == 1
+    assert len(search.matches(store, "realite")[0]) == 1
 
 
 def test_second_crawl_is_304_without_parse_or_rewrite(feed_server, setup, store, monkeypatch):
@@ -100,12 +100,12 @@ def test_rerun_without_validators_adds_and_rewrites_nothing(feed_server, setup, 
     first = crawl(settings, store)
     assert first.new_articles == 3 + 3 + 2 + 2
     before = articles(store)
-    store.conn.execute("CREATE TEMP TABLE writes (n)")
+    store.conn.execute("CREATE TEMP TABLE writes (n)")  # sql: fabricates a write probe
     store.conn.execute("CREATE TEMP TRIGGER w AFTER UPDATE ON main.articles "  # sql: fabricates a write probe
                        "BEGIN INSERT INTO writes VALUES (1); END")
     second = crawl(settings, store, all_feeds=True)
     assert (second.ok, second.new_articles, second.updated_articles) == (4, 0, 0)
-    assert store.scalar("SELECT COUNT(*) FROM writes") == 0
+    assert store.scalar("SELECT COUNT(*) FROM writes") == 0  # sql: schema the probe's TEMP table, no store data
     assert articles(store) == before
 
 
@@ -117,8 +117,8 @@ def test_changed_entry_is_updated(feed_server, setup, store):
     feed_server.add("/f", body.replace(b"rehearse emergencies", b"rehearse fire emergencies"), etag='"2"')
     summary = crawl(settings, store, all_feeds=True)
     assert (summary.new_articles, summary.updated_articles) == (0, 1)
-    row = store.one("SELECT * FROM articles WHERE url LIKE '%vr-safety'")
-    assert "fire emergencies" in row["summary_text"] and row["last_changed"] >= row["first_seen"]
+    row = next(a for a in article_store.stored(store) if (a.url or "").endswith("vr-safety"))
+    assert "fire emergencies" in row.summary_text and row.last_changed >= row.first_seen
 
 
 def test_permanent_redirect_is_reported_not_saved(feed_server, setup, store):
@@ -155,8 +155,8 @@ def test_http_errors_timeout_loop_and_html_are_recorded_others_continue(feed_ser
         f = errors[p]
         assert f.error_count == 1 and f.last_status == "error" and "\n" not in f.last_error
     assert {u for u, _ in summary.failures} == {feed_server.url(p) for p in paths[:-1]}
-    log = store.query("SELECT outcome, error FROM fetch_log WHERE run_id = ?", (summary.run_id,))
-    assert sorted(r["outcome"] for r in log) == ["error"] * 5 + ["ok"]
+    log = runs.fetch_log(store, run_id=summary.run_id)
+    assert sorted(r.outcome for r in log) == ["error"] * 5 + ["ok"]
 
 
 def test_429_retry_after_pushes_next_check(feed_server, setup, store):
@@ -272,9 +272,9 @@ def test_same_article_in_two_feeds_with_tracking_params(feed_server, feed_server
     settings = setup([feed_server.url("/a"), feed_server2.url("/b")])
     summary = crawl(settings, store)
     assert summary.new_articles == 3
-    shared = store.query("SELECT id FROM articles WHERE url = 'https://news.example.com/ai-act'")
+    shared = [a for a in article_store.stored(store) if a.url == "https://news.example.com/ai-act"]
     assert len(shared) == 1
-    assert store.scalar("SELECT COUNT(*) FROM entries WHERE article_id = ?", (shared[0]["id"],)) == 2
+    assert len(article_store.entries(store, shared[0].id)) == 2
 
 
 def test_private_addresses_refused_directly_and_through_a_redirect(feed_server, feed_server2, setup, store):
@@ -308,5 +308,5 @@ def test_many_feeds_parse_in_a_process_pool(feed_server, setup, store, monkeypat
                      "allow_private_networks = true\nparse_workers = 2")
     summary = crawl(settings, store)
     assert (summary.ok, summary.new_articles) == (n, 3 * n)
-    assert store.scalar("SELECT COUNT(DISTINCT url) FROM articles") == 3 * n
+    assert len({a.url for a in article_store.stored(store) if a.url is not None}) == 3 * n
     assert len(pools) == 1 and pools[0] is not None  # the pool was really used
