@@ -9,7 +9,7 @@ import pytest
 
 from config.errors import NotFoundError, ValidationError
 from watcher.ingest import prepare
-from watcher.store import articles, scores
+from watcher.store import articles, runs, scores, search
 from watcher.store import feeds as feed_store
 from watcher.store.feeds import FetchOutcome
 
@@ -35,7 +35,7 @@ def writes_counter(store):
                           BEGIN INSERT INTO article_writes VALUES ('update'); END""")  # sql: fabricates a counter
     store.conn.execute("""CREATE TEMP TRIGGER IF NOT EXISTS aw_i AFTER INSERT ON main.articles
                           BEGIN INSERT INTO article_writes VALUES ('insert'); END""")  # sql: fabricates a counter
-    return lambda: store.scalar("SELECT COUNT(*) FROM article_writes")
+    return lambda: store.scalar("SELECT COUNT(*) FROM article_writes")  # sql: schema the probe's TEMP table
 
 
 def test_add_list_enable_disable_remove(store):
@@ -83,25 +83,26 @@ def test_upsert_insert_untouched_update(store):
     prep = prepared("rss2.xml", feed.url)
     assert save(store, feed, prep) == (3, 0)
     count_writes = writes_counter(store)
-    before = [dict(r) for r in store.query("SELECT * FROM articles ORDER BY id")]
+    before = articles.stored(store)
+    assert len(before) == 3
     assert save(store, feed, prep, now=LATER) == (0, 0)
     assert count_writes() == 0
-    assert [dict(r) for r in store.query("SELECT * FROM articles ORDER BY id")] == before
+    assert articles.stored(store) == before
     # one entry changes: only it is rewritten, with last_changed
     d = prep.drafts[1]
     changed = replace(d, summary_text=d.summary_text + " Updated.", content_hash="changed-hash")
     prep2 = replace(prep, drafts=(prep.drafts[0], changed, prep.drafts[2]))
     assert save(store, feed, prep2, now=LATER) == (0, 1)
     assert count_writes() == 1
-    row = store.one("SELECT * FROM articles WHERE id = ?", (d.id,))
-    assert row["summary_text"].endswith("Updated.") and row["last_changed"] == LATER and row["first_seen"] == NOW
-    assert row["published"] == d.published
+    row = {a.id: a for a in articles.stored(store)}[d.id]
+    assert row.summary_text.endswith("Updated.") and row.last_changed == LATER and row.first_seen == NOW
+    assert row.published == d.published
     # full-text search follows the update
-    assert store.scalar("SELECT COUNT(*) FROM articles_fts WHERE articles_fts MATCH 'Updated'") == 1
+    assert len(search.matches(store, "Updated")[0]) == 1
     # status and log
     f = feed_store.get_feed(store, feed.url)
     assert f.last_status == "ok" and f.etag == '"1"' and f.title == "Learning Tech Weekly"
-    assert store.scalar("SELECT COUNT(*) FROM fetch_log WHERE feed_id = ?", (feed.id,)) == 3
+    assert len(runs.fetch_log(store, feed_id=feed.id)) == 3
 
 
 def test_same_article_in_two_feeds_is_one_article_two_entries(store):
@@ -109,14 +110,14 @@ def test_same_article_in_two_feeds_is_one_article_two_entries(store):
     b = feed_store.add_feed(store, "https://outlet-b.example/feed")
     assert save(store, a, prepared("tracking_a.xml", a.url)) == (2, 0)
     assert save(store, b, prepared("tracking_b.xml", b.url)) == (1, 0)
-    rows = store.query("SELECT id, url FROM articles WHERE url LIKE 'https://news.example.com/%'")
-    assert [r["url"] for r in rows] == ["https://news.example.com/ai-act"]
-    assert store.scalar("SELECT COUNT(*) FROM entries WHERE article_id = ?", (rows[0]["id"],)) == 2
+    rows = [a for a in articles.stored(store) if (a.url or "").startswith("https://news.example.com/")]
+    assert [r.url for r in rows] == ["https://news.example.com/ai-act"]
+    assert len(articles.entries(store, rows[0].id)) == 2
     counts = {r.url: r.articles for r in feed_store.list_feeds(store)}
     assert counts == {a.url: 2, b.url: 2}
     # removing the first feed keeps the shared article (handed to the other feed)
     assert feed_store.remove_feed(store, a.url) == 1
-    assert store.scalar("SELECT feed_id FROM articles WHERE id = ?", (rows[0]["id"],)) == b.id
+    assert [a.feed_id for a in articles.stored(store) if a.id == rows[0].id] == [b.id]
 
 
 def test_undated_entries_keep_their_first_seen_date(store):
@@ -124,7 +125,7 @@ def test_undated_entries_keep_their_first_seen_date(store):
     save(store, feed, prepared("no_id.xml", feed.url))
     again = prepare((FEEDS / "no_id.xml").read_bytes(), RSS, feed.url, now_iso=LATER)
     assert save(store, feed, again, now=LATER) == (0, 0)
-    published = {r["title"]: r["published"] for r in store.query("SELECT title, published FROM articles")}
+    published = {r.title: r.published for r in articles.stored(store)}
     assert published["Undated note without link"] == NOW
     assert published["From the far future"] == NOW  # clamped
     assert published["Announcement without link"] == "2024-03-01T10:00:00+00:00"
@@ -135,14 +136,14 @@ def test_tombstoned_urls_are_not_reingested(store):
     prep = prepared("rss2.xml", feed.url)
     save(store, feed, prep)
     assert articles.prune_old_batch(store, "9999-12-31", 1, NOW) == 1  # retention removes the oldest one
-    kept = {r[0] for r in store.query("SELECT id FROM articles")}
+    kept = {a.id for a in articles.stored(store)}
     (victim,) = [d for d in prep.drafts if d.id not in kept]
     with store.write() as conn:
         # even without its entry row, the URL stays out
         conn.execute("DELETE FROM entries")  # sql: fabricates a tombstoned URL with no entries left
     assert save(store, feed, prep, now=LATER) == (0, 0)  # the two others exist already
-    assert store.one("SELECT 1 FROM articles WHERE id = ?", (victim.id,)) is None
-    assert store.scalar("SELECT COUNT(*) FROM entries") == 2
+    assert victim.id not in {a.id for a in articles.stored(store)}
+    assert len(articles.entries(store)) == 2
 
 
 def test_failure_and_not_modified_records(store):
@@ -155,7 +156,7 @@ def test_failure_and_not_modified_records(store):
                                    run_id=None)
     f = feed_store.get_feed(store, feed.url)
     assert f.error_count == 0 and f.last_status == "not_modified" and f.moved_to == "https://y.example/feed"
-    outcomes = [r["outcome"] for r in store.query("SELECT outcome FROM fetch_log ORDER BY id")]
+    outcomes = [r.outcome for r in runs.fetch_log(store)]
     assert outcomes == ["error", "not_modified"]
 
 
@@ -187,7 +188,8 @@ def test_new_database_migrates_without_loading_pandas_or_numpy(tmp_path):
         "import sys; from watcher.db import open_store; "
         f"store = open_store({str(tmp_path / 'new.db')!r}); "
         "print(sorted(m for m in ('pandas', 'numpy') if m in sys.modules)); "
-        "print(store.scalar(\"SELECT count(*) FROM _sqlite_migrations\") > 0); "
+        "from watcher.db import migrations; "
+        "print(bool(migrations.functions) and migrations.pending_names(store.conn) == []); "
         "import numpy; print(numpy.arange(3).sum())"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
