@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from config import clock
 from veille.cli import main
+from watcher.store import digests
 
 PROFILES = """
 [[profiles]]
@@ -147,9 +148,9 @@ def test_digest_is_multipart_with_the_right_stories(digest_env):
     assert "<script" not in html and "onerror" not in html and "javascript:" not in html
     assert "AR work instructions on the line" in text
     assert "http://127.0.0.1:8501/?story=c-vr" in html  # links to the app use [ui] base_url
-    row = store.one("SELECT * FROM digest_sends WHERE recipient = 'ana@example.org'")
-    assert row["status"] == "sent" and row["message_id"] == en["Message-ID"]
-    assert sorted(json.loads(row["story_ids"])) == ["a3", "a8", "c-vr"]
+    [row] = digests.sends(store, "ana@example.org")
+    assert row.status == "sent" and row.message_id == en["Message-ID"]
+    assert sorted(row.story_ids) == ["a3", "a8", "c-vr"]
 
     fr = server.handler.to("bruno@example.fr")[0].message
     fr_body = parts(fr)
@@ -202,7 +203,7 @@ def test_starttls_and_auth_with_self_signed_certificate(tmp_config, smtp_tls_ser
     assert good.exit_code == 0, good.output
     assert sorted(m.rcpt_tos[0] for m in smtp_tls_server.messages) == ["ana@example.org", "bruno@example.fr"]
     with open_store(settings.database_path) as store:
-        statuses = [r[0] for r in store.query("SELECT status FROM digest_sends ORDER BY id")]
+        statuses = [s.status for s in digests.sends(store)]
     assert statuses == ["failed", "failed", "sent", "sent"]
 
 
@@ -214,10 +215,10 @@ def test_refused_recipient_is_recorded_and_others_are_delivered(digest_env):
     data = json.loads(result.output)
     assert data["sent"] == 1 and data["failed"] == 1
     assert [m.rcpt_tos for m in server.messages] == [["bruno@example.fr"]]
-    row = store.one("SELECT status, error FROM digest_sends WHERE recipient = 'ana@example.org'")
-    assert row["status"] == "failed" and "550" in row["error"]
+    [row] = digests.sends(store, "ana@example.org")
+    assert row.status == "failed" and "550" in (row.error or "")
     # the refused digest's stories are released for a later attempt
-    assert store.scalar("SELECT count(*) FROM digest_stories WHERE recipient = 'ana@example.org'") == 0
+    assert digests.reservations(store, "ana@example.org") == []
     server.handler.refuse.clear()
     assert run_cli(path, "--send").exit_code == 0
     assert len(server.handler.to("ana@example.org")) == 1
@@ -243,7 +244,7 @@ def test_header_injection_is_refused(digest_env, tmp_path):
     assert data["failed"] == 1 and data["sent"] == 1
     assert [m.rcpt_tos for m in server.messages] == [["bruno@example.fr"]]
     assert all(b"evil" not in m.data for m in server.messages)
-    assert store.scalar("SELECT count(*) FROM digest_sends WHERE status = 'failed' AND error LIKE '%line break%'") == 1
+    assert [s.status for s in digests.sends(store) if "line break" in (s.error or "").lower()] == ["failed"]
 
 
 @pytest.mark.dates
@@ -257,8 +258,8 @@ def test_dry_run_writes_eml_and_marks_nothing(digest_env):
     assert msg["To"] == "ana@example.org" and msg.get_content_type() == "multipart/alternative"
     assert "VR forklift safety drills" in parts(msg)["text/plain"]
     assert server.messages == []
-    assert store.scalar("SELECT count(*) FROM digest_sends") == 0
-    assert store.scalar("SELECT count(*) FROM digest_stories") == 0
+    assert digests.sends(store) == []
+    assert digests.reservations(store) == []
     # the real run afterwards still has everything to send
     assert run_cli(path, "--send").exit_code == 0 and len(server.messages) == 2
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.test_digest import PROFILES, seed
+from watcher.store import digests
 
 ROOT = Path(__file__).resolve().parent.parent
 ADDRESSES = [f"reader{i}@example.org" for i in range(1, 7)]
@@ -67,9 +68,10 @@ def test_sigkill_mid_batch_then_rerun_delivers_each_message_exactly_once(tmp_con
     _kill_when(first, handler, delivered=2)
     assert first.returncode == -signal.SIGKILL
     with open_store(settings.database_path) as store:
-        statuses = Counter(r[0] for r in store.query("SELECT status FROM digest_sends"))
-        pending_id = store.scalar("SELECT message_id FROM digest_sends WHERE status = 'pending'")
+        sends = digests.sends(store)
+    statuses = Counter(s.status for s in sends)
     assert statuses == {"sent": 2, "pending": 1}
+    [pending_id] = [s.message_id for s in sends if s.status == "pending"]
     assert len(handler.messages) == 2
 
     second = _sender(path)  # resumes the pending message, then is killed again further on
@@ -88,10 +90,10 @@ def test_sigkill_mid_batch_then_rerun_delivers_each_message_exactly_once(tmp_con
     assert len(set(message_ids)) == len(ADDRESSES)
     assert pending_id in message_ids  # the interrupted message went out once, with its recorded Message-ID
     with open_store(settings.database_path) as store:
-        rows = store.query("SELECT recipient, status, message_id FROM digest_sends ORDER BY id")
-    assert sorted(r["recipient"] for r in rows) == sorted(ADDRESSES)
-    assert all(r["status"] == "sent" for r in rows)
-    assert sorted(r["message_id"] for r in rows) == sorted(message_ids)
+        rows = digests.sends(store)
+    assert sorted(r.recipient for r in rows) == sorted(ADDRESSES)
+    assert all(r.status == "sent" for r in rows)
+    assert sorted(r.message_id for r in rows) == sorted(message_ids)
 
     again = subprocess.run([sys.executable, "-m", "veille", "--config", str(path), "digest", "--send"], cwd=ROOT,
                            capture_output=True, text=True, timeout=120)
