@@ -14,12 +14,15 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import psutil
 import pytest
 
 from tests.conftest import write_config
+from watcher.store import articles as article_store
+from watcher.store import runs as run_store
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = "2025-03-30T01:30:00+00:00"  # the spring DST change in Paris: any fixed instant would do
@@ -122,7 +125,7 @@ def test_sigkill_of_a_crawl_ends_its_parse_workers_and_the_next_crawl_marks_the_
     _wait_for(lambda: sum(feed_server.hits(f"/f{n}.xml") for n in range(50, 60)) == 10, "the slow requests",
               proc=proc)
     with open_store(tmp_path / "veille.db") as store:
-        _wait_for(lambda: store.scalar("SELECT COUNT(*) FROM articles") > 0, "stored articles", proc=proc)
+        _wait_for(lambda: article_store.count(store) > 0, "stored articles", proc=proc)
 
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
@@ -136,8 +139,8 @@ def test_sigkill_of_a_crawl_ends_its_parse_workers_and_the_next_crawl_marks_the_
     assert not left, f"processes outlived the killed crawl: {left}; log: {(tmp_path / 'crawl.log').read_text()}"
 
     with open_store(tmp_path / "veille.db") as store:
-        rows = store.query("SELECT id, status, finished, interrupted_at FROM crawl_runs")
-    assert [(r["status"], r["finished"], r["interrupted_at"]) for r in rows] == [("running", None, None)]
+        rows = run_store.crawl_runs(store)
+    assert [(r.status, r.finished, r.interrupted_at) for r in rows] == [("running", None, None)]
 
     # The next crawl (all feeds answer now) finds the run the killed process left and marks it.
     for n in range(50, 60):
@@ -149,9 +152,9 @@ def test_sigkill_of_a_crawl_ends_its_parse_workers_and_the_next_crawl_marks_the_
     assert second.returncode == 0, (second.stdout, second.stderr)
     assert f"  crawl run 1 started {NOW} by pid {proc.pid}: interrupted (found at {found})\n" in second.stdout
     with open_store(tmp_path / "veille.db") as store:
-        rows = store.query("SELECT id, status, finished, interrupted_at FROM crawl_runs ORDER BY id")
-        articles = store.scalar("SELECT COUNT(*) FROM articles")
-    assert [(r["status"], r["finished"], r["interrupted_at"]) for r in rows] == [
+        rows = run_store.crawl_runs(store)
+        articles = article_store.count(store)
+    assert [(r.status, r.finished, r.interrupted_at) for r in rows] == [
         ("interrupted", None, found), ("ok", found, None)]
     assert articles == 60 * 2
 
@@ -207,10 +210,10 @@ def test_two_crawls_started_together_fetch_each_feed_once(tmp_path, feed_server)
     assert "12 ok" in ran[0][1]
     assert hits == {f"/g{n}.xml": 1 for n in range(12)}
     with open_store(tmp_path / "veille.db") as store:
-        assert store.scalar("SELECT COUNT(*) FROM crawl_runs") == 1
-        assert store.scalar("SELECT COUNT(*) FROM fetch_log") == 12
-        assert store.scalar("SELECT COUNT(*) FROM articles") == 24
-        assert store.scalar("SELECT COUNT(*) FROM (SELECT url FROM articles GROUP BY url HAVING COUNT(*) > 1)") == 0
+        assert len(run_store.crawl_runs(store)) == 1
+        assert len(run_store.fetch_log(store)) == 12
+        assert article_store.count(store) == 24
+        assert [url for url, n in Counter(a.url for a in article_store.stored(store)).items() if n > 1] == []
 
 
 def test_a_job_run_left_by_a_killed_serve_is_marked_interrupted_at_the_next_start_and_shown(
@@ -230,8 +233,8 @@ def test_a_job_run_left_by_a_killed_serve_is_marked_interrupted_at_the_next_star
     finally:
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)
-    left = store.one("SELECT * FROM job_runs ORDER BY id DESC LIMIT 1")
-    assert (left["job"], left["status"], left["pid"], left["finished"]) == ("crawl", "running", child.pid, None)
+    left = run_store.job_runs(store)[-1]
+    assert (left.job, left.status, left.pid, left.finished) == ("crawl", "running", child.pid, None)
 
     lines: list[str] = []
     service = Service(settings, str(path), echo=lines.append, first_crawl_now=False)
@@ -240,12 +243,12 @@ def test_a_job_run_left_by_a_killed_serve_is_marked_interrupted_at_the_next_star
     finally:
         service.close()
     found = clock.now().isoformat()
-    row = store.one("SELECT * FROM job_runs WHERE id = ?", (left["id"],))
-    assert (row["status"], row["interrupted_at"], row["finished"]) == ("interrupted", found, None)
-    assert row["error"] == f"found at {found}: its process (pid {child.pid}) ended before the run finished"
-    assert f"  crawl job run {left['id']} started {left['started']} by pid {child.pid}: interrupted " \
+    [row] = [r for r in run_store.job_runs(store) if r.id == left.id]
+    assert (row.status, row.interrupted_at, row.finished) == ("interrupted", found, None)
+    assert row.error == f"found at {found}: its process (pid {child.pid}) ended before the run finished"
+    assert f"  crawl job run {left.id} started {left.started} by pid {child.pid}: interrupted " \
            f"(found at {found})" in lines
-    assert store.scalar("SELECT COUNT(*) FROM job_runs WHERE status = 'running'") == 0
+    assert run_store.job_runs(store, status="running") == []
 
     at = app_test("sources")
     assert not at.exception
@@ -274,9 +277,9 @@ def test_the_scheduled_crawl_and_the_apps_crawl_now_take_the_same_lock(populated
             sources.crawl_now(editor_ctx(settings, store))
     finally:
         held.release()
-    run = store.one("SELECT * FROM job_runs WHERE job = 'crawl'")
-    assert run["status"] == "skipped" and run["finished"]
-    assert json.loads(run["counts"]) == {"skipped": f"another crawl is running (pid {os.getpid()}), skipped"}
-    assert store.scalar("SELECT COUNT(*) FROM crawl_runs") == 0
+    run = run_store.job_runs(store, job="crawl")[0]
+    assert run.status == "skipped" and run.finished
+    assert json.loads(run.counts) == {"skipped": f"another crawl is running (pid {os.getpid()}), skipped"}
+    assert run_store.crawl_runs(store) == []
     # released: the app's Crawl now runs (the populated feeds are unreachable: recorded as failures)
     assert sources.crawl_now(editor_ctx(settings, store))["run_id"] == 1
