@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from config import clock
+from watcher.store import runs as run_store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -158,14 +159,14 @@ def test_a_crawl_job_that_raises_is_recorded_and_the_next_still_runs(tmp_config,
         service.close()
     assert len(calls) >= 3 and calls[0] == "schedule"
     with open_store(settings.database_path) as store:
-        rows = store.query("SELECT * FROM job_runs WHERE job = 'crawl' ORDER BY id")
+        rows = run_store.job_runs(store, job="crawl")
         assert len(rows) >= 3
-        assert all(r["status"] == "failed" and r["finished"] for r in rows)
-        assert rows[0]["error"] == "RuntimeError: network exploded (call 1)"
-        assert rows[1]["error"] == "RuntimeError: network exploded (call 2)"
+        assert all(r.status == "failed" and r.finished for r in rows)
+        assert rows[0].error == "RuntimeError: network exploded (call 1)"
+        assert rows[1].error == "RuntimeError: network exploded (call 2)"
         # scoring still ran after each failed crawl, and nothing is left half-recorded
-        assert store.scalar("SELECT count(*) FROM job_runs WHERE job = 'score'") >= 2
-        assert store.scalar("SELECT count(*) FROM job_runs WHERE status = 'running'") == 0
+        assert len(run_store.job_runs(store, job="score")) >= 2
+        assert run_store.job_runs(store, status="running") == []
 
 
 def _iso(dt):
@@ -194,13 +195,13 @@ def test_retention_prunes_old_articles_but_keeps_saved_and_tool_evidence(tmp_con
             tools.link_evidence(store, tool, "a5", "", stamp, "")
     jobs.retention(str(path))
     with open_store(settings.database_path) as store:
-        left = [r[0] for r in store.query("SELECT id FROM articles ORDER BY id")]
+        left = sorted(a.id for a in articles.stored(store))
         assert left == ["a0", "a1", "a3", "a5"]  # young, saved, evidence
-        tomb = {r["url"] for r in store.query("SELECT url FROM tombstones")}
+        tomb = {t.url for t in articles.tombstones(store)}
         assert tomb == {"https://f.example.org/2", "https://f.example.org/4", "https://f.example.org/6"}
-        run = store.one("SELECT * FROM job_runs WHERE job = 'retention'")
-        counts = json.loads(run["counts"])
-        assert run["status"] == "ok" and counts["pruned"] == 3 and counts["kept_saved"] == 1
+        [run] = run_store.job_runs(store, job="retention")
+        counts = json.loads(run.counts or "{}")
+        assert run.status == "ok" and counts["pruned"] == 3 and counts["kept_saved"] == 1
         assert counts["kept_tools"] == 1
 
 
@@ -244,8 +245,8 @@ def test_serve_refuses_a_second_instance_and_stops_cleanly_on_sigterm(tmp_config
     assert first.returncode == 0, out
     assert "stopped cleanly" in out
     with open_store(settings.database_path) as store:
-        assert store.scalar("SELECT count(*) FROM job_runs WHERE status = 'running'") == 0
-        assert store.scalar("SELECT count(*) FROM job_runs WHERE job = 'crawl'") >= 1
+        assert run_store.job_runs(store, status="running") == []
+        assert len(run_store.job_runs(store, job="crawl")) >= 1
     # the lock went with the process: a new instance may start
     from watcher.service_lock import service_lock
 
