@@ -8,6 +8,7 @@ import pytest
 
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _settle, running_ui
 from tests.test_crawl_now_background import Site
+from watcher.store import runs as run_store
 
 pytestmark = pytest.mark.slow
 
@@ -52,5 +53,5 @@ def test_crawl_now_runs_in_the_background_and_the_page_redraws_with_the_result(t
     finally:
         served.release.set()
     with open_store(settings.database_path) as store:
-        run = store.one("SELECT job, status, counts FROM job_runs ORDER BY id DESC LIMIT 1")
-    assert (run["job"], run["status"]) == ("crawl", "ok") and "3 feeds: 2 updated" in run["counts"]
+        run = run_store.job_runs(store)[-1]
+    assert (run.job, run.status) == ("crawl", "ok") and "3 feeds: 2 updated" in run.counts

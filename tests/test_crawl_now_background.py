@@ -19,6 +19,8 @@ from tests.plugins.app_ui import APP
 from ui.safe import md
 from ui.services import sources
 from watcher.records import CrawlSummary
+from watcher.store import feeds as feed_store
+from watcher.store import runs as run_store
 
 
 def _rss(name: str, items: int = 2) -> str:
@@ -75,7 +77,7 @@ def site(tmp_config, feed_server):
 
 
 def _error(store, url: str) -> str:
-    return store.scalar("SELECT last_error FROM feeds WHERE url = ?", (url,))
+    return feed_store.get_feed(store, url).last_error
 
 
 def test_start_crawl_returns_at_once_and_reports_progress_then_the_result_in_words(site):
@@ -104,12 +106,12 @@ def test_start_crawl_returns_at_once_and_reports_progress_then_the_result_in_wor
     french = sources.crawl_result(lang="fr")
     assert french.message == (f"3 flux : 2 mis à jour (5 nouveaux articles), 0 inchangé, 1 en échec : "
                               f"{served.c} : {error}")
-    run = store.one("SELECT job, status, finished, counts FROM job_runs ORDER BY id DESC LIMIT 1")
-    assert (run["job"], run["status"]) == ("crawl", "ok") and run["finished"]
-    assert json.loads(run["counts"]) == {"job": "crawl:ui", "result": sentence}
+    run = run_store.job_runs(store)[-1]
+    assert (run.job, run.status) == ("crawl", "ok") and run.finished
+    assert json.loads(run.counts) == {"job": "crawl:ui", "result": sentence}
     listed = sources.job_runs(ctx)
     assert listed[0].job == "crawl" and listed[0].counts["result"] == sentence
-    assert store.scalar("SELECT trigger FROM crawl_runs ORDER BY id DESC LIMIT 1") == "ui"
+    assert run_store.crawl_runs(store)[-1].trigger == "ui"
     sources.forget_crawl()
     assert sources.crawl_status() is None and sources.crawl_result() is None
 
@@ -162,7 +164,7 @@ def test_a_viewer_cannot_start_a_crawl(site):
     with pytest.raises(PermissionDenied):
         sources.start_crawl(viewer_ctx(settings, store))
     assert sources.crawl_status() is None and served.server.all_requests == []
-    assert store.scalar("SELECT COUNT(*) FROM job_runs") == 0
+    assert run_store.job_runs(store) == []
 
 
 def test_a_crawl_running_elsewhere_makes_this_one_a_skip_said_as_info(site):
@@ -180,7 +182,7 @@ def test_a_crawl_running_elsewhere_makes_this_one_a_skip_said_as_info(site):
     sentence = f"Another crawl is already running (pid {os.getpid()}); this one was skipped."
     assert done.state == "done" and done.message == sentence
     assert sources.crawl_result(lang="en") == sources.CrawlResult("info", sentence)
-    assert store.scalar("SELECT COUNT(*) FROM crawl_runs") == 0
+    assert run_store.crawl_runs(store) == []
 
 
 # --- the page -----------------------------------------------------------------------------------
