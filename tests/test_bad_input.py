@@ -149,14 +149,15 @@ def test_sources_page_service_refuses_bad_opml_whole(populated_store):
     from config.errors import ValidationError
     from tests.plugins.app import editor_ctx
     from ui.services import sources
+    from watcher.store import feeds as feed_store
 
     _path, settings, store = populated_store
-    before = store.query("SELECT COUNT(*) FROM feeds")[0][0]
+    before = feed_store.count_feeds(store)
     with pytest.raises(ValidationError, match="encoding"):
         sources.import_opml(editor_ctx(settings, store), BAD_OPML["unknown-encoding"][0], "upload.opml")
     with pytest.raises(ValidationError, match="5 MB"):
         sources.import_opml(editor_ctx(settings, store), BAD_OPML["too-large"][0], "upload.opml")
-    assert store.query("SELECT COUNT(*) FROM feeds")[0][0] == before
+    assert feed_store.count_feeds(store) == before
 
 
 # --- radar import -------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from veille.cli import main
-from watcher.store import scores
+from watcher.store import articles, scores
 
 FEEDS = Path(__file__).parent / "data" / "feeds"
 LISTING_FIELDS = {"url", "title", "status", "last_fetched", "last_error", "error_count", "articles", "next_check",
@@ -100,7 +100,7 @@ def test_export_jsonl_and_csv(cli):
 
     settings = load_settings(cli.tmp / "veille.toml")
     with open_store(settings.database_path) as store:
-        art = store.scalar("SELECT id FROM articles WHERE url LIKE '%ai-tutors'")
+        art = next(a.id for a in articles.stored(store) if (a.url or "").endswith("ai-tutors"))
         scores.set_topics(store, [art], [(art, "ai", 0.8)], "test")
         scores.upsert(store, [(art, "frontline", 0.61, "")])
         scores.set_clusters(store, [("c1", [], [art])], [])

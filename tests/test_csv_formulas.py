@@ -19,6 +19,7 @@ from tests.plugins.app import editor_ctx
 from ui.services import tools
 from veille.cli import main
 from watcher import csvsafe
+from watcher.store import articles
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 HOSTILE = ['=HYPERLINK("http://canary.example/x","click")', "+1+2", "-2+3", "@SUM(A1:A9)", "\tTabbed",
@@ -46,7 +47,7 @@ def run(config: Path, *args: str):
 def hostile(populated_store):
     """The populated database with formula-like article titles, tool names, descriptions and rationales."""
     path, settings, store = populated_store
-    ids = [r[0] for r in store.query("SELECT id FROM articles ORDER BY id LIMIT ?", (len(HOSTILE),))]
+    ids = sorted(a.id for a in articles.stored(store))[:len(HOSTILE)]
     with store.write() as db:
         for aid, text in zip(ids, HOSTILE, strict=True):
             db.execute("UPDATE articles SET title = ?, summary_text = ? WHERE id = ?",  # sql: fabricates hostile text
