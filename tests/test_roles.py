@@ -24,6 +24,10 @@ from ui.auth import THROTTLE, LoginThrottle, add_user
 from ui.services import profiles, radar, sources, stories, tools
 from ui.services.records import DigestFilter
 from veille.cli import main
+from watcher.store import articles as article_store
+from watcher.store import feeds as feed_store
+from watcher.store import scores as score_store
+from watcher.store import stories as story_store
 
 ROOT = Path(__file__).resolve().parents[1]
 AUTH = '[ui]\nauth_file = "users.yaml"\n'
@@ -75,8 +79,7 @@ def test_migration_gives_the_shared_state_to_the_local_user(tmp_path):
     conn.close()
 
     with open_store(path) as store:
-        rows = [tuple(r) for r in store.query("SELECT article_id, user, read_at, saved_at FROM article_state "
-                                              "ORDER BY article_id")]
+        rows = [(r.article_id, r.user, r.read_at, r.saved_at) for r in story_store.state_rows(store)]
         assert rows == [("a1", "local", "2025-01-02T00:00:00Z", None), ("a2", "local", None, "2025-01-03T00:00:00Z")]
         with pytest.raises(sqlite3.IntegrityError):  # one row per (article, user)
             store.conn.execute(
@@ -110,28 +113,30 @@ def test_read_and_saved_are_per_user_and_retention_keeps_anyones_saved(populated
     assert stories.get_story(viewer, card.article_id).saved
 
     # retention keeps an article saved by anybody (here only the viewer)
-    published = store.scalar("SELECT published FROM articles WHERE id = ?", (card.article_id,))
+    published = score_store.published(store, card.article_id)
+    assert published is not None
     from datetime import datetime
 
     far = datetime.fromisoformat(published) + timedelta(days=settings.retention.max_age_days + 400)
     summary = prune(settings, store, now=far)
     assert summary.pruned > 0
-    assert store.scalar("SELECT COUNT(*) FROM articles WHERE id = ?", (card.article_id,)) == 1
+    assert story_store.find(store, card.article_id) is not None
 
 
 def _fingerprint(store) -> dict:
+    """Every column of every row of the shared tables, in rowid order: a write by any path shows up."""
     tables = ("feeds", "articles", "feedback", "tools", "tool_history", "tool_scores", "tool_evidence",
               "profile_overrides", "crawl_runs", "job_runs", "scores")
-    return {t: store.query(f"SELECT * FROM {t} ORDER BY rowid") and
-            [tuple(r) for r in store.query(f"SELECT * FROM {t} ORDER BY rowid")] for t in tables}
+    dump = "SELECT * FROM {} ORDER BY rowid"  # sql: schema a raw dump of whole tables (every column), no store API
+    return {t: [tuple(r) for r in store.query(dump.format(t))] for t in tables}
 
 
 def test_every_shared_write_is_refused_to_a_viewer_by_the_services(populated_store):
     _path, settings, store = populated_store
     viewer = viewer_ctx(settings, store)
-    aid = store.scalar("SELECT id FROM articles ORDER BY id LIMIT 1")
+    aid = min(a.id for a in article_store.stored(store))
     tool = tools.tool_names(viewer)[0]
-    feed_url = store.scalar("SELECT url FROM feeds ORDER BY id LIMIT 1")
+    feed_url = feed_store.all_feeds(store)[0].url  # the first by id
     opml = (b'<?xml version="1.0"?><opml version="2.0"><body>'
             b'<outline type="rss" xmlUrl="https://new.example.org/feed"/></body></opml>')
     before = _fingerprint(store)
@@ -176,8 +181,7 @@ def test_a_viewers_clicks_do_not_change_the_editors_digest(app_test, populated_s
     assert not viewer.exception and not viewer.error
     assert viewer.button(key=f"read_{key}").label == "Mark unread"
     assert viewer.button(key=f"save_{key}").label == "Unsave"
-    assert store.scalar("SELECT user FROM article_state WHERE article_id = ? AND saved_at IS NOT NULL",
-                        (aid,)) == VIEWER
+    assert [r.user for r in story_store.state_rows(store, aid) if r.saved_at] == [VIEWER]
 
     editor = app_test("digest", auth=True, user=EDITOR)
     assert not editor.exception
