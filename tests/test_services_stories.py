@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import timedelta
 
 import pytest
@@ -12,6 +12,12 @@ from config.errors import PermissionDenied, ValidationError
 from tests.plugins.app import editor_ctx, viewer_ctx
 from ui.services import stories
 from ui.services.records import DigestFilter
+from watcher.store import articles as article_store
+from watcher.store import feedback as feedback_store
+from watcher.store import feeds as feed_store
+from watcher.store import scores as score_store
+from watcher.store import stories as story_store
+from watcher.store import tools as tool_store
 
 
 @pytest.fixture
@@ -33,14 +39,14 @@ def all_pages(ctx, **kw):
 
 def expected_ranking(store, profile=None):
     """Independent computation in Python: best (score, then id) article per cluster, ranked by score."""
-    rows = store.query("SELECT a.id, a.cluster_id, s.profile_key, s.score FROM articles a JOIN scores s "
-                       "ON s.article_id = a.id" + (" WHERE s.profile_key = ?" if profile else ""),
-                       (profile,) if profile else ())
+    cluster_of = {a.id: a.cluster_id for a in article_store.stored(store)}
+    rows = [(aid, key, score) for aid, key, score, _why in score_store.all_rows(store)
+            if aid in cluster_of and (not profile or key == profile)]
     best_article: dict[str, tuple] = {}
-    for r in rows:  # best profile per article
-        key = (-r["score"], r["profile_key"])
-        if r["id"] not in best_article or key < best_article[r["id"]][0]:
-            best_article[r["id"]] = (key, r["cluster_id"] or r["id"], r["score"])
+    for aid, profile_key, score in rows:  # best profile per article
+        key = (-score, profile_key)
+        if aid not in best_article or key < best_article[aid][0]:
+            best_article[aid] = (key, cluster_of[aid] or aid, score)
     best_cluster: dict[str, tuple] = {}
     for aid, (_k, cluster, score) in best_article.items():
         cand = (-score, aid)
@@ -60,14 +66,14 @@ def test_ranking_one_card_per_cluster_in_score_order(ctx, profile):
 
 
 def test_card_lists_every_source_of_its_cluster(ctx):
-    clusters = ctx.store.query("SELECT cluster_id, COUNT(*) n FROM articles GROUP BY cluster_id HAVING n > 1")
+    stored = article_store.stored(ctx.store)
+    clusters = [cluster for cluster, n in Counter(a.cluster_id for a in stored).items() if n > 1]
     assert clusters, "fixture has multi-article clusters"
     _, cards = all_pages(ctx)
     by_cluster = {c.cluster_id: c for c in cards}
-    for row in clusters:
-        card = by_cluster[row["cluster_id"]]
-        member_ids = {r[0] for r in ctx.store.query("SELECT id FROM articles WHERE cluster_id = ?",
-                                                    (row["cluster_id"],))}
+    for cluster in clusters:
+        card = by_cluster[cluster]
+        member_ids = {a.id for a in stored if a.cluster_id == cluster}
         assert {s.article_id for s in card.sources} == member_ids
         assert len({s.feed_id for s in card.sources}) >= 2
         assert all(s.feed_title for s in card.sources)
@@ -105,7 +111,7 @@ def test_filters_change_results(ctx):
     assert fr.total > 0 and all(c.language == "fr" for c in fr.stories)
     high = stories.list_stories(ctx, DigestFilter(profile="frontline", min_score=0.6, page_size=100))
     assert 0 < high.total < base.total and all(c.score >= 0.6 for c in high.stories)
-    feed_id = ctx.store.scalar("SELECT id FROM feeds WHERE title = 'XR Training Weekly'")
+    feed_id = next(f.id for f in feed_store.all_feeds(ctx.store) if f.title == "XR Training Weekly")
     by_feed = stories.list_stories(ctx, DigestFilter(feed_ids=(feed_id,), page_size=100))
     assert 0 < by_feed.total < base.total
     assert all(any(s.feed_id == feed_id for s in c.sources) for c in by_feed.stories)
@@ -123,9 +129,8 @@ def test_full_text_search(ctx):
     assert page.total > 0
     for c in page.stories:
         assert "safesim" in (c.title + c.summary_html).lower()
-    expected = ctx.store.scalar(
-        "SELECT COUNT(DISTINCT COALESCE(cluster_id, id)) FROM articles WHERE title LIKE '%SafeSim%' "
-        "OR summary_text LIKE '%SafeSim%'")
+    expected = len({a.cluster_id or a.id for a in article_store.stored(ctx.store)
+                    if "safesim" in (a.title or "").lower() or "safesim" in (a.summary_text or "").lower()})
     assert page.total == expected
     prefix = stories.list_stories(ctx, DigestFilter(query="safes*", page_size=100))
     assert prefix.total == expected
@@ -153,9 +158,9 @@ def test_recent_sort_is_newest_first(ctx):
 def test_read_saved_feedback_persist(ctx, populated_store):
     card = stories.list_stories(ctx, DigestFilter(profile="managers", unread_only=True, page_size=5)).stories[0]
     stories.mark_read(ctx, card.article_id)
-    members = ctx.store.query("SELECT id FROM articles WHERE cluster_id = ?", (card.cluster_id,))
+    members = [a.id for a in article_store.stored(ctx.store) if a.cluster_id == card.cluster_id]
     for m in members:
-        assert ctx.store.scalar("SELECT read_at FROM article_state WHERE article_id = ?", (m[0],))
+        assert {r.user: r.read_at for r in story_store.state_rows(ctx.store, m)}.get(ctx.user.name)
     unread = stories.list_stories(ctx, DigestFilter(profile="managers", unread_only=True, page_size=100))
     assert card.cluster_id not in {c.cluster_id for c in unread.stories}
     assert stories.get_story(ctx, card.article_id).read
@@ -166,16 +171,16 @@ def test_read_saved_feedback_persist(ctx, populated_store):
     assert stories.toggle_saved(ctx, card.article_id) is False
 
     stories.give_feedback(ctx, card.article_id, "managers", relevant=False)
-    row = ctx.store.one("SELECT label, user FROM feedback WHERE article_id = ? AND profile_key = 'managers'",
-                        (card.article_id,))
-    assert row["label"] == -1 and row["user"] == ctx.user.name
+    [row] = [j for j in feedback_store.judgements(ctx.store)
+             if j.article_id == card.article_id and j.profile_key == "managers"]
+    assert row.label == -1 and row.user == ctx.user.name
     _, settings, store = populated_store
     with pytest.raises(PermissionDenied):
         stories.give_feedback(viewer_ctx(settings, store), card.article_id, "managers", True)
 
 
 def test_summary_is_sanitized(ctx):
-    aid = ctx.store.scalar("SELECT id FROM articles LIMIT 1")
+    aid = article_store.stored(ctx.store)[0].id
     with ctx.store.write() as db:
         db.execute("UPDATE articles SET summary_text = ? WHERE id = ?",  # sql: fabricates a summary with markup
                    ('<script>alert(1)</script><img src=x onerror="boom()"> text', aid))
@@ -184,19 +189,20 @@ def test_summary_is_sanitized(ctx):
 
 
 def test_link_article_to_tool_records_history(ctx):
-    aid = ctx.store.scalar("SELECT id FROM articles ORDER BY id DESC LIMIT 1")
+    aid = max(a.id for a in article_store.stored(ctx.store))
     assert stories.link_article_to_tool(ctx, aid, "Adaptive learning paths", "shows skipping works")
     assert not stories.link_article_to_tool(ctx, aid, "Adaptive learning paths")
-    rows = ctx.store.query("SELECT h.change, h.rationale FROM tool_history h JOIN tools t ON t.id = h.tool_id "
-                           "WHERE t.name = 'Adaptive learning paths' AND h.change = 'evidence'")
-    assert [r["rationale"] for r in rows] == ["shows skipping works"]
+    tool = tool_store.by_name(ctx.store, "Adaptive learning paths")
+    assert tool is not None
+    assert [h.rationale for h in tool_store.history(ctx.store, tool.id) if h.change == "evidence"] == \
+        ["shows skipping works"]
 
 
 def test_digest_options(ctx):
     opts = stories.digest_options(ctx)
     assert [p.key for p in opts.profiles] == ["frontline", "managers", "compliance"]
-    assert set(opts.languages) == {r[0] for r in ctx.store.query("SELECT DISTINCT language FROM articles")}
-    assert len(opts.feeds) == ctx.store.scalar("SELECT COUNT(*) FROM feeds")
+    assert set(opts.languages) == {a.language for a in article_store.stored(ctx.store)}
+    assert len(opts.feeds) == feed_store.count_feeds(ctx.store)
     counts = defaultdict(int)
     for t in opts.topics:
         counts[t.key] += 1
@@ -208,11 +214,12 @@ def test_a_judgement_in_the_app_re_ranks_at_once_and_can_be_undone(ctx, encoder)
     from scoring.pipeline import score
 
     score(ctx.settings, ctx.store, encoder=encoder)  # real vectors and scores, as after `veille score`
-    aid = ctx.store.scalar("SELECT article_id FROM scores WHERE profile_key = 'managers' ORDER BY score LIMIT 1")
+    managers = score_store.of_profile(ctx.store, "managers")
+    aid = min(managers, key=managers.__getitem__)  # the lowest-scored
 
     def current():
-        return ctx.store.scalar("SELECT score FROM scores WHERE article_id = ? AND profile_key = 'managers'",
-                                (aid,))
+        placed = score_store.place(ctx.store, aid, "managers")
+        return placed[0] if placed else None
 
     before = current()
     stories.give_feedback(ctx, aid, "managers", relevant=True)
