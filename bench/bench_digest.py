@@ -35,7 +35,7 @@ def build(folder: Path, n: int):
     from bench.corpus import PROFILES_TOML, build_corpus
     from config.settings import load_settings
     from ui.services.context import ServiceContext, make_user
-    from watcher.db import open_store
+    from watcher.db import analyze, open_store
 
     config = folder / "veille.toml"
     config.write_text(f'[database]\npath = "veille.db"\n{PROFILES_TOML}', encoding="utf-8")
@@ -43,7 +43,7 @@ def build(folder: Path, n: int):
     store = open_store(settings.database_path)
     started = time.perf_counter()
     build_corpus(store, n, weeks=52)
-    store.conn.execute("ANALYZE")
+    analyze(store)
     print(f"  built {n:>7} articles in {time.perf_counter() - started:5.1f} s")
     return ServiceContext(settings=settings, store=store, user=make_user("bench", "viewer"))
 

@@ -515,6 +515,12 @@ def connect(path: Path | str, *, check_same_thread: bool = True) -> sqlite3.Conn
     return conn
 
 
+def analyze(store: Store) -> None:
+    """Refresh SQLite's planner statistics (ANALYZE): after a bulk load, so the index choices match the data."""
+    with store.write() as conn:
+        conn.execute("ANALYZE")
+
+
 def tune_for_reads(conn: sqlite3.Connection, *, cache_kib: int, mmap_bytes: int) -> None:
     """A bigger page cache (`cache_kib` KiB) and memory-mapped reads (up to `mmap_bytes`) for one connection."""
     conn.execute(f"PRAGMA cache_size = -{int(cache_kib)}")
