@@ -133,3 +133,47 @@ def test_weeks_are_weeks_of_the_configured_zone(zone_ctx, now, stamps, weeks):
         assert sum(v.articles for v in trends.source_volume(zone_ctx, weeks=1)) == weeks[max(weeks)]
         labels = {w.week_start: w.week for w in trends.topic_weeks(zone_ctx, weeks=3)}
     assert labels.get("2026-12-28", "2026-W53") == "2026-W53"  # ISO year and week of the zone's Monday
+
+
+def test_rising_terms_are_words_not_numbers_amounts_or_stop_words(zone_ctx):
+    """Numbers, years, amounts, currency and percent signs and stop words of both languages are never terms;
+    French capitals fold ("École" = "école"), an elision splits at its apostrophe ("l'IA", "d’apprentissage")."""
+    titles = [
+        "The 2025 budget: €500 for the LMS, 500 learners and les 10x gains",
+        "Les parcours d'apprentissage adaptatifs : 2025, 50% plus vite, $500M levés",
+        "École et Être : l'IA dans les parcours, €500k pour 2026",
+        "Adaptive pathways: 1,000 learners, 2025's €1.5M round, more than the others",
+    ]
+    stamps = ["2026-06-15T08:00:00+00:00", "2026-06-15T09:00:00+00:00", "2026-06-16T08:00:00+00:00",
+              "2026-06-16T09:00:00+00:00"]
+    store_articles(zone_ctx.store, 1, [(f"w{i}", title, stamp)
+                                        for i, (title, stamp) in enumerate(zip(titles, stamps, strict=True))], "xr")
+    with clock.fixed("2026-06-17T10:15:00+00:00"):  # a Wednesday
+        terms = {t.key: t.recent for t in trends.rising_terms(zone_ctx, recent_weeks=1, baseline_weeks=1,
+                                                              min_recent=1)}
+    for noise in ("2025", "2026", "€500", "500", "€500k", "$500m", "10x", "50%", "1,000", "2025's", "€1.5m",
+                  "the", "les", "pour", "dans", "plus", "than", "more", "être", "Être", "l'ia", "d'apprentissage"):
+        assert noise not in terms, (noise, terms)
+    assert not set(terms) & trends.STOPWORDS
+    assert not [k for k in terms if k[0].isdigit() or set(k) & set("€$£%")]
+    assert terms["parcours"] == 2 and terms["école"] == 1 and terms["apprentissage"] == 1
+    assert terms["learners"] == 2 and terms["budget"] == 1 and terms["adaptive"] == 1
+    assert set(terms) == {"budget", "learners", "gains", "parcours", "apprentissage", "adaptatifs", "vite",
+                          "levés", "école", "adaptive", "pathways", "round", "others"}
+
+
+def test_current_week_is_partial_and_windows_are_defined(zone_ctx):
+    put(zone_ctx, ["2026-06-15T08:00:00+00:00", "2026-06-08T08:00:00+00:00"])
+    with clock.fixed("2026-06-17T10:15:00+00:00"):  # Wednesday: 3 days of the week so far
+        weeks = {w.week_start: w for w in trends.topic_weeks(zone_ctx, weeks=3)}
+        window = trends.windows(zone_ctx, recent_weeks=4, baseline_weeks=12)
+    assert weeks["2026-06-15"].partial and weeks["2026-06-15"].days == 3
+    assert not weeks["2026-06-08"].partial and weeks["2026-06-08"].days == 7
+    assert (window.recent_first, window.recent_last) == ("2026-05-25", "2026-06-17")
+    assert (window.before_first, window.before_last) == ("2026-03-02", "2026-05-24")
+    assert (window.current_week, window.current_days) == ("2026-06-15", 3)
+    with clock.fixed("2026-06-21T21:30:00+00:00"):  # Sunday 23:30 in Paris: the whole week is there
+        assert not any(w.partial for w in trends.topic_weeks(zone_ctx, weeks=2))
+    with clock.fixed("2026-06-21T22:30:00+00:00"):  # Monday 00:30 in Paris: a new week, one day in
+        current = [w for w in trends.topic_weeks(zone_ctx, weeks=2) if w.week_start == "2026-06-22"]
+        assert current == [] and trends.windows(zone_ctx).current_days == 1

@@ -134,6 +134,13 @@ class Criterion:
     guidance_en: str
     guidance_fr: str
     knockout: bool  # a 0 here blocks trial/adoption
+    levels_en: tuple[str, ...] = ()  # what 0, 1, 2 and 3 mean for this criterion
+    levels_fr: tuple[str, ...] = ()
+
+    def level(self, score: int, language: str = "en") -> str:
+        """What `score` (0..3) means for this criterion, in English or French."""
+        levels = self.levels_fr if language == "fr" else self.levels_en
+        return levels[score] if 0 <= score < len(levels) else ""
 
 
 @dataclass(frozen=True)
@@ -146,6 +153,7 @@ class CriterionScore:
     knockout: bool = False  # the criterion is a knock-out criterion
     updated_at: str | None = None
     updated_by: str = ""
+    applies: bool = True  # False: marked "does not apply" to this tool (then score is None)
 
 
 @dataclass(frozen=True)
@@ -156,6 +164,14 @@ class Scorecard:
     max_total: int  # 3 × number of scored criteria
     knocked_out: tuple[str, ...]  # criteria keys scored 0 that are knock-outs
     fit_prefill: dict[str, float] = field(default_factory=dict)  # profile -> mean score of linked evidence
+    scored: int = 0  # criteria scored 0..3
+    applicable: int = 0  # criteria that apply to this tool (all but those marked "does not apply")
+    profile_names: dict[str, str] = field(default_factory=dict)  # profile key -> its name, for the fit rows
+
+    @property
+    def points_max(self) -> int:
+        """3 × the criteria that apply: the same yardstick for every tool, scored or not yet."""
+        return 3 * self.applicable
 
     @property
     def is_knocked_out(self) -> bool:
@@ -203,6 +219,13 @@ class ToolCard:
     score_total: int = 0
     score_max: int = 0
     knocked_out: tuple[str, ...] = ()
+    criteria_scored: int = 0  # criteria scored 0..3
+    criteria_applicable: int = 0  # criteria that apply (not marked "does not apply")
+
+    @property
+    def points_max(self) -> int:
+        """3 × the criteria that apply: totals out of this compare across tools and lanes."""
+        return 3 * self.criteria_applicable
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -269,6 +292,8 @@ class TopicWeek:
     topic: str
     label: str
     articles: int
+    partial: bool = False  # the current week, still in progress: not comparable with whole weeks
+    days: int = 7  # days of the week counted so far (7 for a whole week)
 
 
 @dataclass(frozen=True)
@@ -280,6 +305,20 @@ class RisingItem:
     recent_per_week: float
     before_per_week: float
     ratio: float  # smoothed growth ratio (recent rate + 1) / (before rate + 1)
+
+
+@dataclass(frozen=True)
+class TrendWindows:
+    """What "recent" and "before" mean for the rising topics and terms: whole weeks of the `[schedule]`
+    timezone, the recent ones ending with the current (partial) week. Days are inclusive."""
+    recent_weeks: int
+    baseline_weeks: int
+    recent_first: str  # YYYY-MM-DD, a Monday
+    recent_last: str  # today
+    before_first: str  # a Monday
+    before_last: str  # the Sunday before recent_first
+    current_week: str  # Monday of the current week
+    current_days: int  # days of the current week so far, today included (1 on a Monday)
 
 
 @dataclass(frozen=True)

@@ -12,15 +12,26 @@ from datetime import date, datetime, timedelta
 
 from config import clock
 from ui.services.context import ServiceContext
-from ui.services.records import RisingItem, SourceVolume, TopicWeek
+from ui.services.records import RisingItem, SourceVolume, TopicWeek, TrendWindows
 from watcher.store import reports
 
 STOPWORDS = frozenset("""
-a about after all also an and are as at be been but by can could de des did do does du en et for from had has have
-how if in into is it its la le les more most new not of on one or our out over pour que qui sur than that the their
-them then there these they this those to un une up us was we were what when where which who why will with would you
-your avec dans est par plus ses son aux ces cette comment pourquoi être sont ont nous vous leur leurs entre sans
-sous après avant via vs year years week weeks day days report news study says said
+a about after all also an and any are as at be been before being best between both but by can could did do does
+doing down during each even every few first for from get gets getting had has have here how however if in into is
+it its just last like made make makes many may might more most much must need needs new next not now of off on
+once one only or other our out over own per same should since so some still such than that the their them then
+there these they this those through to too under until up upon us use used uses using very was way ways we well
+were what when where which while who whom why will with within without would yet you your yours
+
+à afin ainsi alors après au aucun aussi autre autres aux avant avec avoir bien c ça car ce ceci cela celle celles
+celui ces cet cette ceux chaque chez comme comment d dans de depuis des donc dont du elle elles en encore entre
+est et été être eux fait faire faut il ils j l la le les leur leurs lors lorsque m ma mais me même mêmes mes moins
+mon n ne ni nos notre nous on ont ou où par parce pas peu peut peuvent plus pour pourquoi qu quand que quel quelle
+quelles quels qui quoi s sa sans se selon ses si sien soit son sont sous sur ta te tes toi ton tous tout toute
+toutes très tu un une vers via voici voilà vos votre vous y
+
+vs year years week weeks day days month months today report reports news study studies says said new nouveau
+nouvelle nouveaux nouvelles année années ans semaine semaines jour jours mois aujourd'hui
 """.split())
 
 
@@ -83,8 +94,26 @@ def topic_weeks(ctx: ServiceContext, weeks: int = 12, *, today: date | None = No
     stretches, last_shift = _local_shift(ctx, clock.day_start(start, _zone(ctx)), clock.now() + timedelta(weeks=2))
     rows = reports.topic_weeks(ctx.store, _bound(ctx, start), stretches, last_shift)
     labels = _labels(ctx)
+    day = today or clock.today(_zone(ctx))
+    current = clock.week_start(day).isoformat()
+    so_far = day.weekday() + 1  # Monday counts 1 day
     return [TopicWeek(week=iso_week_label(r.monday), week_start=r.monday, topic=r.topic_key,
-                      label=labels.get(r.topic_key, r.topic_key), articles=r.articles) for r in rows]
+                      label=labels.get(r.topic_key, r.topic_key), articles=r.articles,
+                      partial=r.monday == current and so_far < 7, days=so_far if r.monday == current else 7)
+            for r in rows]
+
+
+def windows(ctx: ServiceContext, recent_weeks: int = 4, baseline_weeks: int = 12, *,
+            today: date | None = None) -> TrendWindows:
+    """The days "recent" and "before" cover for rising_topics/rising_terms with the same arguments."""
+    day = today or clock.today(_zone(ctx))
+    monday = clock.week_start(day)
+    recent = monday - timedelta(weeks=recent_weeks - 1)
+    base = recent - timedelta(weeks=baseline_weeks)
+    return TrendWindows(recent_weeks=recent_weeks, baseline_weeks=baseline_weeks, recent_first=recent.isoformat(),
+                        recent_last=day.isoformat(), before_first=base.isoformat(),
+                        before_last=(recent - timedelta(days=1)).isoformat(), current_week=monday.isoformat(),
+                        current_days=day.weekday() + 1)
 
 
 def _windows(ctx: ServiceContext, recent_weeks: int, baseline_weeks: int, today: date | None
@@ -121,7 +150,9 @@ def rising_topics(ctx: ServiceContext, recent_weeks: int = 4, baseline_weeks: in
 
 def rising_terms(ctx: ServiceContext, recent_weeks: int = 4, baseline_weeks: int = 12, limit: int = 20, *,
                  today: date | None = None, min_recent: int = 3) -> list[RisingItem]:
-    """Title words (4+ letters, no stopwords) counted per article in SQL via json_each over the split title."""
+    """Title words counted once per article, in SQL via json_each over the split title: 4+ characters, starting
+    with a letter (no years, amounts, "500k", "10x"), no currency or percent sign, not an English or French stop
+    word; an elided article or pronoun ("l'IA", "d'apprentissage") is split off at the apostrophe."""
     base, recent, end = _windows(ctx, recent_weeks, baseline_weeks, today)
     rows = reports.term_rise(ctx.store, base, recent, end, sorted(STOPWORDS), min_recent)
     return _rising(rows, recent_weeks, baseline_weeks, {}, min_recent)[:limit]

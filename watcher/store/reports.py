@@ -97,20 +97,49 @@ def topic_rise(store: Store, base: str, recent: str, end: str) -> list[RiseCount
     return [RiseCount(r["k"], r["recent"], r["before"]) for r in rows]
 
 
+# SQLite's lower() folds ASCII only: the capitals French titles start with are folded first ("École", "Être")
+_FOLD = (("À", "à"), ("Â", "â"), ("Ç", "ç"), ("É", "é"), ("È", "è"), ("Ê", "ê"), ("Ë", "ë"), ("Î", "î"),
+         ("Ï", "ï"), ("Ô", "ô"), ("Ù", "ù"), ("Û", "û"), ("Ü", "ü"), ("Œ", "œ"))
+# split at spaces, tabs, no-break spaces and apostrophes ("l'IA" -> "l", "IA"); quotes and backslashes would break
+# the JSON array the title becomes
+_SPLIT = ("\\", '"', "\t", "\n", "\r", "\u00a0", "'", "\u2019")
+
+
+def _sql_text(value: str) -> str:
+    return "char(" + ",".join(str(ord(ch)) for ch in value) + ")"
+
+
+def _folded(expr: str) -> str:
+    for upper, lower in _FOLD:
+        expr = f"replace({expr}, {_sql_text(upper)}, {_sql_text(lower)})"
+    return f"lower({expr})"
+
+
+def _spaced(expr: str) -> str:
+    for ch in _SPLIT:
+        expr = f"replace({expr}, {_sql_text(ch)}, ' ')"
+    return expr
+
+
+_TRIM = ".,;:!?()[]{}\"«»“”‘’…-–—/|#*+=<>"
+_WORD = _folded(f"trim(w.value, {_sql_text(_TRIM)})")
+_TITLE_JSON = f"""'["' || replace({_spaced('a.title')}, ' ', '","') || '"]'"""
+
+
 def term_rise(store: Store, base: str, recent: str, end: str, stopwords: Sequence[str],
               min_recent: int) -> list[RiseCount]:
-    """Title words (4+ characters with a letter, not in `stopwords`), counted once per article: in [recent, end)
-    (at least `min_recent`) and in [base, recent). Split and counted in SQL via json_each over the title."""
+    """Title words counted once per article: in [recent, end) (at least `min_recent`) and in [base, recent).
+    Split and counted in SQL via json_each over the title, apostrophes splitting too ("l'IA" -> "l", "ia").
+    A word is kept with 4+ characters, a letter first (no "2025", "500k", "10x"), no currency or percent sign
+    and not in `stopwords` (compared after folding case, French capitals included)."""
     rows = store.query(
-        r"""WITH words AS (
-               SELECT DISTINCT a.id, a.published >= :recent AS is_recent,
-                      lower(trim(w.value, '.,;:!?()[]{}"''«»“”‘’…-–—/|#*')) AS k
-               FROM articles a,
-                    json_each('["' || replace(replace(replace(replace(a.title, '\', ' '), '"', ' '),
-                                                      char(9), ' '), ' ', '","') || '"]') AS w
+        f"""WITH words AS (
+               SELECT DISTINCT a.id, a.published >= :recent AS is_recent, {_WORD} AS k
+               FROM articles a, json_each({_TITLE_JSON}) AS w
                WHERE a.published >= :base AND a.published < :end)
            SELECT k, SUM(is_recent) AS recent, SUM(NOT is_recent) AS before FROM words
-           WHERE length(k) >= 4 AND k NOT IN (SELECT value FROM json_each(:stop)) AND k GLOB '*[a-zà-ÿ]*'
+           WHERE length(k) >= 4 AND k NOT IN (SELECT value FROM json_each(:stop))
+                 AND k GLOB '[a-zà-ÿœ]*' AND NOT k GLOB {_sql_text("*[€$£¥%‰]*")}
            GROUP BY k HAVING SUM(is_recent) >= :min_recent""",
         {"base": base, "recent": recent, "end": end, "stop": json.dumps(sorted(stopwords)),
          "min_recent": min_recent},
