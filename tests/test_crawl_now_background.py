@@ -104,8 +104,8 @@ def test_start_crawl_returns_at_once_and_reports_progress_then_the_result_in_wor
     assert result.summary.failures == [(served.c, error)]
     # French, from the same outcome, in French typography
     french = sources.crawl_result(lang="fr")
-    assert french.message == (f"3 flux : 2 mis à jour (5 nouveaux articles), 0 inchangé, 1 en échec : "
-                              f"{served.c} : {error}")
+    assert french.message == (f"3 flux\u00a0: 2 mis à jour (5 nouveaux articles), 0 inchangé, 1 en échec\u00a0: "
+                              f"{served.c}\u00a0: {error}")
     run = run_store.job_runs(store)[-1]
     assert (run.job, run.status) == ("crawl", "ok") and run.finished
     assert json.loads(run.counts) == {"job": "crawl:ui", "result": sentence}
@@ -127,7 +127,7 @@ def test_a_crawl_where_every_feed_answers_is_a_success_and_french_is_worded_in_f
     status = sources.start_crawl(ctx, lang="fr")  # the job's own message in the starter's language
     done = sources.wait_crawl(30)
     assert done.started == status.started and done.state == "done"
-    assert done.message == "2 flux : 1 mis à jour (0 nouvel article), 1 inchangé, 0 en échec"
+    assert done.message == "2 flux\u00a0: 1 mis à jour (0 nouvel article), 1 inchangé, 0 en échec"
     result = sources.crawl_result(lang="en")
     assert (result.level, result.message) == ("success", "2 feeds: 1 updated (0 new articles), 1 unchanged, 0 failed")
 
@@ -138,12 +138,12 @@ def test_the_sentence_in_both_languages():
     assert sources.crawl_sentence(many, "en") == ("12 feeds: 9 updated (1 new article, 2 edited), 2 unchanged, "
                                                   "1 failed: https://x.example.org/feed: HTTP 404 from server "
                                                   "(not found)")
-    assert sources.crawl_sentence(many, "fr") == ("12 flux : 9 mis à jour (1 nouvel article, 2 modifiés), "
-                                                  "2 inchangés, 1 en échec : https://x.example.org/feed : "
+    assert sources.crawl_sentence(many, "fr") == ("12 flux\u00a0: 9 mis à jour (1 nouvel article, 2 modifiés), "
+                                                  "2 inchangés, 1 en échec\u00a0: https://x.example.org/feed\u00a0: "
                                                   "HTTP 404 from server (not found)")
     one = CrawlSummary(feeds=1, not_modified=1)
     assert sources.crawl_sentence(one, "en") == "1 feed: 0 updated, 1 unchanged, 0 failed"
-    assert sources.crawl_sentence(one, "fr") == "1 flux : 0 mis à jour, 1 inchangé, 0 en échec"
+    assert sources.crawl_sentence(one, "fr") == "1 flux\u00a0: 0 mis à jour, 1 inchangé, 0 en échec"
     assert sources.crawl_sentence(CrawlSummary(), "en") == "No feed to crawl."
     assert sources.crawl_sentence(CrawlSummary(), "fr") == "Aucun flux à collecter."
     failing = [(f"https://f{i}.example.org/feed", "x" * 500) for i in range(7)]
@@ -152,10 +152,10 @@ def test_the_sentence_in_both_languages():
     assert text.count("https://") == 5 and text.endswith("…; … and 2 more")
     assert len(text) < 5 * (sources.ERROR_CHARS + 40) + 100
     french = sources.crawl_sentence(CrawlSummary(feeds=7, failed=7, failures=failing), "fr")
-    assert french.endswith("… ; … et 2 autres")
+    assert french.endswith("…\u202f; … et 2 autres")
     busy = CrawlBusyError(4242)
     assert sources.busy_sentence(busy, "en") == "Another crawl is already running (pid 4242); this one was skipped."
-    assert sources.busy_sentence(busy, "fr") == ("Une autre collecte est déjà en cours (pid 4242) ; "
+    assert sources.busy_sentence(busy, "fr") == ("Une autre collecte est déjà en cours (pid 4242)\u202f; "
                                                  "celle-ci n'a pas été lancée.")
 
 
@@ -233,12 +233,13 @@ def test_crawl_now_on_the_page_shows_progress_then_the_sentence_and_the_new_job_
     error = _error(store, served.c)
     sentence = {
         "en": f"3 feeds: 2 updated (5 new articles), 0 unchanged, 1 failed: {served.c}: {error}",
-        "fr": f"3 flux : 2 mis à jour (5 nouveaux articles), 0 inchangé, 1 en échec : {served.c} : {error}",
+        "fr": f"3 flux\u00a0: 2 mis à jour (5 nouveaux articles), 0 inchangé, 1 en échec\u00a0: {served.c}\u00a0: "
+              f"{error}",
     }[lang]
     assert [w.value for w in at.warning] == [md(sentence)], _shown(at)
     assert not at.success
     assert not _crawl_button(at).disabled
-    runs = next(frame.value for frame in at.dataframe if "crawl:ui" in frame.value.to_csv())
+    runs = next(frame.value for frame in at.dataframe if sentence in frame.value.to_csv())  # the job run's row
     assert sentence in runs.to_csv() or json.dumps(sentence, ensure_ascii=False)[1:-1] in runs.to_csv()
     at.run()
     assert not at.warning  # the result is said once

@@ -154,12 +154,12 @@ def test_digest_is_multipart_with_the_right_stories(digest_env):
 
     fr = server.handler.to("bruno@example.fr")[0].message
     fr_body = parts(fr)
-    assert fr["Subject"].startswith("Veille du jour : 2 nouveaux sujets")
+    assert fr["Subject"].startswith("Veille du jour\u00a0: 2 nouveaux sujets")  # French typography: no-break space
     assert "Votre veille quotidienne" in fr_body["text/html"]
     assert "Réglementation et conformité" in fr_body["text/plain"]
     assert "RGPD : former tous les salariés avant l'audit" in fr_body["text/plain"]
     assert "VR forklift" not in fr_body["text/plain"]
-    assert "TutorBot : Évaluation -> Essai" in fr_body["text/plain"]  # one French vocabulary (ui.services.statuses)
+    assert "TutorBot\u00a0: Évaluation -> Essai" in fr_body["text/plain"]  # one vocabulary (ui.services.statuses)
 
 
 @pytest.mark.dates

@@ -6,6 +6,7 @@ switch, defaulting to ``[ui] language``). Outside a Streamlit run the default la
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from ui.services.statuses import LABELS as STATUS_LABELS
@@ -16,6 +17,26 @@ LANG_KEY = "veille_lang"
 _MONTHS = {
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
     "fr": ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."),
+}
+
+# the shipped topics (config/veille.toml [[topics]]): key -> (its English label there, French); a topic
+# whose label a company changed is shown as written
+TOPICS: dict[str, tuple[str, str]] = {
+    "ai": ("AI in learning", "IA et formation"),
+    "microlearning": ("Microlearning", "Microlearning et mobile"),
+    "xr": ("VR / AR / XR", "Réalité virtuelle / augmentée"),
+    "metaverse": ("Metaverse", "Métavers"),
+    "regulation": ("Regulation & compliance", "Réglementation et conformité"),
+    "platforms": ("Learning platforms & tools", "Plateformes (LMS, LXP, outils auteurs)"),
+    "learning-science": ("Learning science & evidence", "Sciences de l'apprentissage"),
+    "other": ("Other", "Autres sujets"),
+}
+# the register's quadrants (ui.services.tools.QUADRANTS, data in English)
+QUADRANTS: dict[str, tuple[str, str]] = {
+    "AI & automation": ("AI & automation", "IA et automatisation"),
+    "Immersive (VR/AR/metaverse)": ("Immersive (VR/AR/metaverse)", "Immersif (VR/AR/métavers)"),
+    "Formats & pedagogy": ("Formats & pedagogy", "Formats et pédagogie"),
+    "Platforms, data & compliance": ("Platforms, data & compliance", "Plateformes, données et conformité"),
 }
 
 # key -> (English, French)
@@ -98,7 +119,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "digest.show.all": ("All", "Tout"),
     "digest.show.unread": ("Unread", "Non lus"),
     "digest.show.saved": ("Saved", "Gardés"),
-    "digest.relevance": ("Relevance {score:.0%}", "Pertinence {score:.0%}"),
+    "digest.relevance": ("Relevance {score}", "Pertinence {score}"),
     "digest.why": ("Why: {why}", "Pourquoi : {why}"),
     "digest.linked_story": ("The story from your email", "L'article de votre e-mail"),
     "digest.also": ("Also reported by", "Aussi publié par"),
@@ -199,7 +220,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "assess, hold). Rejected items sit outside the rings (dashed band). Quadrants group themes. A ring ◯ "
         "around a dot marks an item new since the chosen date, a diamond ◇ an item that moved ring.",
         "Le registre sous forme de radar : plus un point est proche du centre, plus l'engagement est fort "
-        "(adopter, essayer, évaluer, attendre). Les éléments rejetés sont hors des anneaux. Les quadrants "
+        "(adopté, essai, évaluation, en attente). Les éléments rejetés sont hors des anneaux. Les quadrants "
         "regroupent les thèmes. ◯ signale un élément nouveau depuis la date choisie, ◇ un élément qui a changé "
         "d'anneau.",
     ),
@@ -221,12 +242,13 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The register is empty: add tools on the register page.",
         "Le registre est vide : ajoutez des outils.",
     ),
-    "ring.adopt": ("Adopt", "Adopter"),
-    "ring.trial": ("Trial", "Essayer"),
-    "ring.assess": ("Assess", "Évaluer"),
-    "ring.hold": ("Hold", "Attendre"),
-    "ring.rejected": ("Rejected", "Rejeté"),
-    "ring.signal": ("Signal", "Signal"),
+    # rings: the statuses' words (one vocabulary in the app, radar, email and report)
+    "ring.adopt": ("Adopt", STATUS_LABELS["adopted"][1]),
+    "ring.trial": ("Trial", STATUS_LABELS["trial"][1]),
+    "ring.assess": ("Assess", STATUS_LABELS["assess"][1]),
+    "ring.hold": ("Hold", STATUS_LABELS["hold"][1]),
+    "ring.rejected": ("Rejected", STATUS_LABELS["rejected"][1]),
+    "ring.signal": ("Signal", STATUS_LABELS["signal"][1]),
     # trends
     "trends.title": ("Trends", "Tendances"),
     "trends.intro": (
@@ -395,6 +417,72 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Ouvre le rapport dans un nouvel onglet, mis en page pour l'A4 : imprimez-le ou enregistrez-le en PDF "
         "depuis le navigateur.",
     ),
+    # words that were data codes on the pages: topics, quadrants, kinds, history changes, reasons, states
+    **{f"topic.{key}": pair for key, pair in TOPICS.items()},
+    **{f"quadrant.{name}": pair for name, pair in QUADRANTS.items()},
+    "kind.tool": ("tool", "outil"),
+    "kind.trend": ("trend", "tendance"),
+    "change.created": ("added", "ajout"),
+    "change.status": ("status", "statut"),
+    "change.import": ("imported", "import"),
+    "change.edit": ("details edited", "fiche modifiée"),
+    "change.score": ("scorecard", "grille"),
+    "change.evidence": ("evidence linked", "preuve ajoutée"),
+    "why.judged_relevant": ("judged relevant", "jugé pertinent"),
+    "why.judged_irrelevant": ("judged irrelevant", "jugé non pertinent"),
+    "feed.new": ("new", "nouveau"),
+    "feed.ok": ("ok", "à jour"),
+    "feed.not_modified": ("unchanged", "inchangé"),
+    "feed.error": ("failing", "en échec"),
+    "feed.disabled": ("disabled", "désactivé"),
+    "job.crawl": ("crawl", "collecte"),
+    "job.crawl:ui": ("crawl from the app", "collecte depuis l'application"),
+    "job.score": ("scoring", "notation"),
+    "job.rescore": ("rescoring", "renotation"),
+    "job.daily_digest": ("daily digest", "sélection quotidienne"),
+    "job.weekly_digest": ("weekly digest", "sélection hebdomadaire"),
+    "job.retention": ("retention", "purge"),
+    "outcome.ok": ("done", "terminé"),
+    "outcome.running": ("running", "en cours"),
+    "outcome.failed": ("failed", "échec"),
+    "outcome.error": ("failed", "échec"),
+    "outcome.skipped": ("skipped", "non lancé"),
+    "outcome.interrupted": ("interrupted", "interrompu"),
+    "count.run_id": ("run", "exécution"),
+    "count.job": ("job", "tâche"),
+    "count.result": ("result", "résultat"),
+    "count.feeds": ("feeds", "flux"),
+    "count.ok": ("fetched", "collectés"),
+    "count.not_modified": ("unchanged", "inchangés"),
+    "count.failed": ("failed", "en échec"),
+    "count.skipped": ("skipped", "ignorés"),
+    "count.new_articles": ("new articles", "nouveaux articles"),
+    "count.updated_articles": ("updated articles", "articles modifiés"),
+    "count.seconds": ("seconds", "secondes"),
+    "count.failures": ("failures", "échecs"),
+    "count.interrupted": ("interrupted", "interrompus"),
+    "count.recipients": ("recipients", "destinataires"),
+    "count.errors": ("errors", "erreurs"),
+    "count.sent": ("sent", "envoyés"),
+    "count.not_sent": ("not sent", "non envoyés"),
+    "count.stopped": ("stopped", "arrêté"),
+    "count.scored": ("scored", "notés"),
+    "count.articles": ("articles", "articles"),
+    "count.profiles": ("profiles", "publics"),
+    "yes": ("yes", "oui"),
+    "no": ("no", "non"),
+    "per_week": ("per week", "par semaine"),
+    "register.fit": ("Fit with the profiles", "Adéquation aux publics"),
+    "register.guidance": ("How to score", "Comment noter"),
+    "register.suggested_note": ("Suggested: {count} mentions in highly rated articles",
+                                "Suggéré : {count} mentions dans des articles bien notés"),
+    "register.score_note": ("scorecard update", "mise à jour de la grille"),
+    "register.kind_line": ("Kind: {kind}", "Type : {kind}"),
+    "register.quadrant_line": ("Quadrant: {quadrant}", "Quadrant : {quadrant}"),
+    "radar.legend_line": ("**Legend**: ◯ new · ◇ moved", "**Légende** : ◯ nouveau · ◇ déplacé"),
+    "digest.also_line": ("**Also reported by**: {links}", "**Aussi publié par** : {links}"),
+    "profiles.edited_line": ("Edited in the app: {by} · {at}", "Modifié dans l'application : {by} · {at}"),
+    "quadrant.unclassified": ("Unclassified", "Non classé"),
 }
 
 
@@ -409,13 +497,68 @@ def current_language() -> str:
     return lang if lang in LANGUAGES else "en"
 
 
+NNBSP = "\u202f"  # NARROW NO-BREAK SPACE: before ; ! ? and % in French
+NBSP = "\u00a0"  # NO-BREAK SPACE: before : in French (Imprimerie nationale)
+# a space (or none) before : ; ! ? that ends a word or a closing mark and is followed by a space, the end or
+# a closing mark: not "14:30", "https://", ":blue-badge[" nor "::"
+_FRENCH_PUNCT = re.compile(r"(?:(?<=[^\s:;!?(\[])|^)[ \u00a0\u202f]?([:;!?])(?=[\s*_)\]»]|$)")
+
+
+def french_typography(text: str) -> str:
+    """French spacing in our own text: a no-break space before ':' and a narrow one before ';', '!', '?'
+    ("Pourquoi : x"; "Déjà ?"), so the sign never starts a line. Feed and user text is not passed through it."""
+    return _FRENCH_PUNCT.sub(lambda m: (NBSP if m.group(1) == ":" else NNBSP) + m.group(1), text)
+
+
+def colon(lang: str | None = None) -> str:
+    """':' as the language writes it after a word: ':' in English, '\u00a0:' in French."""
+    return NBSP + ":" if (lang or current_language()) == "fr" else ":"
+
+
 def translate(key: str, lang: str, **values) -> str:
-    """The string `key` in `lang`, with `values` formatted in; an unknown key shows itself (never crashes)."""
+    """The string `key` in `lang`, with `values` formatted in; an unknown key shows itself (never crashes).
+
+    The French templates carry French typography (applied once below), so values (feed titles, URLs,
+    errors) formatted in are never changed."""
     pair = STRINGS.get(key)
     if pair is None:
         return key
     text = pair[LANGUAGES.index(lang) if lang in LANGUAGES else 0]
     return text.format(**values) if values else text
+
+
+def _french_template(text: str) -> str:
+    """French typography on a template's fixed text, leaving its `{placeholders}` untouched."""
+    parts = re.split(r"(\{[^{}]*\})", text)
+    return "".join(p if p.startswith("{") else french_typography(p) for p in parts)
+
+
+# the catalogue's French in French typography, once: pages, tests and the CLI read the same text
+STRINGS.update({key: (en, _french_template(fr)) for key, (en, fr) in STRINGS.items()})
+
+
+def format_number(value: float | int | None, lang: str | None = None, digits: int = 1) -> str:
+    """A number as the language writes it: 1,234.5 / 1 234,5 (decimal comma, narrow no-break thousands)."""
+    if value is None:
+        return "—"
+    text = f"{value:,.{digits}f}"
+    if (lang or current_language()) == "fr":
+        text = text.replace(",", NNBSP).replace(".", ",")
+    return text
+
+
+def format_percent(value: float | None, lang: str | None = None, digits: int = 0) -> str:
+    """A share 0..1 as a percentage: '72%' in English, '72 %' (narrow no-break space) in French."""
+    if value is None:
+        return "—"
+    lang = lang or current_language()
+    number = format_number(value * 100, lang, digits)
+    return f"{number}{NNBSP}%" if lang == "fr" else f"{number}%"
+
+
+def format_ratio(value: float | None, lang: str | None = None) -> str:
+    """A growth factor: '×1.52' / '×1,52'."""
+    return "—" if value is None else "×" + format_number(value, lang, 2)
 
 
 def t(key: str, **values) -> str:
@@ -448,17 +591,44 @@ def status_label(status: str) -> str:
     return t(f"status.{status}")
 
 
-QUADRANT_FR = {
-    "AI & automation": "IA et automatisation",
-    "Immersive (VR/AR/metaverse)": "Immersif (VR/AR/métavers)",
-    "Formats & pedagogy": "Formats et pédagogie",
-    "Platforms, data & compliance": "Plateformes, données et conformité",
-    "": "Non classé",
-}
+QUADRANT_FR = {name: pair[1] for name, pair in QUADRANTS.items()}
 
 
-def quadrant_label(name: str) -> str:
+def quadrant_label(name: str, lang: str | None = None) -> str:
     """Quadrant names are data (English in the register); French readers get them translated when known."""
-    if current_language() == "fr":
-        return QUADRANT_FR.get(name, name)
-    return name or "Unclassified"
+    lang = lang or current_language()
+    if not name:
+        return translate("quadrant.unclassified", lang)
+    return translate(f"quadrant.{name}", lang) if name in QUADRANTS else name
+
+
+def topic_label(key: str, label: str = "", lang: str | None = None) -> str:
+    """A topic's name: the shipped topics in the reader's language, a company's own label as written."""
+    lang = lang or current_language()
+    shipped = TOPICS.get(key)
+    if shipped is not None and (not label or label == shipped[0]):
+        return translate(f"topic.{key}", lang)
+    return label or key
+
+
+def kind_label(kind: str, lang: str | None = None) -> str:
+    """'tool' / 'trend' in words."""
+    return translate(f"kind.{kind}", lang or current_language()) if f"kind.{kind}" in STRINGS else kind
+
+
+def change_label(change: str, lang: str | None = None) -> str:
+    """A history row's change type (created, status, import, edit, score, evidence) in words."""
+    key = f"change.{change}"
+    return translate(key, lang or current_language()) if key in STRINGS else change
+
+
+def why_label(why: str | None, lang: str | None = None) -> str:
+    """The reason a story ranks where it does: a profile's interest (data) or the DLM's judgement (ours)."""
+    key = {"judged relevant": "why.judged_relevant", "judged irrelevant": "why.judged_irrelevant"}.get(why or "")
+    return translate(key, lang or current_language()) if key else (why or "")
+
+
+def code_label(prefix: str, code: str | None, lang: str | None = None) -> str:
+    """A stored code (`feed.error`, `job.crawl`, `outcome.ok`, `count.feeds`) in words; unknown codes as they are."""
+    key = f"{prefix}.{code}"
+    return translate(key, lang or current_language()) if key in STRINGS else (code or "")

@@ -69,7 +69,7 @@ def layout(entries, quadrants: list[str], size: int = 640) -> list[Blip]:
 
 
 def draw(entries, quadrants: list[str], ring_labels: dict[str, str], quadrant_labels: dict[str, str],
-         size: int = 640) -> tuple[str, list[Blip]]:
+         size: int = 640, title: str = "technology radar") -> tuple[str, list[Blip]]:
     """The radar as an SVG string and the numbered blips (for the legend next to it)."""
     centre = size / 2
     radius = size * 0.40
@@ -77,7 +77,7 @@ def draw(entries, quadrants: list[str], ring_labels: dict[str, str], quadrant_la
     sector = 2 * math.pi / max(len(quadrants), 1)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size + 2 * PAD} {size}" width="{size + 2 * PAD}" '
-        f'height="{size}" style="font-family:sans-serif" role="img" aria-label="technology radar">',
+        f'height="{size}" style="font-family:sans-serif" role="img" aria-label="{escape(title)}">',
         f'<g transform="translate({PAD},0)">',
     ]
     # rejected band, outside the radar

@@ -15,6 +15,7 @@ import jinja2
 
 from ui.digest.records import Digest
 from ui.digest.strings import MONTHS, STATUS_COLOURS, STRINGS
+from ui.i18n import format_percent, french_typography, why_label
 from ui.services.statuses import label as status_label
 
 FONT = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif"
@@ -76,9 +77,16 @@ def _badge(score: float) -> tuple[str, str]:
     return "#eef2f7", "#475569"
 
 
+def words(lang: str) -> dict[str, str]:
+    """The email's wording in `lang`; French with French typography (no-break space before ':' ';' '!' '?')."""
+    if lang == "fr":
+        return {key: french_typography(text) for key, text in STRINGS["fr"].items()}
+    return STRINGS["en"]
+
+
 def subject_for(digest: Digest, tz: ZoneInfo) -> str:
     lang = digest.recipient.language if digest.recipient.language in STRINGS else "en"
-    t = STRINGS[lang]
+    t = words(lang)
     period = format_period(digest.period_start, digest.period_end, lang, tz)
     if not digest.story_count:
         return t["subject_tools"].format(period=period)
@@ -89,15 +97,16 @@ def subject_for(digest: Digest, tz: ZoneInfo) -> str:
 def render_digest(digest: Digest, *, timezone: str = "Europe/Paris") -> RenderedDigest:
     tz = ZoneInfo(timezone)
     lang = digest.recipient.language if digest.recipient.language in STRINGS else "en"
-    t = STRINGS[lang]
+    t = words(lang)
     sections = []
     for sec in digest.sections:
         stories = []
         for s in sec.stories:
             bg, fg = _badge(s.score)
             stories.append({
-                "title": s.title, "url": s.url, "app_url": s.app_url, "summary": s.summary, "why": s.why,
-                "percent": round(s.score * 100), "profile_name": s.profile_name,
+                "title": s.title, "url": s.url, "app_url": s.app_url, "summary": s.summary,
+                "why": why_label(s.why, lang),
+                "percent": format_percent(s.score, lang), "profile_name": s.profile_name,
                 "date": format_date(s.published, lang, tz), "sources": s.sources, "badge_bg": bg, "badge_fg": fg,
             })
         sections.append({"label": sec.label, "stories": stories})

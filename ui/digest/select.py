@@ -195,25 +195,12 @@ def _sources(store, story_id: str, lead_id: str) -> tuple[StorySource, ...]:
     return tuple(out)
 
 
-TOPIC_LABELS_FR = {
-    "ai": "IA et formation",
-    "microlearning": "Microlearning et mobile",
-    "xr": "Réalité virtuelle / augmentée",
-    "metaverse": "Métavers",
-    "regulation": "Réglementation et conformité",
-    "platforms": "Plateformes (LMS, LXP, outils auteurs)",
-    "learning-science": "Sciences de l'apprentissage",
-    OTHER_TOPIC: "Autres sujets",
-}
-
-
 def topic_label(settings, key: str, language: str) -> str:
-    if language == "fr" and key in TOPIC_LABELS_FR:
-        return TOPIC_LABELS_FR[key]
+    """The topic's name as the app shows it (ui.i18n: one French vocabulary for the app and the email)."""
+    from ui.i18n import topic_label as label_of
+
     topic = next((t for t in settings.topics if t.key == key), None)
-    if topic:
-        return topic.label
-    return "Other" if key == OTHER_TOPIC else key
+    return label_of(key, topic.label if topic else "", language)
 
 
 def _group_by_topic(settings, language: str, stories: list[DigestStory]) -> tuple[TopicSection, ...]:

@@ -175,7 +175,18 @@ _CRITERIA = {c.key: c for c in CRITERIA}
 
 
 def _words(language: str) -> dict[str, str]:
-    return TEXT.get(language, TEXT["en"])
+    """The report's wording; French with French typography (ui.i18n: a no-break space before ':' ';' '?')."""
+    from ui.i18n import french_typography
+
+    if language == "fr":
+        return {key: french_typography(text) for key, text in TEXT["fr"].items()}
+    return TEXT["en"]
+
+
+def _colon(language: str) -> str:
+    from ui.i18n import colon
+
+    return colon(language)
 
 
 def change_text(d: DecisionEntry, language: str = "en") -> str:
@@ -195,7 +206,7 @@ def change_text(d: DecisionEntry, language: str = "en") -> str:
         return tx.get(d.change, d.change)
     if d.change == "status" and d.from_status and d.from_status != d.to_status:  # a move: from → to
         return f"{status_label(d.from_status, language)} → {status_label(d.to_status, language)}"
-    return f"{tx.get(d.change, d.change)}{' :' if language == 'fr' else ':'} {status_label(d.to_status, language)}"
+    return f"{tx.get(d.change, d.change)}{_colon(language)} {status_label(d.to_status, language)}"
 
 
 # --- CSV --------------------------------------------------------------------------------------
@@ -287,7 +298,7 @@ def _evidence_html(d: DecisionEntry, language: str) -> str:
     items = "".join(f'<span class="ev">{_link(e.url, e.title or e.article_id)}'
                     + (f' <span class="meta">· {_e(e.feed_title)}</span>' if e.feed_title else "")
                     + (f" — {_e(e.note)}" if e.note else "") + "</span>" for e in d.evidence)
-    colon = " :" if language == "fr" else ":"
+    colon = _colon(language)
     return f'<span class="evs"><span class="evh">{_e(_words(language)["evidence"])}{colon}</span>{items}</span>'
 
 
@@ -311,6 +322,8 @@ def _decision_rows(rows: tuple[DecisionEntry, ...], language: str, *, evidence: 
 
 def to_html(log: VeilleLog, language: str = "en", *, lang: str | None = None) -> str:
     """A standalone printable report (no script, no external resource), laid out for A4."""
+    from ui.i18n import kind_label, quadrant_label
+
     language = lang or language
     tx = _words(language)
     figures = counts(log)
@@ -328,10 +341,12 @@ def to_html(log: VeilleLog, language: str = "en", *, lang: str | None = None) ->
         f"<td class=\"num\">{g.stories}</td></tr>" for g in log.digests], tx)
     register = _table([("tool", "18%"), ("kind", "7%"), ("status", "10%"), ("quadrant", "15%"),
                        ("last_rationale", "50%")], [
-        f"<tr><td>{_e(c.name)}</td><td>{_e(c.kind)}</td><td class=\"status\">{_e(status_label(c.status, language))}"
-        f"</td><td>{_e(c.quadrant)}</td><td>{_e(c.last_rationale)}</td></tr>" for c in log.register], tx)
+        f"<tr><td>{_e(c.name)}</td><td>{_e(kind_label(c.kind, language))}</td>"
+        f"<td class=\"status\">{_e(status_label(c.status, language))}"
+        f"</td><td>{_e(quadrant_label(c.quadrant, language) if c.quadrant else '')}</td>"
+        f"<td>{_e(c.last_rationale)}</td></tr>" for c in log.register], tx)
     period = f"{log.date_from.isoformat()} — {log.date_to.isoformat()}"
-    colon = " :" if language == "fr" else ":"
+    colon = _colon(language)
     generated = tx["generated"].format(at=log.generated_at[:16].replace("T", " "),
                                        by=person(log.generated_by, language))
     return "".join([
