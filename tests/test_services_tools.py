@@ -221,3 +221,57 @@ def test_statuses_have_one_definition():
                 if len({i.value for i in items if isinstance(i, ast.Constant)} & names) >= 4:
                     found.append(f"{path.relative_to(root)}:{node.lineno}")
     assert not found, found
+
+
+def test_each_score_says_what_it_means_per_criterion():
+    """0..3 read differently for each criterion (in English and French): the scorecard shows the words."""
+    for c in tools.CRITERIA:
+        for language in ("en", "fr"):
+            words = [c.level(score, language) for score in range(4)]
+            assert all(words) and len(set(words)) == 4, (c.key, language, words)
+        assert c.level(2, "fr") != c.level(2, "en")
+    assert tools.criterion("ai_act").level(3) == "no exposure"
+    assert tools.criterion("accessibility").level(0).endswith("(knock-out)")
+    assert len({c.level(3) for c in tools.CRITERIA}) == len(tools.CRITERIA)
+
+
+def test_totals_are_out_of_the_criteria_that_apply(ctx):
+    """Two tools with the same points compare equal whatever was scored; a criterion that does not apply leaves
+    the yardstick, and the lane card says how many criteria are scored out of those that apply."""
+    tools.add_tool(ctx, "Quiz bot", note="seen at a fair")
+    tools.add_tool(ctx, "Badge wall", note="seen at a fair")
+    tools.set_score(ctx, "Quiz bot", "cost", 3, "cheap")
+    for key in ("cost", "evidence", "maturity"):
+        tools.set_score(ctx, "Badge wall", key, 1, "so so")
+    quiz, wall = tools.scorecard(ctx, "Quiz bot"), tools.scorecard(ctx, "Badge wall")
+    assert (quiz.total, quiz.points_max, quiz.scored, quiz.applicable) == (3, 24, 1, 8)
+    assert (wall.total, wall.points_max, wall.scored, wall.applicable) == (3, 24, 3, 8)
+    assert quiz.max_total == 3 and wall.max_total == 9  # the CLI's figures are unchanged
+
+    sc = tools.set_score(ctx, "Quiz bot", "ai_act", None, "no AI in it", applies=False)
+    ai_act = next(e for e in sc.entries if e.criterion == "ai_act")
+    assert not ai_act.applies and ai_act.score is None
+    assert (sc.total, sc.points_max, sc.scored, sc.applicable) == (3, 21, 1, 7)
+    card = next(c for c in tools.lanes(ctx)["signal"] if c.name == "Quiz bot")
+    assert (card.criteria_scored, card.criteria_applicable, card.points_max, card.score_total) == (1, 7, 21, 3)
+    assert tools.get_card(ctx, "Badge wall").criteria_applicable == 8
+    with pytest.raises(ValidationError, match="does not apply"):
+        tools.set_score(ctx, "Quiz bot", "ai_act", 2, "x", applies=False)
+    sc = tools.set_score(ctx, "Quiz bot", "ai_act", 3, "it does apply after all")
+    assert next(e for e in sc.entries if e.criterion == "ai_act").applies and sc.applicable == 8
+    assert tools.get_card(ctx, "Quiz bot").criteria_applicable == 8
+    last = tools.history(ctx, "Quiz bot")[-2]
+    assert last.details["details"] == {"applies": False}
+
+
+def test_fit_rows_carry_profile_names(ctx):
+    from ui.services.profiles import list_profiles
+
+    names = {p.key: p.name for p in list_profiles(ctx)}
+    assert names and any(k != v for k, v in names.items())
+    ids = sorted(r["id"] for r in article_store.iter_export_rows(ctx.store))[:3]
+    for aid in ids:
+        tools.add_evidence(ctx, "Adaptive learning paths", aid, "relevant")
+    sc = tools.scorecard(ctx, "Adaptive learning paths")
+    assert set(sc.fit_prefill) <= set(sc.profile_names)
+    assert {k: sc.profile_names[k] for k in names} == names

@@ -44,24 +44,62 @@ CRITERIA: tuple[Criterion, ...] = (
         "Niveau LTEM (1-8) / Kirkpatrick (1-4) atteint par des preuves indépendantes ; signaler les seules "
         "allégations du fournisseur. 0 aucune, 1 perceptions, 2 connaissances, 3 transfert ou résultats.",
         False,
+        (
+            "none, or the vendor's claims only",
+            "learners' perceptions (satisfaction, surveys)",
+            "knowledge or competence measured",
+            "transfer to the job or business results",
+        ),
+        (
+            "aucune, ou les seules allégations du fournisseur",
+            "perceptions des apprenants (satisfaction, enquêtes)",
+            "connaissances ou compétences mesurées",
+            "transfert en situation de travail ou résultats",
+        ),
     ),
     Criterion(
         "fit", "Fit per learner profile", "Adéquation aux publics",
         "Fit with each learner profile, prefilled from the scores of linked evidence articles; edit per profile.",
         "Adéquation à chaque public, pré-remplie d'après les scores des articles liés ; modifiable par public.",
         False,
+        (
+            "fits none of our learner profiles",
+            "fits a few learners of one profile",
+            "fits one profile well",
+            "fits several profiles well",
+        ),
+        (
+            "ne convient à aucun de nos publics",
+            "convient à quelques apprenants d'un public",
+            "convient bien à un public",
+            "convient bien à plusieurs publics",
+        ),
     ),
     Criterion(
         "cost", "Cost & value", "Coût et valeur",
         "Licence, content and support costs against the expected value. 0 unaffordable, 3 clearly worth it.",
         "Coûts de licence, de contenus et de support au regard de la valeur attendue.",
         False,
+        ("unaffordable", "costly for the value expected", "fair value", "clearly worth it"),
+        ("hors budget", "cher pour la valeur attendue", "rapport coût/valeur correct", "vaut clairement son coût"),
     ),
     Criterion(
         "accessibility", "Accessibility (WCAG/RGAA)", "Accessibilité (WCAG/RGAA)",
         "Conformance with WCAG 2.1 AA / RGAA. 0 (knock-out): inaccessible with no remediation plan.",
         "Conformité WCAG 2.1 AA / RGAA. 0 (éliminatoire) : inaccessible sans plan de mise en conformité.",
         True,
+        (
+            "inaccessible, no remediation plan (knock-out)",
+            "major gaps, with a dated remediation plan",
+            "minor gaps, mostly WCAG 2.1 AA",
+            "WCAG 2.1 AA / RGAA conformant, audited",
+        ),
+        (
+            "inaccessible, sans plan de mise en conformité (éliminatoire)",
+            "lacunes importantes, plan de mise en conformité daté",
+            "lacunes mineures, WCAG 2.1 AA pour l'essentiel",
+            "conforme WCAG 2.1 AA / RGAA, audité",
+        ),
     ),
     Criterion(
         "data_protection", "Data protection (GDPR)", "Protection des données (RGPD)",
@@ -69,6 +107,18 @@ CRITERIA: tuple[Criterion, ...] = (
         "Données collectées, hébergement, durée de conservation, contrat de sous-traitance. 0 (éliminatoire) : "
         "traitement illicite ou inconnu.",
         True,
+        (
+            "unlawful or unknown processing (knock-out)",
+            "gaps to close (no DPA yet, hosting outside the EU)",
+            "compliant, minor questions open",
+            "compliant: DPA signed, EU hosting, retention set",
+        ),
+        (
+            "traitement illicite ou inconnu (éliminatoire)",
+            "écarts à combler (pas encore de contrat, hébergement hors UE)",
+            "conforme, questions mineures en suspens",
+            "conforme : contrat signé, hébergement UE, durée de conservation fixée",
+        ),
     ),
     Criterion(
         "ai_act", "EU AI Act exposure", "Exposition à l'AI Act",
@@ -77,18 +127,54 @@ CRITERIA: tuple[Criterion, ...] = (
         "Note-t-il, oriente-t-il, évalue-t-il le niveau ou surveille-t-il les apprenants (annexe III, haut "
         "risque) ? Obligations de transparence et de maîtrise de l'IA ? 0 (éliminatoire) : haut risque sans mesures.",
         True,
+        (
+            "high-risk use without measures (knock-out)",
+            "high-risk use with measures in place",
+            "transparency or AI-literacy duties only",
+            "no exposure",
+        ),
+        (
+            "usage à haut risque sans mesures (éliminatoire)",
+            "usage à haut risque, mesures en place",
+            "obligations de transparence ou de maîtrise de l'IA seulement",
+            "aucune exposition",
+        ),
     ),
     Criterion(
         "maturity", "Maturity & hype stage", "Maturité et cycle du hype",
         "Hype stage (trigger, peak, trough, slope, plateau); what the press claims vs our ring.",
         "Étape du cycle (déclencheur, pic, creux, pente, plateau) ; ce qu'annonce la presse vs notre anneau.",
         False,
+        (
+            "idea or prototype (trigger)",
+            "peak of hype, few real users",
+            "proven in some organisations (slope)",
+            "mainstream and stable (plateau)",
+        ),
+        (
+            "idée ou prototype (déclencheur)",
+            "pic du hype, peu d'utilisateurs réels",
+            "éprouvé dans quelques organisations (pente)",
+            "courant et stable (plateau)",
+        ),
     ),
     Criterion(
         "fr_compliance", "French compliance & funding", "Conformité et financement (France)",
         "Fits Qualiopi evidence; fundable through CPF / OPCO.",
         "Compatible avec les preuves Qualiopi ; finançable par le CPF / les OPCO.",
         False,
+        (
+            "no Qualiopi evidence, not fundable",
+            "fundable or Qualiopi-ready only with work",
+            "fits Qualiopi, partly fundable",
+            "Qualiopi evidence ready, fundable through CPF / OPCO",
+        ),
+        (
+            "aucune preuve Qualiopi, non finançable",
+            "finançable ou compatible Qualiopi au prix d'un travail",
+            "compatible Qualiopi, en partie finançable",
+            "preuves Qualiopi prêtes, finançable par le CPF / les OPCO",
+        ),
     ),
 )
 CRITERION_KEYS = tuple(c.key for c in CRITERIA)
@@ -111,6 +197,8 @@ def _card(summary: tools_store.ToolSummary) -> ToolCard:
         created_at=t.created_at, created_by=t.created_by, updated_at=t.updated_at,
         last_rationale=summary.last_rationale, evidence_count=summary.evidence_count,
         score_total=summary.score_total, score_max=summary.score_max, knocked_out=summary.knocked_out,
+        criteria_scored=summary.score_max // 3,
+        criteria_applicable=len(CRITERIA) - len(set(summary.not_applicable) & set(CRITERION_KEYS)),
     )
 
 
@@ -197,7 +285,15 @@ def fit_points(mean_score: float) -> int:
     return max(0, min(3, int(mean_score * 4)))
 
 
+def _profile_names(ctx: ServiceContext) -> dict[str, str]:
+    from ui.services.profiles import list_profiles
+
+    return {p.key: p.name for p in list_profiles(ctx)}
+
+
 def scorecard(ctx: ServiceContext, name: str) -> Scorecard:
+    """One tool's scorecard. `total` out of `points_max` (3 × the criteria that apply, scored or not) compares
+    across tools; `max_total` (3 × the criteria scored) is the CLI's historical yardstick."""
     tool = _row(ctx, name)
     rows = tools_store.scores(ctx.store, tool.id)
     prefill = fit_prefill(ctx, tool.name)
@@ -211,11 +307,16 @@ def scorecard(ctx: ServiceContext, name: str) -> Scorecard:
             criterion=c.key, label=c.label_en, score=r.score if r is not None else None,
             note=r.note if r is not None else "", details=details, knockout=c.knockout,
             updated_at=r.updated_at if r is not None else None, updated_by=r.updated_by if r is not None else "",
+            applies=not (r is not None and r.score is None and details.get("applies") is False),
         ))
     scored = [e for e in entries if e.score is not None]
+    names = _profile_names(ctx)
+    profiles = set(prefill) | set(next(e for e in entries if e.criterion == "fit").details.get("profiles") or {})
     return Scorecard(
         tool=tool.name, entries=tuple(entries), total=sum(e.score or 0 for e in scored), max_total=3 * len(scored),
         knocked_out=tuple(e.criterion for e in scored if e.knockout and e.score == 0), fit_prefill=prefill,
+        scored=len(scored), applicable=sum(e.applies for e in entries),
+        profile_names={k: names.get(k, k) for k in sorted(profiles | set(names), key=lambda k: names.get(k, k))},
     )
 
 
@@ -326,14 +427,20 @@ def update_tool(ctx: ServiceContext, name: str, *, note: str, description: str |
 
 
 def set_score(ctx: ServiceContext, name: str, criterion_key: str, score: int | None, note: str,
-              details: dict | None = None, *, at: str | None = None) -> Scorecard:
-    """Score one criterion 0..3 (None clears it) with a note; the change goes to history (editor)."""
+              details: dict | None = None, *, applies: bool = True, at: str | None = None) -> Scorecard:
+    """Score one criterion 0..3 (None clears it) with a note; the change goes to history (editor).
+    `applies=False` marks the criterion "does not apply" to this tool (no score): it then leaves the yardstick
+    (`Scorecard.points_max`) that totals are compared on."""
     require_editor(ctx.user)
     crit = criterion(criterion_key)
     if score is not None and (isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 3):
         raise ValidationError(f"score: expected an integer 0-3, got {score!r}")
+    if not applies and score is not None:
+        raise ValidationError(f"{crit.key}: a criterion that does not apply has no score")
     note = _need_text(note, "note")
-    details = _check_details(crit.key, details or {})
+    details = {k: v for k, v in _check_details(crit.key, details or {}).items() if k != "applies"}
+    if not applies:
+        details["applies"] = False
     tool = _row(ctx, name)
     at = at or now_iso()
     with ctx.store.write():

@@ -39,6 +39,7 @@ class ToolSummary:
     score_total: int = 0
     score_max: int = 0
     knocked_out: tuple[str, ...] = ()  # knock-out criteria scored 0, sorted
+    not_applicable: tuple[str, ...] = ()  # criteria marked "does not apply" (no score, details.applies false)
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,9 @@ SELECT t.*,
     (SELECT COALESCE(SUM(s.score), 0) FROM tool_scores s WHERE s.tool_id = t.id) AS score_total,
     (SELECT COUNT(s.score) * 3 FROM tool_scores s WHERE s.tool_id = t.id) AS score_max,
     (SELECT group_concat(s.criterion) FROM tool_scores s WHERE s.tool_id = t.id AND s.score = 0
-        AND s.criterion IN ({knockouts})) AS knocked_out
+        AND s.criterion IN ({knockouts})) AS knocked_out,
+    (SELECT group_concat(s.criterion) FROM tool_scores s WHERE s.tool_id = t.id AND s.score IS NULL
+        AND json_extract(s.details, '$.applies') = 0) AS not_applicable
 FROM tools t
 """
 
@@ -118,6 +121,7 @@ def _summary(row) -> ToolSummary:
         tool=_tool(row), last_rationale=row["last_rationale"] or "", evidence_count=row["evidence_count"],
         score_total=row["score_total"], score_max=row["score_max"],
         knocked_out=tuple(sorted((row["knocked_out"] or "").split(","))) if row["knocked_out"] else (),
+        not_applicable=tuple(sorted(row["not_applicable"].split(","))) if row["not_applicable"] else (),
     )
 
 
