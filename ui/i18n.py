@@ -275,6 +275,43 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Rien n'est en hausse par rapport aux semaines précédentes.",
     ),
     "trends.empty": ("Not enough articles yet.", "Pas encore assez d'articles."),
+    # trends and radar boards (issue 12): the partial week, what "recent" and "before" mean, the radar's keys
+    "trends.partial_label": ("{week} (so far)", "{week} (en cours)"),
+    "trends.partial_note": (
+        "The week of {week} is in progress: {days} of 7 days so far. Its bar is pale and marked “so far”: it is "
+        "not a drop.",
+        "La semaine du {week} est en cours : {days} jours sur 7 jusqu'ici. Sa barre est pâle et marquée "
+        "« en cours » : ce n'est pas une baisse.",
+    ),
+    "trends.windows": (
+        "**Recent**: the last {recent} weeks, {recent_first} to {recent_last} (this week so far included). "
+        "**Before**: the {before} weeks before, {before_first} to {before_last}. Figures are articles per week; "
+        "change = (recent + 1) ÷ (before + 1).",
+        "**Récent** : les {recent} dernières semaines, du {recent_first} au {recent_last} (semaine en cours "
+        "comprise). **Avant** : les {before} semaines d'avant, du {before_first} au {before_last}. Les chiffres "
+        "sont des articles par semaine ; évolution = (récent + 1) ÷ (avant + 1).",
+    ),
+    "trends.terms_note": (
+        "Words of four letters or more in titles; numbers, amounts and common English and French words are left "
+        "out.",
+        "Mots de quatre lettres ou plus des titres ; nombres, montants et mots courants anglais et français "
+        "exclus.",
+    ),
+    "trends.recent_short": ("Recent", "Récent"),
+    "radar.number": ("No.", "N°"),
+    "radar.how": (
+        "Colour = ring, halo = new, diamond = moved. Each number is the entry's number in the register: it stays "
+        "the same when the entry moves. Hover a dot for its name; click it, or a name below, to open its card.",
+        "Couleur = anneau, halo = nouveau, losange = déplacé. Chaque numéro est celui de l'entrée dans le "
+        "registre : il ne change pas quand elle se déplace. Survolez un point pour son nom ; cliquez-le, ou un "
+        "nom ci-dessous, pour ouvrir sa fiche.",
+    ),
+    "radar.signals": ("Signals, not on the radar yet ({count})", "Signaux, pas encore sur le radar ({count})"),
+    "radar.signals_help": (
+        "Names noticed but not assessed: they get a ring once assessed, and keep their number.",
+        "Noms repérés mais pas encore évalués : ils prendront un anneau une fois évalués, avec le même numéro.",
+    ),
+    "radar.no_signals": ("No signal waiting.", "Aucun signal en attente."),
     # sources
     "sources.title": ("Sources", "Sources"),
     "sources.intro": (
