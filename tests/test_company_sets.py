@@ -1,6 +1,7 @@
 """Graded sets from four companies that each measured the scorer blind before joining its fit
 (scoring/calibrate.py DEV_SETS): a hospital group and a transport operator (profiles in French), a hotel group
-(profiles in English), a bank (profiles in French). Each has 120+ EN/FR items.
+(profiles in English), a bank (profiles in French). Each has 120+ EN/FR items. A fifth, a construction group
+with French profiles (tests/data/heldout5), was written after the committed fit and stays out of it.
 
 These guard the fit on every landed version: the ranking bars of the issue on relevance on the mean, against
 BM25 with the scorer's bilingual expansion and naive MiniLM cosine, and what a score of 0.5 means. The per-profile
@@ -22,13 +23,15 @@ SETS = {
     "hotels": (DATA / "heldout3" / "hotels.toml", DATA / "heldout3" / "hotels.jsonl"),
     "banque": (DATA / "heldout4" / "banque.toml", DATA / "heldout4" / "banque.jsonl"),
 }
+# written blind after the committed fit and kept out of it (not in DEV_SETS): it measures the fit, never tunes it
+UNSEEN = {"btp": (DATA / "heldout5" / "btp.toml", DATA / "heldout5" / "btp.jsonl")}
 
 
 def load(name: str):
     from scoring.evaluate import load_gold
     from scoring.records import Profile
 
-    profiles_path, gold_path = SETS[name]
+    profiles_path, gold_path = {**SETS, **UNSEEN}[name]
     data = tomllib.loads(profiles_path.read_text(encoding="utf-8"))
     profiles = [Profile(p["key"], p["name"], p.get("description", ""), tuple(p.get("interests", ())),
                         tuple(p.get("avoid", ()))) for p in data["profiles"]]
@@ -50,3 +53,25 @@ def test_a_company_the_scorer_first_met_blind(name, encoder):
     assert mean["scorer"].ndcg10 > mean[f"cosine {MINILM}"].ndcg10, table(rows)
     cal = calibration(items, profiles, encoder)
     assert cal["relevant_share"] >= 0.65 and cal["clearly_relevant_at_least_half"] >= 0.65, cal  # bar 0.7: README
+
+
+@pytest.mark.slow
+def test_a_company_the_fit_never_saw(encoder, record_property):
+    """A construction group with French profiles, written after the fit: the issue's bars for a French-profile
+    set (nDCG@10 >= 0.78, P@10 >= 0.6, not below BM25 or naive MiniLM on the mean) and scores >= 0.5 mostly
+    relevant. Its recall at 0.5 is recorded, not asserted: it misses the 70% bar (README, "How well it ranks")."""
+    from scoring import calibrate
+    from scoring.evaluate import calibration, evaluate, table
+    from scoring.model import MINILM, load_encoder
+
+    assert not any("heldout5" in gold for gold, _ in calibrate.DEV_SETS)  # held out: never fitted on
+    profiles, items = load("btp")
+    assert len(profiles) == 4 and len(items) >= 100 and {it.lang for it in items} == {"en", "fr"}
+    rows = evaluate(items, profiles, encoder, other_encoders=[load_encoder(MINILM)])
+    mean = {r.system: r for r in rows if r.profile == "mean"}
+    assert mean["scorer"].ndcg10 >= 0.78 and mean["scorer"].p10 >= 0.6, table(rows)
+    assert mean["scorer"].ndcg10 >= mean["bm25"].ndcg10, table(rows)
+    assert mean["scorer"].ndcg10 > mean[f"cosine {MINILM}"].ndcg10, table(rows)
+    cal = calibration(items, profiles, encoder)
+    record_property("clearly_relevant_at_least_half", round(cal["clearly_relevant_at_least_half"], 3))
+    assert cal["relevant_share"] >= 0.7, cal
