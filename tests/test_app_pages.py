@@ -282,3 +282,70 @@ def test_saving_a_profile_rescores_it_in_the_background_and_says_so(app_test, po
     assert set(after) == set(before) and after != before
     at.run()
     assert not at.success  # the result is said once
+
+
+def _vega(at, index: int) -> tuple[dict, list]:
+    """The spec and the data rows of the `index`-th Altair chart of the page (as the browser receives them)."""
+    import json
+
+    from streamlit import dataframe_util
+
+    charts = [e for e in at.main if getattr(e, "type", "") == "vega_lite_chart"]
+    proto = charts[index].proto
+    rows = []
+    for dataset in proto.datasets:
+        rows += dataframe_util.convert_arrow_bytes_to_pandas_df(dataset.data.data).to_dict("records")
+    return json.loads(proto.spec), rows
+
+
+def _encodings(spec: dict) -> list[dict]:
+    return [spec.get("encoding", {}), *(layer.get("encoding", {}) for layer in spec.get("layer", []))]
+
+
+def test_trends_board_marks_the_partial_week_defines_its_windows_and_lists_words_only(app_test, populated_store):
+    """On a Wednesday (the fixed clock) the current week is pale and labelled "so far", not drawn as a collapse;
+    "recent" and "before" are given as days; rising terms on titles full of years, amounts and stop words list
+    words only; legends are under the chart and never cut; source names sit above their bars."""
+    from datetime import timedelta
+
+    from config import clock
+    from tests.test_services_trends import store_articles
+    from watcher.store import feeds as feed_store
+
+    _path, _settings, store = populated_store
+    now = clock.now()
+    titles = ["The 2025 plan: €500 per seat, 500 seats, les hologram drills", "Hologram drills: 2025, the €500k pilot",
+              "Les hologram drills, 50% faster in 2025"] * 2
+    store_articles(store, feed_store.all_feeds(store)[0].id,
+                   [(f"noise{i}", title, (now - timedelta(hours=5 + i)).isoformat()) for i, title in enumerate(titles)],
+                   "xr")
+    assert clock.today("Europe/Paris").isoweekday() == 3  # the fixed test instant is a Wednesday
+
+    at = app_test("trends")
+    clean(at)
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("The week of 15 Jun 2026 is in progress: 3 of 7 days so far.") for c in captions)
+    assert any("the last 4 weeks, 25 May 2026 to 17 Jun 2026" in c and "12 weeks before, 2 Mar 2026 to 24 May 2026"
+               in c for c in captions), captions
+    spec, rows = _vega(at, 0)
+    partial = {row["label"] for row in rows if row["partial"]}
+    assert partial == {"15 Jun 2026 (so far)"}
+    assert {row["label"] for row in rows if not row["partial"]} and "opacity" in spec["encoding"]
+    legend = spec["encoding"]["color"]["legend"]
+    assert legend["orient"] == "bottom" and legend["labelLimit"] == 0
+    assert spec["encoding"]["x"]["axis"]["labelLimit"] == 0
+    terms = at.dataframe[-1].value
+    words = set(terms.iloc[:, 0])
+    assert {"hologram", "drills"} <= words
+    assert not words & {"2025", "€500", "€500k", "500", "50%", "the", "les", "plan:"}, words
+    assert not [w for w in words if w[0].isdigit()]
+    sources, _ = _vega(at, 1)
+    assert all(enc.get("y", {}).get("axis", "none") is None for enc in _encodings(sources) if "y" in enc)
+    assert any(enc.get("text") for enc in _encodings(sources))
+
+    at = app_test("trends", lang="fr")
+    clean(at)
+    captions = [c.value.replace("\u202f", " ").replace("\u00a0", " ") for c in at.caption]  # French spacing
+    assert any(c.startswith("La semaine du 15 juin 2026 est en cours : 3 jours sur 7") for c in captions), captions
+    _, rows = _vega(at, 0)
+    assert {row["label"] for row in rows if row["partial"]} == {"15 juin 2026 (en cours)"}
