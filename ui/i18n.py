@@ -520,6 +520,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "digest.also_line": ("**Also reported by**: {links}", "**Aussi publié par** : {links}"),
     "profiles.edited_line": ("Edited in the app: {by} · {at}", "Modifié dans l'application : {by} · {at}"),
     "quadrant.unclassified": ("Unclassified", "Non classé"),
+    # Streamlit's own words (it has no French): shown in French through CSS by ui.shell.widget_texts
+    "widget.skip": ("Skip to main content", "Aller au contenu principal"),
+    "widget.upload": ("Upload", "Choisir un fichier"),
+    "widget.upload_limit": ("200MB per file", "200 Mo maximum par fichier"),
+    "widget.enter_apply": ("Press Enter to apply", "Entrée pour valider"),
+    "widget.enter_submit": ("Press Enter to submit form", "Entrée pour envoyer le formulaire"),
+    "widget.ctrl_enter_apply": ("Press Ctrl+Enter to apply", "Ctrl+Entrée pour valider"),
+    "widget.ctrl_enter_submit": ("Press Ctrl+Enter to submit form", "Ctrl+Entrée pour envoyer le formulaire"),
 }
 
 

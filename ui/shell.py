@@ -15,7 +15,7 @@ from typing import TypeVar
 import streamlit as st
 
 from config.errors import PermissionDenied, VeilleError
-from ui.i18n import t
+from ui.i18n import t, translate
 from ui.safe import md
 from ui.services.context import ServiceContext
 from ui.services.records import User
@@ -66,6 +66,32 @@ def context() -> ServiceContext:
         st.error("veille: no session context; open the app from its home page.")
         st.stop()
     return ctx
+
+
+def widget_texts(lang: str) -> None:
+    """Streamlit's own English (skip link, file uploader, 'Press Enter to apply') in the page's language.
+
+    Streamlit has no translations: in French its text is hidden (visibility, so it is not read either) and the
+    catalogue's French drawn in its place by CSS."""
+    if lang == "en":
+        return
+    import json
+
+    def swap(selector: str, key: str, size: str = "0.875rem") -> str:
+        return (f"{selector}{{visibility:hidden;font-size:0}}"
+                f"{selector}::after{{visibility:visible;font-size:{size};content:{json.dumps(translate(key, lang))}}}")
+
+    hint = '[data-testid="InputInstructions"] > span:first-child'
+    css = "".join([
+        swap('a[data-testid="stSkipToContent"]', "widget.skip", "1rem"),
+        swap('[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p', "widget.upload"),
+        swap('[data-testid="stFileUploaderDropzoneInstructions"] span', "widget.upload_limit", "0.75rem"),
+        swap(hint, "widget.enter_apply", "0.75rem"),
+        swap(f'[data-testid="stForm"] {hint}', "widget.enter_submit", "0.75rem"),
+        swap(f'[data-testid="stTextArea"] {hint}', "widget.ctrl_enter_apply", "0.75rem"),
+        swap(f'[data-testid="stForm"] [data-testid="stTextArea"] {hint}', "widget.ctrl_enter_submit", "0.75rem"),
+    ])
+    st.html(f"<style>{css}</style>")
 
 
 def header(title_key: str, intro_key: str) -> None:

@@ -10,7 +10,7 @@ import streamlit as st
 
 from config import clock
 from ui import shell
-from ui.i18n import current_language, format_date, t
+from ui.i18n import current_language, format_date, format_percent, t, topic_label, why_label
 from ui.safe import md, md_link
 from ui.services import stories, tools
 from ui.services.records import DigestFilter, StoryCard
@@ -24,7 +24,7 @@ shell.header("digest.title", "digest.intro")
 shell.show_flash()
 options = stories.digest_options(ctx)
 profile_names = {p.key: p.name for p in options.profiles}
-topic_labels = {tp.key: tp.label for tp in options.topics}
+topic_labels = {tp.key: topic_label(tp.key, tp.label) for tp in options.topics}
 feed_titles = {f.id: f.title or f.url for f in options.feeds}
 
 top = st.columns([2, 3, 2], vertical_alignment="bottom")
@@ -53,7 +53,9 @@ with st.expander(t("digest.filters"), icon=":material/filter_list:"):
                                   format=DATE_FORMAT)
     date_to = row[1].date_input(t("digest.until"), value=today, key="digest_to",
                                 format=DATE_FORMAT)
-    min_score = row[2].slider(t("digest.min_score"), 0.0, 1.0, 0.0, 0.05, key="digest_min_score")
+    min_percent = row[2].slider(t("digest.min_score"), 0, 100, 0, 5, key="digest_min_score",
+                                format="%d\u202f%%" if current_language() == "fr" else "%d%%")
+    min_score = min_percent / 100
 
 digest_filter = DigestFilter(
     profile=profile, topics=tuple(chosen_topics), date_from=date_from, date_to=date_to,
@@ -75,7 +77,7 @@ def _card(story: StoryCard, where: str = "list") -> None:
         head, badge = st.columns([6, 1], vertical_alignment="top")
         head.markdown("#### " + md_link(story.title or "—", story.url))
         if story.score is not None:
-            badge.metric(t("digest.relevance", score=story.score).split(" ")[0], f"{story.score:.0%}",
+            badge.metric(t("digest.relevance", score="").strip(), format_percent(story.score),
                          label_visibility="collapsed")
         first = story.sources[0] if story.sources else None
         meta = [format_date(story.published)]
@@ -91,14 +93,14 @@ def _card(story: StoryCard, where: str = "list") -> None:
         head.markdown(" · ".join(meta))
         if story.why:
             profile_name = profile_names.get(story.profile or "", story.profile or "")
-            why = md(story.why) + (f" ({md(profile_name)})" if profile_name and profile is None else "")
+            why = md(why_label(story.why)) + (f" ({md(profile_name)})" if profile_name and profile is None else "")
             st.caption(t("digest.why", why=why))
         if story.summary_html:
             st.html(f'<div class="veille-summary">{story.summary_html}</div>')  # sanitized by the service (nh3)
         others = [s for s in story.sources[1:]]
         if others:
             links = ", ".join(md_link(s.feed_title or s.feed_url, s.url) for s in others)
-            st.markdown(f"**{t('digest.also')}:** {links}")
+            st.markdown(t("digest.also_line", links=links))
         _actions(story, where)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import shell
-from ui.i18n import format_date, t
+from ui.i18n import format_date, format_percent, t, why_label
 from ui.safe import md, md_link
 from ui.services import profiles
 
@@ -24,9 +24,9 @@ def _article_list(items) -> None:
     if not items:
         st.caption(t("empty"))
     for item in items:
-        score = f"**{item.score:.0%}**" if item.score is not None else "—"
+        score = f"**{format_percent(item.score)}**" if item.score is not None else "—"
         st.markdown(f"{score} · {md_link(item.title or '—', item.url)}  \n"
-                    f":gray[{md(format_date(item.published))} · {md(item.why)}]")
+                    f":gray[{md(format_date(item.published))} · {md(why_label(item.why))}]")
 
 
 known = profiles.list_profiles(ctx)
@@ -38,7 +38,8 @@ by_key = {p.key: p for p in known}
 key = st.selectbox(t("profiles.pick"), list(by_key), key="profiles_pick", format_func=lambda k: by_key[k].name)
 profile = by_key[key]
 if profile.source != "config":
-    st.caption(f"{t('profiles.edited')}: {md(profile.updated_by)} · {format_date(profile.updated_at, with_time=True)}")
+    st.caption(t("profiles.edited_line", by=md(profile.updated_by),
+                 at=format_date(profile.updated_at, with_time=True)))
 
 edit, preview = st.columns([1, 1])
 with edit, st.form(f"profile_{key}"):

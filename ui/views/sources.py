@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import streamlit as st
 
 from ui import shell
-from ui.i18n import format_date, t
+from ui.i18n import STRINGS, code_label, colon, format_date, t, topic_label
 from ui.safe import md
 from ui.services import sources
 
@@ -56,7 +54,7 @@ if not feeds:
     st.info(t("sources.empty"))
 else:
     frame = pd.DataFrame([{
-        "status": f.status, "title": f.title or "—", "url": f.url,
+        "status": code_label("feed", "disabled" if f.disabled else f.status), "title": f.title or "—", "url": f.url,
         "articles": f.articles, "last_fetched": format_date(f.last_fetched, with_time=True),
         "next_check": "—" if f.disabled else format_date(f.next_check, with_time=True),
         "errors": f.error_count, "last_error": f.last_error or f.warning or "", "enabled": not f.disabled,
@@ -80,7 +78,7 @@ with left, st.form("add_feed", clear_on_submit=True):
     url = st.text_input(t("sources.url"), placeholder="https://example.org/feed", disabled=not editor, key="feed_url")
     row = st.columns(2)
     topic_keys = [tp.key for tp in ctx.settings.topics]
-    labels = {tp.key: tp.label for tp in ctx.settings.topics}
+    labels = {tp.key: topic_label(tp.key, tp.label) for tp in ctx.settings.topics}
     hints = row[0].multiselect(t("sources.topics"), topic_keys, format_func=lambda k: labels.get(k, k),
                                disabled=not editor)
     language = row[1].selectbox(t("sources.language"), ["", "en", "fr"], disabled=not editor,
@@ -124,14 +122,29 @@ with cells[1]:
             st.rerun()
 
 # --- jobs ---------------------------------------------------------------------------------------
+
+
+def _counts(counts: dict) -> str:
+    """A job run's figures in words: 'flux : 3 · nouveaux articles : 12' (lists counted, flags as yes/no)."""
+    def value(v) -> str:
+        if isinstance(v, str) and f"job.{v}" in STRINGS:  # a job's own name, e.g. crawl:ui
+            return code_label("job", v)
+        if isinstance(v, bool):
+            return t("yes") if v else t("no")
+        if isinstance(v, list | tuple | dict):
+            return str(len(v))
+        return str(v)
+    return " · ".join(f"{code_label('count', k)}{colon()} {value(v)}" for k, v in counts.items())
+
+
 st.subheader(t("sources.jobs"))
 runs = sources.job_runs(ctx, limit=20)
 if runs:
     st.dataframe(pd.DataFrame([{
-        t("sources.job"): r.job, t("sources.started"): format_date(r.started, with_time=True),
+        t("sources.job"): code_label("job", r.job), t("sources.started"): format_date(r.started, with_time=True),
         t("sources.finished"): format_date(r.finished, with_time=True),
-        t("sources.outcome"): r.status + (f": {r.error}" if r.error else ""),
-        t("sources.counts"): json.dumps(r.counts, ensure_ascii=False),
+        t("sources.outcome"): code_label("outcome", r.status) + (f"{colon()} {r.error}" if r.error else ""),
+        t("sources.counts"): _counts(r.counts),
     } for r in runs]), hide_index=True, width="stretch")
 else:
     st.caption(t("empty"))
