@@ -140,6 +140,7 @@ def test_register_refuses_a_decision_without_rationale(app_test, populated_store
     at = app_test("register")
     name = at.selectbox(key="register_tool").value
     before = tools.get_tool(editor_ctx(settings, store), name)
+    at.selectbox(key="decision_status").set_value(before.allowed_next[0])
     at.button(key="FormSubmitter:decision-Record decision").click().run()
     assert at.error and "rationale" in at.error[0].value
     assert tools.get_tool(editor_ctx(settings, store), name).history == before.history
@@ -349,3 +350,37 @@ def test_trends_board_marks_the_partial_week_defines_its_windows_and_lists_words
     assert any(c.startswith("La semaine du 15 juin 2026 est en cours : 3 jours sur 7") for c in captions), captions
     _, rows = _vega(at, 0)
     assert {row["label"] for row in rows if row["partial"]} == {"15 juin 2026 (en cours)"}
+
+
+def test_radar_board_has_a_legend_stable_numbers_card_links_and_the_signals(app_test, populated_store):
+    """The radar is drawn in the page (not as an image) so its dots have tooltips and link to their cards; its
+    legend names colours and markers; numbers are register ids; signal-stage entries are listed under it."""
+    from urllib.parse import quote
+
+    _path, settings, store = populated_store
+    ctx = editor_ctx(settings, store)
+    from ui.services import tools
+
+    cards = tools.list_tools(ctx)
+    signals = [c for c in cards if c.status == "signal"]
+    drawn = [c for c in cards if c.status != "signal"]
+    assert signals and drawn
+    for lang, legend_words, heading in (("en", ("Adopt", "Rejected", "new", "moved"), "Signals, not on the radar yet"),
+                                        ("fr", ("Adopté", "Rejeté", "nouveau", "déplacé"),
+                                         "Signaux, pas encore sur le radar")):
+        at = app_test("radar", lang=lang)
+        clean(at)
+        html = [e for e in at.main if getattr(e, "type", "") == "html"]
+        assert len(html) == 1 and not [e for e in at.main if getattr(e, "type", "") == "imgs"]
+        svg = html[0].proto.body
+        assert 'data-testid="veille-radar"' in svg and 'width="100%"' in svg
+        legend = svg[svg.index('data-testid="veille-radar-legend"'):]
+        assert all(f">{word}</text>" in legend for word in legend_words), legend
+        for card in drawn:
+            assert f'<a href="register?tool={quote(card.name, safe="")}" target="_top" data-blip="{card.id}">' in svg
+            assert f"<title>{card.id}. " in svg
+        assert [h.value for h in at.subheader if h.value.startswith(heading)] == [f"{heading} ({len(signals)})"]
+        text = "\n".join(m.value for m in at.markdown)
+        for card in signals:
+            assert f"**{card.id}** [{md(card.name)}](register?tool={quote(card.name, safe='')})" in text
+            assert f"<title>{card.id}. " not in svg  # listed, not drawn

@@ -112,3 +112,36 @@ def test_import_needs_editor(populated_store):
     _, settings, store = populated_store
     with pytest.raises(PermissionDenied):
         radar.import_byor(viewer_ctx(settings, store), "name,ring,quadrant\nX,adopt,AI & automation\n")
+
+
+def test_numbers_stay_with_the_entry_when_it_moves_and_signals_are_listed(ctx):
+    """A dot's number is the register's id: moving an entry to another ring keeps it (and every other number);
+    the SVG carries a legend for colours and markers and links each dot to its card; signals are listed."""
+    from ui.radar_svg import draw
+
+    def drawn():
+        entries = radar.radar_entries(ctx)
+        quadrants = sorted({e.quadrant for e in entries})
+        svg, blips = draw(entries, quadrants, {r: r.upper() for r in (*radar.RINGS, "rejected")},
+                          {q: q for q in quadrants}, marker_labels={"new": "NEW", "moved": "MOVED"},
+                          href=lambda blip: f"register?tool={blip.name}")
+        return svg, {b.name: b.number for b in blips}
+
+    cards = {c.name: c for c in tools.list_tools(ctx)}
+    svg, before = drawn()
+    assert before == {name: c.id for name, c in cards.items() if c.status != "signal"}
+    tools.set_status(ctx, "Generative-AI authoring", "trial", "3 modules drafted 40% faster, SMEs approved")
+    svg, after = drawn()
+    assert after == before  # the moved entry and all the others keep their numbers
+    number = after["Generative-AI authoring"]
+    assert f'<a href="register?tool=Generative-AI authoring" target="_top" data-blip="{number}">' in svg
+    assert svg.count("<a href=") == len(after)
+    assert f">{number}</text>" in svg
+    legend = svg[svg.index('data-testid="veille-radar-legend"'):]
+    for word in ("ADOPT", "TRIAL", "ASSESS", "HOLD", "REJECTED", "NEW", "MOVED"):
+        assert f">{word}</text>" in legend
+    signals = radar.signals(ctx)
+    assert {e.name for e in signals} == {n for n, c in cards.items() if c.status == "signal"} != set()
+    assert all(e.number == cards[e.name].id and e.ring == "signal" for e in signals)
+    assert not {e.name for e in signals} & set(after)  # listed, not drawn
+    assert radar.export_csv(ctx).splitlines()[0] == "name,ring,quadrant,isNew,description"  # export unchanged

@@ -73,11 +73,20 @@ def radar_entries(ctx: ServiceContext, since: date | str | None = None, include_
         out.append(RadarEntry(
             name=card.name, ring=ring, quadrant=quadrant, is_new=is_new, moved=moved,
             moved_from=STATUS_TO_RING.get(before, before) if moved and before is not None else None,
-            description=card.description, kind=card.kind,
+            description=card.description, kind=card.kind, number=card.id,
         ))
     order = {r: i for i, r in enumerate((*RINGS, OUTSIDE))}
     out.sort(key=lambda e: (QUADRANTS.index(e.quadrant) if e.quadrant in QUADRANTS else 9, order[e.ring], e.name))
     return out
+
+
+def signals(ctx: ServiceContext) -> list[RadarEntry]:
+    """Register entries still at `signal`: not drawn on the radar (no ring yet) but listed next to it, with the
+    number they will keep once assessed. Ring "signal", quadrant as the radar would place them."""
+    return sorted((RadarEntry(name=c.name, ring="signal", quadrant=c.quadrant or guess_quadrant(
+        ctx, c.id, f"{c.name} {c.description}"), is_new=False, moved=False, moved_from=None,
+        description=c.description, kind=c.kind, number=c.id)
+        for c in list_tools(ctx) if c.status == "signal"), key=lambda e: e.name.lower())
 
 
 def export_byor(ctx: ServiceContext, fmt: str = "csv", since: date | str | None = None,

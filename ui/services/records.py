@@ -267,6 +267,7 @@ class RadarEntry:
     moved_from: str | None
     description: str
     kind: str = "tool"
+    number: int = 0  # the register's id: the blip's number, the same whatever ring or quadrant the entry moves to
 
     def byor(self) -> dict:
         """The Build-Your-Own-Radar row."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
@@ -24,31 +25,54 @@ since = st.date_input(t("radar.since"), value=today - timedelta(days=30), key="r
                       format="DD/MM/YYYY" if current_language() == "fr" else "YYYY-MM-DD")
 entries = radar.radar_entries(ctx, since=since)
 placed = [e for e in entries if e.ring in RINGS or e.ring == OUTSIDE]
+waiting = radar.signals(ctx)
+
+
+def _card_link(name: str) -> str:
+    """The register page opened on this entry's card (the link email digests use), relative to this page."""
+    return f"register?tool={quote(name, safe='')}"
+
+
+def _item(number: int, name: str, ring: str, marks: str = "") -> str:
+    return f"**{number}** [{md(name)}]({_card_link(name)}) · _{t(f'ring.{ring}')}_{marks}"
+
+
 if not placed:
     st.info(t("radar.empty"))
 else:
     quadrants = [q for q in tools.QUADRANTS if any(e.quadrant == q for e in placed)]
     quadrants += sorted({e.quadrant for e in placed} - set(quadrants))
     ring_labels = {ring: t(f"ring.{ring}") for ring in (*RINGS, OUTSIDE)}
-    svg, blips = draw(placed, quadrants, ring_labels, {q: quadrant_label(q) for q in quadrants})
-    chart, legend = st.columns([3, 2])
-    chart.image(svg, width="stretch")
-    with legend:
-        st.markdown(f"**{t('radar.legend')}**: ◯ {t('radar.new')} · ◇ {t('radar.moved')}")
-        for quadrant in quadrants:
+    svg, blips = draw(placed, quadrants, ring_labels, {q: quadrant_label(q) for q in quadrants},
+                      title=t("radar.title"), marker_labels={"new": t("radar.new"), "moved": t("radar.moved")},
+                      href=lambda blip: _card_link(blip.name))
+    # full width (a side column made it too small to read), drawn in the page so dots have tooltips and links
+    st.html(svg)
+    st.caption(t("radar.how"))
+    # the numbered list under the radar, one column per quadrant (stacked on a phone)
+    columns = st.columns(min(len(quadrants), 4))
+    for index, quadrant in enumerate(quadrants):
+        with columns[index % len(columns)]:
             st.markdown(f"**{md(quadrant_label(quadrant))}**")
-            lines = []
-            for blip in (b for b in blips if b.quadrant == quadrant):
-                marks = (" ◯" if blip.is_new else "") + (" ◇" if blip.moved else "")
-                lines.append(f"{blip.number}\\. {md(blip.name)} · _{ring_labels[blip.ring]}_{marks}")
-            st.markdown("  \n".join(lines))
+            st.markdown("  \n".join(
+                _item(b.number, b.name, b.ring, (" ◯" if b.is_new else "") + (" ◇" if b.moved else ""))
+                for b in blips if b.quadrant == quadrant))
+
+# signals have no ring yet: not drawn, but listed with the number they keep once assessed
+st.subheader(t("radar.signals", count=len(waiting)))
+st.caption(t("radar.signals_help"))
+if waiting:
+    st.markdown("  \n".join(_item(e.number, e.name, "signal") + f" · {md(quadrant_label(e.quadrant))}"
+                             for e in waiting))
+else:
+    st.caption(t("radar.no_signals"))
 
 with st.expander(t("radar.table"), icon=":material/table:"):
     st.dataframe(pd.DataFrame([{
-        t("radar.name"): e.name, t("radar.ring"): t(f"ring.{e.ring}"),
+        t("radar.number"): e.number, t("radar.name"): e.name, t("radar.ring"): t(f"ring.{e.ring}"),
         t("radar.quadrant"): quadrant_label(e.quadrant), t("radar.new"): e.is_new,
         t("radar.moved"): t(f"ring.{e.moved_from}") if e.moved and e.moved_from else "",
-    } for e in entries]), hide_index=True, width="stretch")
+    } for e in [*entries, *waiting]]), hide_index=True, width="stretch")
 
 st.subheader(t("radar.export"))
 row = st.columns([1, 1, 3])
