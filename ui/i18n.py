@@ -516,6 +516,34 @@ STRINGS: dict[str, tuple[str, str]] = {
     "register.score_note": ("scorecard update", "mise à jour de la grille"),
     "register.kind_line": ("Kind: {kind}", "Type : {kind}"),
     "register.quadrant_line": ("Quadrant: {quadrant}", "Quadrant : {quadrant}"),
+    # the scorecard: what a score means, criteria that apply, drafts kept across pages, a save that confirms
+    "register.not_scored": ("not scored", "non noté"),
+    "register.not_applicable": ("does not apply", "sans objet"),
+    "register.level": ("{score} · {meaning}", "{score} · {meaning}"),
+    "register.coverage": (
+        "{scored} of {applicable} criteria scored (the total counts every criterion that applies, so tools "
+        "compare)",
+        "{scored} critères notés sur {applicable} (le total compte tous les critères qui s'appliquent : les outils "
+        "se comparent)",
+    ),
+    "register.note_placeholder": ("Why this score?", "Pourquoi cette note ?"),
+    "register.fit_from_evidence": ("from evidence: {percent}", "d'après les preuves : {percent}"),
+    "register.fit_profiles": ("Fit per profile (0–3)", "Adéquation par public (0–3)"),
+    "register.unsaved": (
+        "Unsaved changes: {criteria}. They stay here while you visit other pages; save or discard them.",
+        "Modifications non enregistrées : {criteria}. Elles restent ici pendant que vous visitez d'autres pages ; "
+        "enregistrez-les ou annulez-les.",
+    ),
+    "register.discard": ("Discard changes", "Annuler les modifications"),
+    "register.no_changes": ("No unsaved change.", "Aucune modification en attente."),
+    "register.scorecard_saved": ("Scorecard saved: {criteria}.", "Grille enregistrée : {criteria}."),
+    "register.scorecard_unsaved_badge": ("unsaved edits", "modifications non enregistrées"),
+    "register.badge_criteria": ("criteria scored: {scored}/{applicable}", "critères notés : {scored}/{applicable}"),
+    "register.badge_points": ("points: {total}/{max}", "points : {total}/{max}"),
+    "register.badge_evidence": ("evidence: {count}", "preuves : {count}"),
+    "register.badge_unscored": ("not scored yet", "pas encore noté"),
+    "register.choose_status": ("Choose the new status", "Choisissez le nouveau statut"),
+    "register.status_missing": ("Choose the new status first.", "Choisissez d'abord le nouveau statut."),
     "radar.legend_line": ("**Legend**: ◯ new · ◇ moved", "**Légende** : ◯ nouveau · ◇ déplacé"),
     "digest.also_line": ("**Also reported by**: {links}", "**Aussi publié par** : {links}"),
     "profiles.edited_line": ("Edited in the app: {by} · {at}", "Modifié dans l'application : {by} · {at}"),

@@ -117,7 +117,7 @@ CRITERIA: tuple[Criterion, ...] = (
             "traitement illicite ou inconnu (éliminatoire)",
             "écarts à combler (pas encore de contrat, hébergement hors UE)",
             "conforme, questions mineures en suspens",
-            "conforme : contrat signé, hébergement UE, durée de conservation fixée",
+            "conforme, contrat signé, hébergement UE, durée de conservation fixée",
         ),
     ),
     Criterion(
