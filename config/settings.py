@@ -68,6 +68,13 @@ class FeedSettings:
     title: str = ""
     topics: tuple[str, ...] = ()
     language: str = ""
+    kind: str = "unknown"  # one of SOURCE_KINDS: who speaks (the dossier weighs evidence by it)
+
+
+# What kind of source a feed is: research (studies, journals), practitioner (L&D people writing from practice),
+# vendor (a company selling the tools it writes about), press (trade and general press), regulator (public
+# bodies, official texts), unknown. The one list: config, OPML, CLI and the Sources page use it.
+SOURCE_KINDS = ("research", "practitioner", "vendor", "press", "regulator", "unknown")
 
 
 @dataclass(frozen=True)
@@ -188,6 +195,7 @@ CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("recipients", "frequency"): ("daily", "weekly"),
     ("recipients", "language"): ("en", "fr"),
     ("ui", "language"): ("en", "fr"),
+    ("feeds", "kind"): SOURCE_KINDS,
 }
 
 

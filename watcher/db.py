@@ -432,6 +432,13 @@ CREATE INDEX job_runs_status ON job_runs(status)
     )
 
 
+@migrations()
+def m010_feeds_kind(db: sqlite_utils.Database) -> None:
+    """Each feed has a kind of source (config.settings.SOURCE_KINDS); feeds stored before it are 'unknown'
+    until the config, an OPML import or the user says otherwise."""
+    _run(db, "ALTER TABLE feeds ADD COLUMN kind TEXT NOT NULL DEFAULT 'unknown'")
+
+
 class Store:
     """A connection to the veille database with a write-transaction helper.
 

@@ -1,4 +1,5 @@
-"""OPML 2.0 import/export of the feed list (url, title, site, language, topics as `category`)."""
+"""OPML 2.0 import/export of the feed list (url, title, site, language, topics as `category`, the kind of source
+as `veille:kind` in veille's own namespace, which other readers ignore)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,12 @@ class OpmlFeed:
     site: str = ""
     language: str = ""
     topics: tuple[str, ...] = ()
+    kind: str = "unknown"  # config.settings.SOURCE_KINDS; an unknown word is reported when the feed is added
+
+
+# veille's OPML namespace: outline attributes OPML 2.0 leaves to applications ("veille:kind")
+NAMESPACE = "https://veille.invalid/opml"
+_KIND = f"{{{NAMESPACE}}}kind"
 
 
 def _categories(value: str) -> tuple[str, ...]:
@@ -71,12 +78,14 @@ def read_opml(data: bytes, source: str = "OPML") -> list[OpmlFeed]:
             site=(outline.get("htmlUrl") or "").strip(),
             language=(outline.get("language") or "").strip(),
             topics=_categories(outline.get("category") or ""),
+            kind=(outline.get(_KIND) or outline.get("kind") or "unknown").strip().lower() or "unknown",
         ))
     return feeds
 
 
 def to_opml(feeds: Iterable[Feed], title: str = "veille feeds") -> str:
     """An OPML 2.0 document listing `feeds`."""
+    ET.register_namespace("veille", NAMESPACE)
     root = ET.Element("opml", version="2.0")
     head = ET.SubElement(root, "head")
     ET.SubElement(head, "title").text = title
@@ -92,6 +101,8 @@ def to_opml(feeds: Iterable[Feed], title: str = "veille feeds") -> str:
             attrs["language"] = feed.language
         if feed.topics:
             attrs["category"] = ",".join(f"/{t}" for t in feed.topics)
+        if feed.kind and feed.kind != "unknown":
+            attrs[_KIND] = feed.kind
         ET.SubElement(body, "outline", attrs)
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

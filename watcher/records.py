@@ -26,6 +26,7 @@ class Feed:
     disabled: bool = False
     disabled_reason: str | None = None
     added_at: str = ""
+    kind: str = "unknown"  # config.settings.SOURCE_KINDS
 
     @property
     def status(self) -> str:
@@ -52,6 +53,7 @@ class FeedListing:
     warning: str | None
     topics: list[str]
     language: str
+    kind: str = "unknown"
 
     def as_dict(self) -> dict:
         return asdict(self)

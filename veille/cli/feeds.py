@@ -1,4 +1,4 @@
-"""`veille feeds …`: list, add, remove, enable, disable, import/export OPML."""
+"""`veille feeds …`: list, add, remove, enable, disable, kind, import/export OPML."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ from pathlib import Path
 import click
 
 from config.errors import ValidationError
+from config.settings import SOURCE_KINDS
 from veille.cli import echo_json, pass_app
 from watcher.store import feeds as feed_store
 
 
 @click.group()
 def feeds() -> None:
-    """Manage sources: list, add, remove, enable, disable, import/export OPML."""
+    """Manage sources: list, add, remove, enable, disable, say their kind, import/export OPML."""
 
 
 def _short(value: str | None, width: int) -> str:
@@ -35,7 +36,7 @@ def list_(app, as_json: bool) -> None:
         click.echo("no feeds (add one with `veille feeds add URL` or in the config file)")
         return
     for r in rows:
-        click.echo(f"{r.status:<13} {r.articles:>6}  {_short(r.title or r.url, 50):<50}  {r.url}")
+        click.echo(f"{r.status:<13} {r.articles:>6}  {r.kind:<12}  {_short(r.title or r.url, 50):<50}  {r.url}")
         details = []
         if r.error_count:
             details.append(f"{r.error_count} errors, last: {_short(r.last_error, 100)}")
@@ -46,7 +47,7 @@ def list_(app, as_json: bool) -> None:
         if r.warning:
             details.append(f"warning: {_short(r.warning, 100)}")
         for d in details:
-            click.echo(f"{'':<13}         {d}")
+            click.echo(f"{'':<13}         {'':<12}  {d}")
 
 
 @feeds.command()
@@ -54,15 +55,31 @@ def list_(app, as_json: bool) -> None:
 @click.option("--title", default="", help="Display title (default: the feed's own).")
 @click.option("--topic", "topics", multiple=True, help="Topic hint (repeatable).")
 @click.option("--language", default="", help="Language of the feed (en, fr…) when it does not say.")
+@click.option("--kind", default="unknown", show_default=True, type=click.Choice(SOURCE_KINDS),
+              help="What kind of source it is.")
 @pass_app
-def add(app, url: str, title: str, topics: tuple[str, ...], language: str) -> None:
+def add(app, url: str, title: str, topics: tuple[str, ...], language: str, kind: str) -> None:
     """Add a feed; it is fetched at the next crawl."""
     known = {t.key for t in app.settings.topics}
     unknown = [t for t in topics if t not in known]
     if unknown:
         raise ValidationError(f"unknown topic {unknown[0]!r} (known: {', '.join(sorted(known))})")
-    feed = feed_store.add_feed(app.store, url, title=title, topics=topics, language=language)
-    click.echo(f"added {feed.url}")
+    feed = feed_store.add_feed(app.store, url, title=title, topics=topics, language=language, kind=kind)
+    click.echo(f"added {feed.url} ({feed.kind})")
+
+
+@feeds.command("kind")
+@click.argument("url")
+@click.argument("kind", type=click.Choice(SOURCE_KINDS))
+@pass_app
+def kind_(app, url: str, kind: str) -> None:
+    """Say what kind of source a feed is: research, practitioner, vendor, press, regulator or unknown."""
+    feed = feed_store.set_feed_kind(app.store, url, kind)
+    click.echo(f"{feed.url}: {feed.kind}")
+    configured = next((f for f in app.settings.feeds if f.url == feed.url), None)
+    if configured is not None and configured.kind not in ("unknown", feed.kind):
+        click.echo(f"note: the config file says kind = \"{configured.kind}\" for this feed and sets it back at the "
+                   "next crawl; change it there too", err=True)
 
 
 @feeds.command()

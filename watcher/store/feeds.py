@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from config.errors import NotFoundError, ValidationError, VeilleError
+from config.settings import SOURCE_KINDS
 from watcher.cleaner import canonical_url, iso_utc, strip_invisible, utc_now
 from watcher.db import Store
 from watcher.records import Feed, FeedListing
@@ -52,19 +53,37 @@ def find_feed(store: Store, url: str) -> Feed | None:
     return _feed(row) if row else None
 
 
+def check_kind(kind: str, where: str = "kind") -> str:
+    """The kind of source, normalised ('' = unknown); ValidationError naming the allowed ones otherwise."""
+    value = (kind or "").strip().lower() or "unknown"
+    if value not in SOURCE_KINDS:
+        raise ValidationError(f"{where}: {kind!r} is not a kind of source (one of {', '.join(SOURCE_KINDS)})")
+    return value
+
+
 def add_feed(store: Store, url: str, *, title: str = "", site: str = "", topics: Iterable[str] = (),
-             language: str = "") -> Feed:
-    """Add a feed; it is due at the next crawl. Raises ValidationError for a bad or duplicate URL."""
+             language: str = "", kind: str = "unknown") -> Feed:
+    """Add a feed; it is due at the next crawl. Raises ValidationError for a bad or duplicate URL or kind."""
     url = _check_url(url)
+    kind = check_kind(kind, url)
     if find_feed(store, url) is not None:
         raise ValidationError(f"{url}: feed already exists")
     with store.write() as conn:
         conn.execute(
-            "INSERT INTO feeds (url, title, site, language, topics, added_at) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO feeds (url, title, site, language, topics, added_at, kind) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (url, " ".join(strip_invisible(title).split()), site.strip(), language.strip().lower(),
-             json.dumps(list(topics)), iso_utc(utc_now())),
+             json.dumps(list(topics)), iso_utc(utc_now()), kind),
         )
     return get_feed(store, url)
+
+
+def set_feed_kind(store: Store, url: str, kind: str) -> Feed:
+    """Say what kind of source a feed is (config.settings.SOURCE_KINDS)."""
+    feed = get_feed(store, url)
+    kind = check_kind(kind, feed.url)
+    with store.write() as conn:
+        conn.execute("UPDATE feeds SET kind = ? WHERE id = ?", (kind, feed.id))
+    return get_feed(store, feed.url)
 
 
 def import_feeds(store: Store, items) -> tuple[int, int, list[str]]:
@@ -78,8 +97,16 @@ def import_feeds(store: Store, items) -> tuple[int, int, list[str]]:
         if find_feed(store, item.url) is not None:
             skipped += 1
             continue
+        kind = item.kind
         try:
-            add_feed(store, item.url, title=item.title, site=item.site, topics=item.topics, language=item.language)
+            check_kind(kind)
+        except ValidationError:  # the feed is still added: only its kind is left unknown, and said
+            errors.append(f"{item.url}: kind {kind!r} is not a kind of source (one of {', '.join(SOURCE_KINDS)}); "
+                          "added as unknown")
+            kind = "unknown"
+        try:
+            add_feed(store, item.url, title=item.title, site=item.site, topics=item.topics, language=item.language,
+                     kind=kind)
             added += 1
         except VeilleError as exc:
             errors.append(str(exc))
@@ -124,7 +151,8 @@ def set_feed_enabled(store: Store, url: str, enabled: bool, reason: str = "disab
 def sync_config_feeds(store: Store, settings) -> int:
     """Add the config file's feeds missing from the database (user-added feeds are never deleted).
 
-    Topic and language hints of feeds already present are refreshed from the config. Returns the number added.
+    Topic and language hints of feeds already present are refreshed from the config, and so is the kind when the
+    config names one (a kind left out of the config keeps what the user set). Returns the number added.
     """
     added = 0
     now = iso_utc(utc_now())
@@ -134,15 +162,16 @@ def sync_config_feeds(store: Store, settings) -> int:
             row = conn.execute("SELECT id, title FROM feeds WHERE url = ?", (fs.url,)).fetchone()
             if row is None:
                 conn.execute(
-                    "INSERT INTO feeds (url, title, language, topics, added_at) VALUES (?, ?, ?, ?, ?)",
-                    (fs.url, fs.title, fs.language.lower(), topics, now),
+                    "INSERT INTO feeds (url, title, language, topics, added_at, kind) VALUES (?, ?, ?, ?, ?, ?)",
+                    (fs.url, fs.title, fs.language.lower(), topics, now, fs.kind),
                 )
                 added += 1
             else:
                 conn.execute(
                     """UPDATE feeds SET topics = ?, language = CASE WHEN ? != '' THEN ? ELSE language END,
-                       title = CASE WHEN ? != '' THEN ? ELSE title END WHERE id = ?""",
-                    (topics, fs.language, fs.language.lower(), fs.title, fs.title, row["id"]),
+                       title = CASE WHEN ? != '' THEN ? ELSE title END,
+                       kind = CASE WHEN ? != 'unknown' THEN ? ELSE kind END WHERE id = ?""",
+                    (topics, fs.language, fs.language.lower(), fs.title, fs.title, fs.kind, fs.kind, row["id"]),
                 )
     return added
 
@@ -174,7 +203,7 @@ def list_feeds(store: Store, *, url: str | None = None) -> list[FeedListing]:
             last_error=feed.last_error, error_count=feed.error_count, articles=row["n_articles"],
             next_check=feed.next_check, moved_to=feed.moved_to, disabled=feed.disabled,
             disabled_reason=feed.disabled_reason, warning=feed.warning, topics=list(feed.topics),
-            language=feed.language,
+            language=feed.language, kind=feed.kind,
         ))
     return listings
 
