@@ -287,14 +287,18 @@ def french_app(populated_store):
 
 
 def _page_text(page) -> str:
-    """The page's text as a reader sees it, without article summaries (feed HTML, checked apart)."""
+    """The page's text as a reader sees it (and the placeholders of its fields), without article summaries
+    (feed HTML) and icon names (Material ligatures such as `done`)."""
     return page.evaluate(
         "() => { const body = document.body.cloneNode(true);"
         " body.querySelectorAll('.veille-summary, script, style, [data-testid=stIconMaterial]')"
         ".forEach(n => n.remove());"
         " const host = document.createElement('div'); host.style.position = 'absolute';"
         " host.appendChild(body); document.documentElement.appendChild(host);"
-        " const text = host.innerText; host.remove(); return text; }"
+        " const text = host.innerText; host.remove();"
+        " const hints = [...document.querySelectorAll('input[placeholder], textarea[placeholder]')]"
+        ".map(n => n.placeholder);"
+        " return [text, ...hints].join('\\n'); }"
     )
 
 

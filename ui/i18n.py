@@ -550,6 +550,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "quadrant.unclassified": ("Unclassified", "Non classé"),
     # Streamlit's own words (it has no French): shown in French through CSS by ui.shell.widget_texts
     "widget.skip": ("Skip to main content", "Aller au contenu principal"),
+    "widget.choose_options": ("Choose options", "Choisir…"),
+    "widget.choose_option": ("Choose an option", "Choisir…"),
     "widget.upload": ("Upload", "Choisir un fichier"),
     "widget.upload_limit": ("200MB per file", "200 Mo maximum par fichier"),
     "widget.enter_apply": ("Press Enter to apply", "Entrée pour valider"),

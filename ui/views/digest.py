@@ -26,11 +26,13 @@ options = stories.digest_options(ctx)
 profile_names = {p.key: p.name for p in options.profiles}
 topic_labels = {tp.key: topic_label(tp.key, tp.label) for tp in options.topics}
 feed_titles = {f.id: f.title or f.url for f in options.feeds}
+CHOOSE = t("widget.choose_options")  # Streamlit's placeholders are English
+CHOOSE_ONE = t("widget.choose_option")
 
 top = st.columns([2, 3, 2], vertical_alignment="bottom")
 profile = top[0].selectbox(
     t("digest.profile"), [None, *profile_names], key="digest_profile",
-    format_func=lambda k: t("digest.all_profiles") if k is None else profile_names[k],
+    format_func=lambda k: t("digest.all_profiles") if k is None else profile_names[k], placeholder=CHOOSE_ONE,
 )
 query = top[1].text_input(t("digest.search"), key="digest_query", help=t("digest.search_help"),
                           placeholder="VR, chatbot, Qualiopi…")
@@ -42,10 +44,13 @@ show = top[2].segmented_control(
 with st.expander(t("digest.filters"), icon=":material/filter_list:"):
     row = st.columns(3)
     chosen_topics = row[0].multiselect(t("digest.topics"), list(topic_labels), key="digest_topics",
+                                       placeholder=CHOOSE,
                                        format_func=lambda k: topic_labels.get(k, k))
     chosen_feeds = row[1].multiselect(t("digest.sources"), list(feed_titles), key="digest_feeds",
+                                      placeholder=CHOOSE,
                                       format_func=lambda k: feed_titles.get(k, str(k)))
     chosen_langs = row[2].multiselect(t("digest.language"), list(options.languages), key="digest_langs",
+                                      placeholder=CHOOSE,
                                       format_func=str.upper)
     row = st.columns(3)
     today = clock.today(ctx.settings.schedule.timezone)
@@ -124,7 +129,7 @@ def _actions(story: StoryCard, where: str) -> None:
             shell.do(partial(stories.give_feedback, ctx, story.article_id, target, relevant), done)
     with cols[4].popover(t("digest.link_tool"), icon=":material/link:", disabled=not editor, width="stretch"):
         names = tools.tool_names(ctx)
-        tool_name = st.selectbox(t("digest.link_tool_pick"), names, key=f"tool_{key}")
+        tool_name = st.selectbox(t("digest.link_tool_pick"), names, key=f"tool_{key}", placeholder=CHOOSE_ONE)
         note = st.text_input(t("digest.link_tool_note"), key=f"note_{key}")
         if st.button(t("digest.link_tool"), key=f"link_{key}", disabled=not names or not tool_name):
             shell.do(lambda: stories.link_article_to_tool(ctx, story.article_id, tool_name, note),

@@ -35,7 +35,8 @@ if not known:
     st.stop()
 
 by_key = {p.key: p for p in known}
-key = st.selectbox(t("profiles.pick"), list(by_key), key="profiles_pick", format_func=lambda k: by_key[k].name)
+key = st.selectbox(t("profiles.pick"), list(by_key), key="profiles_pick", format_func=lambda k: by_key[k].name,
+                   placeholder=t("widget.choose_option"))
 profile = by_key[key]
 if profile.source != "config":
     st.caption(t("profiles.edited_line", by=md(profile.updated_by),

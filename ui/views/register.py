@@ -156,6 +156,7 @@ def _scorecard(card: ToolCard, sc) -> None:
         choice = row[1].selectbox(
             t("register.score"), CHOICES, index=CHOICES.index(saved[f"{prefix}_score"]),
             format_func=partial(_choice_label, c, lang), key=f"{prefix}_score", disabled=not editor,
+            placeholder=t("widget.choose_option"),
             label_visibility="collapsed", persist_state="session",
         )
         note = row[2].text_input(t("register.note"), value=saved[f"{prefix}_note"], key=f"{prefix}_note",
@@ -176,7 +177,7 @@ def _scorecard(card: ToolCard, sc) -> None:
                             if profile in sc.fit_prefill else None)
                     profiles[profile] = cells[i % len(cells)].selectbox(
                         profile_name, POINTS, index=POINTS.index(saved[key]), key=key, help=hint,
-                        format_func=partial(_points_label, lang),
+                        format_func=partial(_points_label, lang), placeholder=t("widget.choose_option"),
                         disabled=not editor, persist_state="session",
                     )
             if profiles == {k: before.get(k, NOT_SCORED) for k in profiles}:
@@ -262,7 +263,7 @@ else:
     st.subheader(t("register.details"), anchor=DETAIL_ANCHOR)
     if st.session_state.pop(SCROLL_KEY, False):
         st.html(SCROLL_SCRIPT, unsafe_allow_javascript=True)
-    name = st.selectbox(t("register.pick"), names, key=TOOL_KEY)
+    name = st.selectbox(t("register.pick"), names, key=TOOL_KEY, placeholder=t("widget.choose_option"))
     detail = tools.get_tool(ctx, name)
     card = detail.card
     colour = "green" if card.status == "adopted" else "blue"
@@ -329,9 +330,10 @@ with left, st.form("add_tool", clear_on_submit=True):
     new_name = st.text_input(t("register.name"), disabled=not editor, key="add_name")
     row = st.columns(2)
     kind = row[0].selectbox(t("register.kind"), tools.KINDS, disabled=not editor,
-                            format_func=partial(kind_label, lang=lang))
+                            format_func=partial(kind_label, lang=lang), placeholder=t("widget.choose_option"))
     quadrant = row[1].selectbox(t("register.quadrant"), ("", *tools.QUADRANTS), disabled=not editor,
-                                format_func=lambda q: quadrant_label(q, lang) if q else "—")
+                                format_func=lambda q: quadrant_label(q, lang) if q else "—",
+                                placeholder=t("widget.choose_option"))
     description = st.text_area(t("register.description"), disabled=not editor, height=80)
     note = st.text_input(t("register.add_note"), disabled=not editor, key="add_note")
     submitted = st.form_submit_button(t("register.add_button"), disabled=not editor, icon=":material/add:")

@@ -80,9 +80,11 @@ with left, st.form("add_feed", clear_on_submit=True):
     topic_keys = [tp.key for tp in ctx.settings.topics]
     labels = {tp.key: topic_label(tp.key, tp.label) for tp in ctx.settings.topics}
     hints = row[0].multiselect(t("sources.topics"), topic_keys, format_func=lambda k: labels.get(k, k),
+                               placeholder=t("widget.choose_options"),
                                disabled=not editor)
     language = row[1].selectbox(t("sources.language"), ["", "en", "fr"], disabled=not editor,
-                                format_func=lambda code: code.upper() or "—")
+                                format_func=lambda code: code.upper() or "—",
+                                placeholder=t("widget.choose_option"))
     if st.form_submit_button(t("sources.add_button"), disabled=not editor, icon=":material/add:"):
         shell.do(lambda: sources.add_feed(ctx, url.strip(), topics=tuple(hints), language=language),
                  t("sources.added", url=md(url.strip())))
@@ -91,7 +93,7 @@ with right:
     st.subheader(t("sources.manage"))
     if feeds:
         by_id = {f.id: f for f in feeds}
-        chosen = st.selectbox(t("sources.pick"), list(by_id), key="sources_pick",
+        chosen = st.selectbox(t("sources.pick"), list(by_id), key="sources_pick", placeholder=t("widget.choose_option"),
                               format_func=lambda i: f"{by_id[i].title or by_id[i].url} ({by_id[i].url})")
         feed = by_id[chosen]
         row = st.columns(2)

@@ -1,0 +1,152 @@
+"""The evidence dossier of a card, from the articles that name it: which of them are really about it, a weekly
+timeline of mentions with the critical and promotional share, and a suggested hype stage with its reason.
+
+Pure functions over typed records: the store reads and the permissions are in ui.services.dossier.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+
+from scoring.stance import Evidence, fold
+
+STAGES = ("trigger", "peak", "trough", "slope", "plateau", "unknown")
+MIN_MENTIONS = 4  # fewer articles than this say nothing about a stage
+# Words of learning and training in English and French: an article naming the card without one of them, nor a
+# word of the card's description or of a topic, uses the name for something else (a racehorse, a restaurant).
+DOMAIN = frozenset(fold("""training learning learner learners course courses module modules lesson lessons
+tutor tutoring coaching onboarding upskilling reskilling skills employees staff workforce l&d lms lxp elearning
+e-learning microlearning quiz simulation classroom teacher instructor pedagogy curriculum edtech platform app
+formation formations apprentissage apprenant apprenants apprenantes cours tuteur tutorat competences salaries
+collaborateurs pedagogie pedagogique plateforme application stagiaires enseignement""").split())
+
+
+@dataclass(frozen=True)
+class DossierArticle:
+    id: str
+    url: str | None
+    title: str
+    published: str  # ISO instant
+    language: str
+    source_kind: str
+    feed_title: str
+    stance: str
+    cues: tuple[str, ...]  # the phrases that decided the stance
+    corrected: bool  # the stance is the DLM's correction
+    claims: tuple[str, ...]
+    vendor_claims: bool  # the claims come from a vendor
+    evidence: Evidence | None
+
+
+@dataclass(frozen=True)
+class Week:
+    week: str  # ISO "YYYY-Www" in the configured zone
+    mentions: int
+    critical: int
+    promotional: int
+
+
+@dataclass(frozen=True)
+class Stage:
+    stage: str  # one of STAGES
+    reason: str  # in English; ui translates the key
+
+
+def names_pattern(names: Sequence[str]) -> re.Pattern:
+    """Whole-word, case- and accent-insensitive match of any of `names` on folded text."""
+    parts = sorted({fold(n).strip() for n in names if n.strip()}, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(r"\s+".join(map(re.escape, p.split())) for p in parts) + r")(?!\w)")
+
+
+def words(text: str) -> set[str]:
+    return set(re.findall(r"[\w&'-]+", fold(text)))
+
+
+def about(title: str, summary: str, names: re.Pattern, context: Iterable[str]) -> bool:
+    """The article names the card (a whole word) and speaks of learning (DOMAIN, the card's description, the
+    topics' keywords): "Tutorix" the AI tutor, not "Tutoria" nor "Tutorix, winner of the 3.15 at Chantilly"."""
+    text = f"{title} {summary}"
+    if not names.search(fold(text)):
+        return False
+    found = words(text)
+    return bool(found & DOMAIN) or bool(found & set(context))
+
+
+def context_words(description: str, topic_keywords: Iterable[str]) -> set[str]:
+    """Content words of the card's description and the topics' keywords (5 letters or more)."""
+    out = {w for w in words(description) if len(w) >= 5}
+    for keyword in topic_keywords:
+        out |= {w for w in words(keyword) if len(w) >= 5}
+    return out
+
+
+def iso_week(instant: datetime, zone: tzinfo) -> str:
+    year, week, _ = instant.astimezone(zone).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def timeline(articles: Sequence[tuple[datetime, str]], zone: tzinfo, until: datetime) -> list[Week]:
+    """Mentions per ISO week (every week from the first mention to `until`, empty weeks included), with how many
+    were critical and promotional. `articles`: (published, stance)."""
+    if not articles:
+        return []
+    counts: dict[str, list[int]] = {}
+    for published, stance in articles:
+        c = counts.setdefault(iso_week(published, zone), [0, 0, 0])
+        c[0] += 1
+        c[1] += stance == "critical"
+        c[2] += stance == "promotional"
+    first = min(p for p, _ in articles).astimezone(zone)
+    start = (first - timedelta(days=first.weekday())).replace(hour=12, minute=0, second=0, microsecond=0)
+    end = max(until, max(p for p, _ in articles)).astimezone(zone)
+    out, day = [], start
+    while day <= end + timedelta(days=6 - end.weekday()):
+        key = iso_week(day, zone)
+        c = counts.get(key, [0, 0, 0])
+        out.append(Week(key, *c))
+        day += timedelta(days=7)
+    return out
+
+
+def _share(weeks: Sequence[Week], attr: str) -> float:
+    n = sum(w.mentions for w in weeks)
+    return sum(getattr(w, attr) for w in weeks) / n if n else 0.0
+
+
+def stage(weeks: Sequence[Week], window: int = 4) -> Stage:
+    """A suggested hype stage from the timeline, with the reason. The peak is the busiest `window` weeks."""
+    total = sum(w.mentions for w in weeks)
+    if total < MIN_MENTIONS:
+        return Stage("unknown", f"{total} articles: too few to tell")
+    sums = [sum(w.mentions for w in weeks[i:i + window]) for i in range(max(1, len(weeks) - window + 1))]
+    top = max(range(len(sums)), key=lambda i: (sums[i], i))
+    peak = weeks[top:top + window]
+    before, after = weeks[:top], weeks[top + window:]
+    recent = weeks[-window * 2:]
+    peak_rate = sums[top] / window
+    recent_rate = sum(w.mentions for w in recent) / max(1, len(recent))
+    promo_peak, crit_peak = _share(peak, "promotional"), _share(peak, "critical")
+    crit_after, promo_after = _share(after, "critical"), _share(after, "promotional")
+    if not after or sum(w.mentions for w in after) < 2:  # the busiest weeks are the latest
+        if sum(w.mentions for w in before) < sums[top] / 2 and promo_peak >= 0.5:
+            if total < 2 * MIN_MENTIONS or top == 0:
+                return Stage("trigger", f"first mentions, mostly promotional ({promo_peak:.0%})")
+            return Stage("peak", f"mentions at their highest, {promo_peak:.0%} promotional")
+        if promo_peak >= 0.5:
+            return Stage("peak", f"mentions at their highest, {promo_peak:.0%} promotional")
+        return Stage("plateau", f"steady mentions, {1 - promo_peak - crit_peak:.0%} neutral")
+    falling = recent_rate < 0.6 * peak_rate
+    if falling and crit_after >= crit_peak + 0.15 and crit_after >= 0.3:
+        return Stage("trough", f"after a peak {promo_peak:.0%} promotional, fewer mentions and a rising critical "
+                               f"share ({crit_peak:.0%} → {crit_after:.0%})")
+    if falling and promo_after < promo_peak and crit_after < 0.3:
+        return Stage("slope", f"after the peak, mentions settle and turn neutral ({promo_after:.0%} promotional, "
+                              f"{crit_after:.0%} critical)")
+    if not falling and promo_peak < 0.5:
+        return Stage("plateau", f"steady mentions, {1 - promo_peak - crit_peak:.0%} neutral at the busiest")
+    if falling:
+        return Stage("slope", f"fewer mentions after the peak, {crit_after:.0%} critical")
+    return Stage("peak", f"mentions at their highest, {promo_peak:.0%} promotional")

@@ -1,0 +1,190 @@
+"""The evidence dossier of a card, end to end: feeds of every kind of source on a local HTTP server, a real crawl
+into a real SQLite file, then `ui.services.dossier` and `veille tools dossier`. The fixed clock moves from the
+end of June (a promotional surge: peak) to late October (fewer mentions, a critical tide: trough)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from email.utils import format_datetime
+from xml.sax.saxutils import escape
+
+import pytest
+from click.testing import CliRunner
+
+from config import clock
+from config.errors import PermissionDenied
+from config.settings import load_settings
+from scoring.stance import claims, read
+from tests.plugins.app import editor_ctx, viewer_ctx
+from veille.cli import main
+from watcher import crawler
+from watcher.db import open_store
+
+KINDS = ("vendor", "research", "press", "practitioner", "regulator")
+
+# (feed kind, date, title, summary); the tool is Tutorix (alias TutorixGo), an AI tutor for shop-floor staff
+EARLY = [
+    ("vendor", "2026-05-04", "Tutorix launches its AI tutor for frontline staff",
+     "The new tutor cuts onboarding time by 40% and boosts retention, says the vendor. Book a demo."),
+    ("vendor", "2026-05-12", "TutorixGo lance une nouvelle version pour les équipes terrain",
+     "La plateforme réduit de moitié le temps de formation et affiche +35 % de rétention à trois mois."),
+    ("press", "2026-05-20", "Retailers rush to Tutorix, the AI tutor everyone talks about",
+     "Three chains announced deals with Tutorix this month, calling the tutor a game-changer for store training."),
+    ("vendor", "2026-05-27", "Tutorix partners with a logistics giant",
+     "The partnership brings the AI tutor to 20,000 warehouse employees, with learners 3x faster to competence."),
+    ("practitioner", "2026-06-03", "A week with Tutorix on the shop floor",
+     "I tried the tutor with two teams. It is a powerful way to rehearse procedures between shifts."),
+    ("press", "2026-06-10", "Tutorix raises funding to expand its tutor in Europe",
+     "The start-up unveils French and German versions of its learning app and a new analytics module."),
+    ("vendor", "2026-06-16", "Customer story: Tutorix at a food plant",
+     "Operators completed their safety modules twice as fast, and the plant saved €2 million in downtime."),
+]
+LATE = [
+    ("research", "2026-09-08", "A controlled study of Tutorix in twelve warehouses",
+     "With a control group of six sites, the pilot showed no change in picking errors after eight weeks; "
+     "learners rated the tutor well, but nothing beyond satisfaction was measured."),
+    ("practitioner", "2026-09-22", "Tutorix : ce que nos équipes en retiennent vraiment",
+     "Après trois mois, aucun effet mesuré au-delà de la satisfaction ; les apprenants décrochent après deux "
+     "semaines et nous avons abandonné le module."),
+    ("press", "2026-10-06", "The Tutorix backlash: trainers question the AI tutor's answers",
+     "Trainers report wrong answers and hallucinated procedures in the tutor, and two customers dropped it."),
+    ("regulator", "2026-10-20", "AI tutors at work: what the AI Act asks of Tutorix and its peers",
+     "Employers deploying a learning tutor such as Tutorix must inform staff and keep human oversight."),
+]
+CONFUSABLE = [
+    ("press", "2026-05-21", "Tutoria opens a language school in Lyon",
+     "Tutoria, a different company, runs evening language courses for adults."),
+    ("press", "2026-06-11", "Tutorix wins the Prix de Diane",
+     "The filly Tutorix, ridden by a young jockey, won by two lengths at Chantilly on Sunday."),
+    ("practitioner", "2026-09-15", "Is a tutor app enough for new starters?",
+     "Short answer: an AI tutor app helps, but a buddy on the floor matters more for onboarding."),
+]
+
+
+def _rss(kind: str, items: list[tuple], base: str) -> bytes:
+    entries = []
+    for i, (k, day, title, summary) in enumerate(items):
+        if k != kind:
+            continue
+        when = format_datetime(datetime.fromisoformat(f"{day}T08:00:00+00:00"))
+        slug = f"{kind}-{day}-{i}"
+        entries.append(f"<item><title>{escape(title)}</title><link>{base}/{slug}</link><guid>{base}/{slug}</guid>"
+                       f"<pubDate>{when}</pubDate><description>{escape(summary)}</description></item>")
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{kind} news</title>'
+            f"<link>{base}</link><description>x</description>{''.join(entries)}</channel></rss>").encode()
+
+
+@pytest.fixture
+def world(tmp_path, feed_server):
+    """(settings, store, serve(items)): a config with one feed per kind on the local server; serve() publishes."""
+    config = tmp_path / "veille.toml"
+    config.write_text(
+        '[database]\npath = "veille.db"\n[crawler]\nallow_private_networks = true\n'
+        + "".join(f'[[feeds]]\nurl = "{feed_server.url("/" + k)}"\nkind = "{k}"\n' for k in KINDS), encoding="utf-8")
+    settings = load_settings(config)
+
+    def serve(items):
+        for k in KINDS:
+            feed_server.add("/" + k, _rss(k, items, feed_server.url("/a")), content_type="application/rss+xml")
+
+    with open_store(settings.database_path) as store:
+        yield settings, store, serve, config
+
+
+def _crawl(settings, store) -> None:
+    summary = crawler.crawl(settings, store, all_feeds=True)
+    assert summary.failed == 0, summary.failures
+
+
+def test_the_dossier_finds_the_tool_reads_each_source_and_sees_the_tide_turn(world):
+    from ui.services import dossier
+    from ui.services.tools import add_tool
+
+    settings, store, serve, _config = world
+    ctx = editor_ctx(settings, store)
+    add_tool(ctx, "Tutorix", note="seen in the press", description="An AI tutor app for frontline training")
+    dossier.set_aliases(ctx, "Tutorix", ["TutorixGo", "tutorix"])
+
+    clock.set_now(clock.parse_instant("2026-06-30T09:00:00+00:00"))
+    serve(EARLY + CONFUSABLE[:2])
+    _crawl(settings, store)
+    early = dossier.build(ctx, "Tutorix")
+    assert early.aliases == ("TutorixGo",)
+    assert {a.title for a in early.articles} == {t for _k, _d, t, _s in EARLY}  # not Tutoria, not the filly
+    assert early.suggested_stage.stage == "peak", early.suggested_stage
+    assert early.evidence_level is None  # vendors' word only
+
+    clock.set_now(clock.parse_instant("2026-10-28T09:00:00+00:00"))
+    serve(EARLY + LATE + CONFUSABLE)
+    _crawl(settings, store)
+    d = dossier.build(ctx, "Tutorix")
+    by_title = {a.title: a for a in d.articles}
+    assert set(by_title) == {t for _k, _d, t, _s in EARLY + LATE}
+    assert all(a.source_kind == k for k, _d, t, _s in EARLY + LATE for a in [by_title[t]])
+    assert d.by_kind == {"research": 1, "practitioner": 2, "vendor": 4, "press": 3, "regulator": 1}
+    stances = {t: by_title[t].stance for t in by_title}
+    assert stances[LATE[0][2]] == "critical" and stances[LATE[1][2]] == "critical"
+    assert stances[LATE[2][2]] == "critical" and stances[LATE[3][2]] == "neutral"
+    assert all(stances[t] == "promotional" for k, _d, t, _s in EARLY if k == "vendor")
+    assert "no change" in by_title[LATE[0][2]].cues  # the phrase that decided it is shown
+    vendor_claims = [c for a in d.articles if a.vendor_claims for c in a.claims]
+    for quoted in ("cuts onboarding time by 40%", "+35 % de rétention", "3x faster", "€2 million"):
+        assert any(quoted in c for c in vendor_claims), (quoted, vendor_claims)
+    assert d.evidence_level is not None and d.evidence_level.key == "controlled"  # the independent study
+    assert d.suggested_stage.stage == "trough", d.suggested_stage
+    weeks = {w.week: w for w in d.timeline}
+    assert weeks["2026-W19"].mentions == 1 and weeks["2026-W37"].critical == 1
+    assert sum(w.mentions for w in d.timeline) == len(d.articles)
+
+    # a correction is kept and used; a viewer may read but not correct
+    dossier.correct_stance(ctx, "Tutorix", by_title[LATE[3][2]].id, "critical")
+    again = {a.title: a for a in dossier.build(ctx, "Tutorix").articles}
+    assert again[LATE[3][2]].stance == "critical" and again[LATE[3][2]].corrected
+    with pytest.raises(PermissionDenied):
+        dossier.correct_stance(viewer_ctx(settings, store), "Tutorix", by_title[LATE[3][2]].id, None)
+    dossier.correct_stance(ctx, "Tutorix", by_title[LATE[3][2]].id, None)
+    assert {a.title: a for a in dossier.build(ctx, "Tutorix").articles}[LATE[3][2]].stance == "neutral"
+
+
+def test_veille_tools_dossier_json(world):
+    settings, store, serve, config = world
+    clock.set_now(clock.parse_instant("2026-10-28T09:00:00+00:00"))
+    serve(EARLY + LATE + CONFUSABLE)
+    _crawl(settings, store)
+    runner = CliRunner()
+
+    def run(*args):
+        return runner.invoke(main, ["--config", str(config), *args], catch_exceptions=False)
+
+    assert run("tools", "add", "Tutorix", "--note", "seen", "--description", "AI tutor app").exit_code == 0
+    assert run("tools", "aliases", "Tutorix", "TutorixGo").exit_code == 0
+    out = run("tools", "dossier", "Tutorix", "--json")
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.stdout)
+    assert doc["tool"] == "Tutorix" and doc["suggested_stage"] == "trough" and doc["evidence_level"]["ltem"] == 7
+    assert len(doc["articles"]) == len(EARLY + LATE)
+    assert set(doc["articles"][0]) >= {"id", "url", "title", "published", "source_kind", "stance", "claims"}
+    assert all(set(w) == {"week", "mentions", "critical", "promotional"} for w in doc["timeline"])
+    assert all(len(w["week"]) == 8 and w["week"][4:6] == "-W" for w in doc["timeline"])
+    text = run("tools", "dossier", "Tutorix")
+    assert text.exit_code == 0 and "suggested stage: trough" in text.stdout and "controlled" in text.stdout
+    missing = run("tools", "dossier", "Nope")
+    assert missing.exit_code != 0 and "not in the register" in missing.stderr
+
+
+@pytest.mark.parametrize("text, stance", [
+    ("The pilot showed no change in errors.", "critical"),
+    ("Aucun effet mesuré au-delà de la satisfaction.", "critical"),
+    ("Not a game-changer, but useful for drills.", "critical"),
+    ("The vendor launches a powerful new tutor that boosts learning.", "promotional"),
+    ("The company added Spanish to its tutor.", "neutral"),
+])
+def test_stance_of_plain_sentences(text, stance):
+    assert read("", text).stance == stance
+
+
+def test_claims_are_quoted_and_dates_are_not_claims():
+    assert claims("In 2026 the tool halves time to competence.") == ("In 2026 the tool halves time to competence",)
+    assert claims("Released on 12 May 2026 with 12 new courses.") == ()
+    assert claims("Résultat : +35 % de rétention à trois mois.") == ("+35 % de rétention à trois mois",)
