@@ -439,6 +439,26 @@ def m010_feeds_kind(db: sqlite_utils.Database) -> None:
     _run(db, "ALTER TABLE feeds ADD COLUMN kind TEXT NOT NULL DEFAULT 'unknown'")
 
 
+@migrations()
+def m011_review_dossier(db: sqlite_utils.Database) -> None:
+    """A card's aliases (other names an article may use: the dossier finds it by them too), and the DLM's
+    corrections of an article's stance towards a card, which win over the reading of its words."""
+    _run(
+        db,
+        """
+ALTER TABLE tools ADD COLUMN aliases TEXT NOT NULL DEFAULT '[]';
+CREATE TABLE stance_corrections (
+    tool_id INTEGER NOT NULL REFERENCES tools(id) ON DELETE CASCADE,
+    article_id TEXT NOT NULL,
+    stance TEXT NOT NULL CHECK (stance IN ('promotional', 'neutral', 'critical')),
+    corrected_by TEXT NOT NULL DEFAULT '',
+    corrected_at TEXT NOT NULL,
+    PRIMARY KEY (tool_id, article_id)
+)
+""",
+    )
+
+
 class Store:
     """A connection to the veille database with a write-transaction helper.
 

@@ -303,3 +303,67 @@ def veille_log(app, date_from: str | None, date_to: str | None, fmt: str, lang: 
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(tools())
+
+
+# --- the evidence dossier --------------------------------------------------------------------------------------
+
+
+@tools.command("dossier")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def tools_dossier(app, name: str, as_json: bool) -> None:
+    """The evidence dossier of a card: every article about it (by its name and aliases) by kind of source, with
+    its stance, quantified claims and evidence; the strongest independent evidence; mentions per week and a
+    suggested hype stage."""
+    from ui.services import dossier
+
+    d = dossier.build(_ctx(app), name)
+    if as_json:
+        echo_json(d.as_json())
+        return
+    click.echo(f"{d.tool}" + (f" (also: {', '.join(d.aliases)})" if d.aliases else "")
+               + f": {len(d.articles)} articles, " + (", ".join(f"{n} {k}" for k, n in d.by_kind.items()) or "none"))
+    level = d.evidence_level
+    click.echo("strongest independent evidence: "
+               + (f"{level.key} (LTEM tier {level.ltem}, Kirkpatrick level {level.kirkpatrick}: \"{level.cue}\")"
+                  if level else "none found"))
+    click.echo(f"suggested stage: {d.suggested_stage.stage} ({d.suggested_stage.reason})")
+    for a in d.articles:
+        mark = "*" if a.corrected else " "
+        click.echo(f"  {a.published[:10]}  {a.source_kind:<12} {a.stance:<11}{mark} {a.title}")
+        if a.cues:
+            click.echo(f"  {'':10}  {'':12} because: {', '.join(repr(c) for c in a.cues[:4])}")
+        for claim in a.claims:
+            click.echo(f"  {'':10}  {'':12} claim{' (vendor)' if a.vendor_claims else ''}: \"{claim}\"")
+    if d.timeline:
+        click.echo("weeks (mentions / critical / promotional): "
+                   + "  ".join(f"{w.week} {w.mentions}/{w.critical}/{w.promotional}" for w in d.timeline
+                               if w.mentions))
+
+
+@tools.command("stance")
+@click.argument("name")
+@click.argument("article_id")
+@click.argument("stance", type=click.Choice(["promotional", "neutral", "critical", "auto"]))
+@BY
+@pass_app
+def tools_stance(app, name: str, article_id: str, stance: str, by: str | None) -> None:
+    """Correct the stance of an article towards a card (`auto`: back to the reading of its words)."""
+    from ui.services import dossier
+
+    dossier.correct_stance(_ctx(app, by), name, article_id, None if stance == "auto" else stance)
+    click.echo(f"{name}: {article_id} is {stance}")
+
+
+@tools.command("aliases")
+@click.argument("name")
+@click.argument("aliases", nargs=-1)
+@BY
+@pass_app
+def tools_aliases(app, name: str, aliases: tuple[str, ...], by: str | None) -> None:
+    """Set the other names articles use for a card (none given: clear them)."""
+    from ui.services import dossier
+
+    kept = dossier.set_aliases(_ctx(app, by), name, list(aliases))
+    click.echo(f"{name}: aliases {', '.join(kept) or 'none'}")

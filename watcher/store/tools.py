@@ -27,6 +27,7 @@ class Tool:
     created_at: str
     created_by: str
     updated_at: str
+    aliases: tuple[str, ...] = ()  # other names articles use for it (the dossier's search)
 
 
 @dataclass(frozen=True)
@@ -91,8 +92,12 @@ class ArticleSnippet:
 
 
 def _tool(row) -> Tool:
+    try:
+        aliases = tuple(json.loads(row["aliases"] or "[]"))
+    except (IndexError, KeyError, ValueError, TypeError):
+        aliases = ()
     return Tool(row["id"], row["name"], row["kind"], row["description"], row["quadrant"], row["status"],
-                row["created_at"], row["created_by"], row["updated_at"])
+                row["created_at"], row["created_by"], row["updated_at"], aliases)
 
 
 def _details(value: str | None) -> dict:
@@ -271,6 +276,12 @@ def insert(store: Store, name: str, kind: str, description: str, quadrant: str, 
         )
     assert cur.lastrowid is not None  # an INSERT sets it
     return cur.lastrowid
+
+
+def set_aliases(store: Store, tool_id: int, aliases: Sequence[str], at: str) -> None:
+    with store.write() as conn:
+        conn.execute("UPDATE tools SET aliases = ?, updated_at = ? WHERE id = ?",
+                     (json.dumps(list(aliases), ensure_ascii=False), at, tool_id))
 
 
 def set_status(store: Store, tool_id: int, status: str, at: str) -> None:
