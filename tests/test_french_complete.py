@@ -351,3 +351,21 @@ def test_french_pages_in_chromium_show_no_english(french_app, populated_store, t
     for name in PAGES:
         for size in ("desktop", "phone"):
             assert (shots / f"fr-{name}-{size}.png").stat().st_size > 10_000
+
+
+def test_french_report_has_no_english_and_french_typography(populated_store):
+    """The veille-log report in French: none of the report's English words, French spacing, kinds and quadrants
+    in French (the same catalogue as the app)."""
+    from datetime import date
+
+    from ui.services import veille_log
+
+    _path, settings, store = populated_store
+    log = veille_log.build_log(editor_ctx(settings, store), date(2025, 1, 1), date(2027, 12, 31))
+    html = veille_log.to_html(log, "fr")
+    text = strip_data(re.sub(r"<style>.*?</style>|<[^>]+>", "\n", html, flags=re.S), data_strings(settings, store))
+    english = {v for k, v in veille_log.TEXT["en"].items() if v != veille_log.TEXT["fr"].get(k) and len(v) >= 4}
+    assert not [w for w in english if re.search(r"(?<!\w)" + re.escape(w) + r"(?!\w)", text)]
+    assert not re.findall(r"(?<!\s)\b(?:tool|trend)\b", text)
+    assert "outil" in text and "IA et automatisation" in text
+    assert not _typography_problems(text), _typography_problems(text)[:5]
