@@ -33,9 +33,9 @@ def _table(header: str, values: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_demo_config(folder: Path, feeds: list[tuple[str, str, str]], *, app_port: int, smtp_port: int,
+def write_demo_config(folder: Path, feeds: list[tuple[str, ...]], *, app_port: int, smtp_port: int,
                       base: Path | None = None) -> Path:
-    """Write `folder/veille.toml`; `feeds` are (url, title, language). Returns the path."""
+    """Write `folder/veille.toml`; `feeds` are (url, title, language[, kind]). Returns the path."""
     base_settings = load_settings(base or PACKAGE_DIR / "veille.toml")
     folder.mkdir(parents=True, exist_ok=True)
     profile_keys = {p.key for p in base_settings.profiles}
@@ -54,8 +54,9 @@ def write_demo_config(folder: Path, feeds: list[tuple[str, str, str]], *, app_po
         keep = [p for p in profiles if p in profile_keys]
         parts.append(_table("[[email.recipients]]", {"address": address, "profiles": keep, "frequency": frequency,
                                                     "language": language, "min_score": 0.5, "max_stories": 10}))
-    for url, title, language in feeds:
-        parts.append(_table("[[feeds]]", {"url": url, "title": title, "language": language}))
+    for url, title, language, *kind in feeds:
+        parts.append(_table("[[feeds]]", {"url": url, "title": title, "language": language,
+                                          "kind": kind[0] if kind else "unknown"}))
     for t in base_settings.topics:
         parts.append(_table("[[topics]]", {"key": t.key, "label": t.label, "description": t.description,
                                            "keywords": list(t.keywords), "quadrant": t.quadrant}))

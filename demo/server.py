@@ -40,6 +40,7 @@ class DemoFeed:
     language: str
     format: str
     description: str
+    kind: str = "unknown"  # the kind of source (config.settings.SOURCE_KINDS)
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ class Corpus:
         self.articles: dict[str, list[DemoArticle]] = {}
         for f in raw_feeds:
             feed = DemoFeed(f["key"], f["title"], f.get("site", ""), f.get("language", "en"), f.get("format", "rss2"),
-                            f.get("description", ""))
+                            f.get("description", ""), f.get("kind", "unknown"))
             self.feeds[feed.key] = feed
             items = json.loads((folder / "articles" / f"{feed.key}.json").read_text(encoding="utf-8"))
             self.articles[feed.key] = [self._article(feed.key, i, a) for i, a in enumerate(items)]

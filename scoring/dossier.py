@@ -52,7 +52,25 @@ class Week:
 @dataclass(frozen=True)
 class Stage:
     stage: str  # one of STAGES
-    reason: str  # in English; ui translates the key
+    reason: str  # in English (REASONS); ui has the other languages' templates, keyed by `case`
+    case: str = ""
+    facts: tuple[tuple[str, float], ...] = ()  # the figures the reason quotes
+
+
+REASONS = {
+    "few": "{total:.0f} articles: too few to tell",
+    "first": "first mentions, mostly promotional ({promo:.0%})",
+    "highest": "mentions at their highest, {promo:.0%} promotional",
+    "steady": "steady mentions, {neutral:.0%} neutral",
+    "turned": "after a peak {promo:.0%} promotional, fewer mentions and a rising critical share "
+              "({crit_before:.0%} → {crit:.0%})",
+    "settle": "after the peak, mentions settle and turn neutral ({promo:.0%} promotional, {crit:.0%} critical)",
+    "fewer": "fewer mentions after the peak, {crit:.0%} critical",
+}
+
+
+def _stage(stage_name: str, case: str, **facts: float) -> Stage:
+    return Stage(stage_name, REASONS[case].format(**facts), case, tuple(sorted(facts.items())))
 
 
 def names_pattern(names: Sequence[str]) -> re.Pattern:
@@ -120,7 +138,7 @@ def stage(weeks: Sequence[Week], window: int = 4) -> Stage:
     """A suggested hype stage from the timeline, with the reason. The peak is the busiest `window` weeks."""
     total = sum(w.mentions for w in weeks)
     if total < MIN_MENTIONS:
-        return Stage("unknown", f"{total} articles: too few to tell")
+        return _stage("unknown", "few", total=total)
     sums = [sum(w.mentions for w in weeks[i:i + window]) for i in range(max(1, len(weeks) - window + 1))]
     top = max(range(len(sums)), key=lambda i: (sums[i], i))
     peak = weeks[top:top + window]
@@ -133,20 +151,18 @@ def stage(weeks: Sequence[Week], window: int = 4) -> Stage:
     if not after or sum(w.mentions for w in after) < 2:  # the busiest weeks are the latest
         if sum(w.mentions for w in before) < sums[top] / 2 and promo_peak >= 0.5:
             if total < 2 * MIN_MENTIONS or top == 0:
-                return Stage("trigger", f"first mentions, mostly promotional ({promo_peak:.0%})")
-            return Stage("peak", f"mentions at their highest, {promo_peak:.0%} promotional")
+                return _stage("trigger", "first", promo=promo_peak)
+            return _stage("peak", "highest", promo=promo_peak)
         if promo_peak >= 0.5:
-            return Stage("peak", f"mentions at their highest, {promo_peak:.0%} promotional")
-        return Stage("plateau", f"steady mentions, {1 - promo_peak - crit_peak:.0%} neutral")
+            return _stage("peak", "highest", promo=promo_peak)
+        return _stage("plateau", "steady", neutral=1 - promo_peak - crit_peak)
     falling = recent_rate < 0.6 * peak_rate
     if falling and crit_after >= crit_peak + 0.15 and crit_after >= 0.3:
-        return Stage("trough", f"after a peak {promo_peak:.0%} promotional, fewer mentions and a rising critical "
-                               f"share ({crit_peak:.0%} → {crit_after:.0%})")
+        return _stage("trough", "turned", promo=promo_peak, crit_before=crit_peak, crit=crit_after)
     if falling and promo_after < promo_peak and crit_after < 0.3:
-        return Stage("slope", f"after the peak, mentions settle and turn neutral ({promo_after:.0%} promotional, "
-                              f"{crit_after:.0%} critical)")
+        return _stage("slope", "settle", promo=promo_after, crit=crit_after)
     if not falling and promo_peak < 0.5:
-        return Stage("plateau", f"steady mentions, {1 - promo_peak - crit_peak:.0%} neutral at the busiest")
+        return _stage("plateau", "steady", neutral=1 - promo_peak - crit_peak)
     if falling:
-        return Stage("slope", f"fewer mentions after the peak, {crit_after:.0%} critical")
-    return Stage("peak", f"mentions at their highest, {promo_peak:.0%} promotional")
+        return _stage("slope", "fewer", crit=crit_after)
+    return _stage("peak", "highest", promo=promo_peak)

@@ -367,3 +367,35 @@ def tools_aliases(app, name: str, aliases: tuple[str, ...], by: str | None) -> N
 
     kept = dossier.set_aliases(_ctx(app, by), name, list(aliases))
     click.echo(f"{name}: aliases {', '.join(kept) or 'none'}")
+
+
+# --- briefings for management ------------------------------------------------------------------------------------
+
+LANG = click.option("--lang", "language", type=click.Choice(["en", "fr"]), default="en", show_default=True,
+                    help="Language of the page.")
+
+
+@tools.command("brief")
+@click.argument("name")
+@LANG
+@OUTPUT
+@pass_app
+def tools_brief(app, name: str, language: str, output: Path | None) -> None:
+    """A card's one-page brief, printable HTML for A4: what it is, the dossier in five lines, the scorecard,
+    the decision and its rationale, the trial."""
+    from ui.services import briefing
+
+    _write(briefing.card_brief(_ctx(app), name, language), output)
+
+
+@tools.command("briefing")
+@click.option("--quarter", metavar="YEAR-Qn", help="e.g. 2026-Q3 (default: the current quarter).")
+@LANG
+@OUTPUT
+@pass_app
+def tools_briefing(app, quarter: str | None, language: str, output: Path | None) -> None:
+    """The quarterly briefing across the register, printable HTML for A4: the radar, moves on it, decisions,
+    trials, what is rising."""
+    from ui.services import briefing
+
+    _write(briefing.quarterly(_ctx(app), quarter, language), output)

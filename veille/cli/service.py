@@ -133,7 +133,7 @@ def demo(port: int, feed_port: int, smtp_port: int, folder: Path, no_app: bool, 
             # restart does not send them again) rather than to a dry run that a restart would write again
             busy, smtp_port = smtp_port, mailsink.free_port()
             click.echo(f"mail sink: 127.0.0.1:{busy} is in use, using {smtp_port}")
-        config = write_demo_config(folder, [(url, f.title, f.language) for f, url in feeds.feed_urls()],
+        config = write_demo_config(folder, [(url, f.title, f.language, f.kind) for f, url in feeds.feed_urls()],
                                    app_port=port, smtp_port=smtp_port)
         click.echo(f"demo config: {config}")
         from config.settings import load_settings
