@@ -102,8 +102,8 @@ def test_a_scorecard_edit_survives_navigation_and_the_save_confirms(app_test, po
     _path, settings, store = populated_store
     ctx = editor_ctx(settings, store)
     at = app_test("register")
-    name = at.selectbox(key="register_tool").value
-    card = tools.get_card(ctx, name)
+    name = tools.tool_names(ctx)[-1]  # not the tool the page opens first
+    card = _open(at, ctx, name)
     before = tools.scorecard(ctx, name)
     old = next(e for e in before.entries if e.criterion == "cost").score
     new = "1" if old != 1 else "2"
@@ -117,6 +117,7 @@ def test_a_scorecard_edit_survives_navigation_and_the_save_confirms(app_test, po
     clean(at)
     at.switch_page("views/register.py").run()
     clean(at)
+    assert at.selectbox(key="register_tool").value == name  # the tool under review is still open
     assert at.selectbox(key=f"scorecard_{card.id}_cost_score").value == new
     assert at.text_input(key=f"scorecard_{card.id}_cost_note").value == "Licence doubled this year"
     assert "Cost & value" in at.warning[0].value

@@ -263,7 +263,8 @@ else:
     st.subheader(t("register.details"), anchor=DETAIL_ANCHOR)
     if st.session_state.pop(SCROLL_KEY, False):
         st.html(SCROLL_SCRIPT, unsafe_allow_javascript=True)
-    name = st.selectbox(t("register.pick"), names, key=TOOL_KEY, placeholder=t("widget.choose_option"))
+    name = st.selectbox(t("register.pick"), names, key=TOOL_KEY, placeholder=t("widget.choose_option"),
+                        persist_state="session")
     detail = tools.get_tool(ctx, name)
     card = detail.card
     colour = "green" if card.status == "adopted" else "blue"
