@@ -459,6 +459,43 @@ CREATE TABLE stance_corrections (
     )
 
 
+@migrations()
+def m012_review_trials(db: sqlite_utils.Database) -> None:
+    """Managed trials (owner, review date, success criteria: a KPI and the LTEM level targeted, the learner
+    profiles concerned; when closed, the outcome against them) and documents attached to a card by URL."""
+    _run(
+        db,
+        """
+CREATE TABLE trials (
+    id INTEGER PRIMARY KEY,
+    tool_id INTEGER NOT NULL REFERENCES tools(id) ON DELETE CASCADE,
+    owner TEXT NOT NULL,
+    review_on TEXT NOT NULL,
+    kpi TEXT NOT NULL,
+    ltem_target INTEGER NOT NULL CHECK (ltem_target BETWEEN 1 AND 8),
+    profiles TEXT NOT NULL DEFAULT '[]',
+    started_at TEXT NOT NULL,
+    started_by TEXT NOT NULL DEFAULT '',
+    closed_at TEXT,
+    closed_by TEXT,
+    outcome TEXT CHECK (outcome IN ('met', 'partly', 'not_met')),
+    result TEXT
+);
+CREATE INDEX trials_open ON trials(closed_at, review_on);
+CREATE TABLE tool_documents (
+    id INTEGER PRIMARY KEY,
+    tool_id INTEGER NOT NULL REFERENCES tools(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    url TEXT NOT NULL,
+    title TEXT NOT NULL DEFAULT '',
+    added_at TEXT NOT NULL,
+    added_by TEXT NOT NULL DEFAULT '',
+    UNIQUE (tool_id, url)
+)
+""",
+    )
+
+
 class Store:
     """A connection to the veille database with a write-transaction helper.
 

@@ -43,6 +43,9 @@ WORDS = {
     "en": {
         "brief": "Brief", "what": "What it is", "dossier": "The dossier in five lines", "scorecard": "Scorecard",
         "decision": "Decision", "trial": "Trial", "no_trial": "No trial recorded.",
+        "trial_plan": "Owner {owner}; review on {review}; KPI: {kpi}; LTEM level {ltem} targeted; profiles: "
+                      "{profiles}.", "trial_open": "The trial is running.", "doc.dpia": "DPIA",
+        "doc.contract": "vendor contract", "doc.pilot_report": "pilot report", "doc.other": "document",
         "articles": "{n} articles about it: {kinds}.", "no_articles": "No article about it yet.",
         "stance": "Stance: {p} promotional, {n} neutral, {c} critical.",
         "evidence": "Strongest independent evidence: {key} (LTEM tier {ltem}, Kirkpatrick level {kp}).",
@@ -65,6 +68,10 @@ WORDS = {
         "brief": "Fiche", "what": "De quoi s’agit-il", "dossier": "Le dossier en cinq lignes",
         "scorecard": "Grille d’évaluation", "decision": "Décision", "trial": "Essai",
         "no_trial": "Aucun essai enregistré.",
+        "trial_plan": "Responsable {owner}\u00a0; revue le {review}\u00a0; indicateur\u00a0: {kpi}\u00a0; niveau LTEM "
+                      "visé {ltem}\u00a0; profils\u00a0: {profiles}.", "trial_open": "L’essai est en cours.",
+        "doc.dpia": "AIPD", "doc.contract": "contrat fournisseur", "doc.pilot_report": "rapport de pilote",
+        "doc.other": "document",
         "articles": "{n} articles en parlent\u00a0: {kinds}.", "no_articles": "Aucun article pour l’instant.",
         "stance": "Ton\u00a0: {p} promotionnels, {n} neutres, {c} critiques.",
         "evidence": "Meilleure preuve indépendante\u00a0: {key} (niveau LTEM {ltem}, niveau Kirkpatrick {kp}).",
@@ -179,8 +186,34 @@ def card_brief(ctx: ServiceContext, name: str, language: str = "en") -> str:
         parts.append(f"<p><b>{_e(w['status'].format(status=statuses.label(decision.to_status, language)))}</b> "
                      f"{_e(w['by'].format(at=decision.at[:10], by=decision.by or '—'))}</p>"
                      + (f"<p>{_e(w['rationale'].format(text=decision.rationale))}</p>" if decision.rationale else ""))
-    parts.append(f"<h2>{_e(w['trial'])}</h2><p>{_e(w['no_trial'])}</p>")
+    parts.append(f"<h2>{_e(w['trial'])}</h2>" + _trial_html(ctx, card.name, language))
     return _page(f"{w['brief']} — {card.name}", "".join(parts), language)
+
+
+def _trial_html(ctx: ServiceContext, name: str, language: str) -> str:
+    """The latest trial: its plan and, once closed, its outcome; then the documents attached to the card."""
+    from ui.services import trials
+
+    w = WORDS[language]
+    found = trials.trials_of(ctx, name)
+    docs = trials.documents(ctx, name)
+    if not found and not docs:
+        return f"<p>{_e(w['no_trial'])}</p>"
+    out = ""
+    if found:
+        t = found[-1]
+        names = {p.key: p.name for p in ctx.settings.profiles}
+        out += "<p>" + _e(w["trial_plan"].format(owner=t.owner, review=t.review_on, kpi=t.kpi, ltem=t.ltem_target,
+                                                  profiles=", ".join(names.get(k, k) for k in t.profiles))) + "</p>"
+        if t.outcome:
+            out += (f"<p><b>{_e(trials.OUTCOME_WORDS[language][t.outcome])}</b> — {_e(t.result)} "
+                    f"({_e((t.closed_at or '')[:10])})</p>")
+        else:
+            out += f"<p>{_e(w['trial_open'])}</p>"
+    if docs:
+        out += "<ul>" + "".join(f'<li><a href="{_e(d.url)}" rel="noopener noreferrer">{_e(d.title or d.url)}</a> '
+                                f'<span class="meta">({_e(w["doc." + d.kind])})</span></li>' for d in docs) + "</ul>"
+    return out
 
 
 def quarter_bounds(label: str | None, zone: str) -> tuple[date, date, str]:

@@ -108,6 +108,12 @@ def tools_set(app, name: str, status: str, note: str, by: str | None) -> None:
 
     ctx = _ctx(app, by)
     before = register.get_card(ctx, name).status
+    if status == "trial":
+        raise ValidationError(f"{name}: a trial needs its plan: veille tools trial NAME --owner … --review DATE "
+                              "--kpi … --ltem N --profile KEY --note …")
+    if before == "trial":
+        raise ValidationError(f"{name}: close the trial with its outcome first: veille tools close-trial NAME "
+                              "--outcome met|partly|not_met --result … --status STATUS --note …")
     card = register.set_status(ctx, name, status, note)
     click.echo(f"{card.name}: {before} → {card.status} (recorded by {ctx.user.name}).")
 
@@ -399,3 +405,79 @@ def tools_briefing(app, quarter: str | None, language: str, output: Path | None)
     from ui.services import briefing
 
     _write(briefing.quarterly(_ctx(app), quarter, language), output)
+
+
+# --- managed trials ------------------------------------------------------------------------------------------
+
+
+@tools.command("trial")
+@click.argument("name")
+@click.option("--owner", required=True, help="Who runs the trial.")
+@click.option("--review", "review_on", required=True, metavar="DATE", help="Review date (YYYY-MM-DD).")
+@click.option("--kpi", required=True, help="The success criterion: what must change, and by how much.")
+@click.option("--ltem", "ltem_target", required=True, type=click.IntRange(1, 8), help="LTEM level targeted (1-8).")
+@click.option("--profile", "profiles", multiple=True, required=True, help="A learner profile concerned (repeat).")
+@click.option("--note", required=True, help="The rationale of the decision (mandatory).")
+@BY
+@pass_app
+def tools_trial(app, name: str, owner: str, review_on: str, kpi: str, ltem_target: int, profiles: tuple[str, ...],
+                note: str, by: str | None) -> None:
+    """Move a card to trial with its plan: owner, review date, KPI, LTEM level targeted, profiles."""
+    from ui.services import trials
+
+    trial = trials.start_trial(_ctx(app, by), name, owner=owner, review_on=review_on, kpi=kpi,
+                               ltem_target=ltem_target, profiles=list(profiles), rationale=note)
+    click.echo(f"{trial.tool}: trial started, owner {trial.owner}, review on {trial.review_on}.")
+
+
+@tools.command("close-trial")
+@click.argument("name")
+@click.option("--outcome", required=True, type=click.Choice(["met", "partly", "not_met"]),
+              help="Against the trial's criteria.")
+@click.option("--result", required=True, help="What was measured.")
+@click.option("--status", required=True, type=click.Choice(STATUSES), help="Where the card goes next.")
+@click.option("--note", required=True, help="The rationale of the decision (mandatory).")
+@BY
+@pass_app
+def tools_close_trial(app, name: str, outcome: str, result: str, status: str, note: str, by: str | None) -> None:
+    """Close a card's trial with its outcome and move the card on (the outcome goes to the history)."""
+    from ui.services import trials
+
+    trial = trials.close_trial(_ctx(app, by), name, outcome=outcome, result=result, status=status, rationale=note)
+    click.echo(f"{trial.tool}: trial closed ({outcome}), now {status}.")
+
+
+@tools.command("reviews")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def tools_reviews(app, as_json: bool) -> None:
+    """Trial reviews due today or late (the configured time zone)."""
+    from dataclasses import asdict
+
+    from ui.services import trials
+
+    due = trials.due_reviews(_ctx(app))
+    if as_json:
+        echo_json([{**asdict(d.trial), "days_late": d.days_late} for d in due])
+        return
+    if not due:
+        click.echo("no trial review due")
+    for d in due:
+        late = "due today" if d.days_late == 0 else f"{d.days_late} days late"
+        click.echo(f"{d.trial.review_on}  {d.trial.tool}: {late}, owner {d.trial.owner}; KPI: {d.trial.kpi}")
+
+
+@tools.command("doc")
+@click.argument("name")
+@click.argument("url")
+@click.option("--kind", type=click.Choice(["dpia", "contract", "pilot_report", "other"]), default="other",
+              show_default=True)
+@click.option("--title", default="", help="What the document is.")
+@BY
+@pass_app
+def tools_doc(app, name: str, url: str, kind: str, title: str, by: str | None) -> None:
+    """Attach a document to a card by URL (DPIA, vendor contract, pilot report…)."""
+    from ui.services import trials
+
+    added = trials.attach_document(_ctx(app, by), name, url, kind=kind, title=title)
+    click.echo(f"{name}: {'attached' if added else 'already attached'} {url}")
