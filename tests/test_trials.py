@@ -94,3 +94,24 @@ def test_the_command_line_runs_a_trial(populated_store):
     assert closed.exit_code == 0, closed.output
     assert CARD not in run("tools", "reviews").stdout
     assert run("tools", "doc", CARD, "https://docs.example/c.pdf", "--kind", "contract").exit_code == 0
+
+
+@pytest.mark.parametrize("language, heading", [("en", "Trial reviews due"), ("fr", "Revues d'essai à faire")])
+def test_a_review_due_is_in_the_digest(populated_store, language, heading):
+    from ui.digest.records import DigestRecipient
+    from ui.digest.render import render_digest
+    from ui.digest.select import select_digest
+
+    _path, settings, store = populated_store
+    ctx = editor_ctx(settings, store)
+    trials.start_trial(ctx, CARD, **_plan(ctx))
+    recipient = DigestRecipient("dlm@example.org", language=language)
+    assert select_digest(settings, store, recipient).reviews_due == ()  # in 14 days
+    later = clock.now() + timedelta(days=14)
+    digest = select_digest(settings, store, recipient, now=later)
+    assert [r.tool for r in digest.reviews_due] == [CARD] and not digest.is_empty
+    mail = render_digest(digest)
+    import html
+
+    assert html.escape(heading) in mail.html and heading in mail.text and CARD in mail.text
+    assert "feedback quality" in mail.html

@@ -66,6 +66,17 @@ class SignalCard:
 
 
 @dataclass(frozen=True)
+class ReviewDue:
+    """A trial whose review date has come by the end of the period."""
+
+    tool: str
+    review_on: str  # YYYY-MM-DD
+    owner: str
+    kpi: str
+    app_url: str
+
+
+@dataclass(frozen=True)
 class Digest:
     recipient: DigestRecipient
     period_start: str  # ISO 8601 UTC, exclusive lower bound
@@ -78,6 +89,7 @@ class Digest:
     base_url: str
     profile_names: tuple[str, ...] = ()
     signals_total: int = 0
+    reviews_due: tuple[ReviewDue, ...] = ()
 
     @property
     def story_ids(self) -> list[str]:
@@ -89,8 +101,8 @@ class Digest:
 
     @property
     def is_empty(self) -> bool:
-        """Nothing new worth an email (signals awaiting review alone do not make one)."""
-        return not self.story_ids and not self.tool_changes
+        """Nothing new worth an email (signals awaiting review alone do not make one; a trial review due does)."""
+        return not self.story_ids and not self.tool_changes and not self.reviews_due
 
 
 @dataclass

@@ -128,6 +128,9 @@ def render_digest(digest: Digest, *, timezone: str = "Europe/Paris") -> Rendered
         "for_profiles": t["for_profiles"].format(profiles=", ".join(digest.profile_names) or "-"),
         "preheader": t["preheader"].format(stories=digest.story_count, tools=len(digest.tool_changes)),
         "sections": sections, "tool_changes": changes, "signals": digest.signals,
+        "reviews": [{"tool": r.tool, "app_url": r.app_url,
+                     "line": t["review_line"].format(day=r.review_on, owner=r.owner, kpi=r.kpi)}
+                    for r in digest.reviews_due],
         "signals_more": t["signals_one"] if digest.signals_total == 1 else t["signals_more"].format(
             n=digest.signals_total),
         "review_url": digest.base_url.rstrip("/") + "/",

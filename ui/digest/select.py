@@ -22,6 +22,7 @@ from ui.digest.records import (
     Digest,
     DigestRecipient,
     DigestStory,
+    ReviewDue,
     SignalCard,
     StorySource,
     ToolChange,
@@ -30,6 +31,7 @@ from ui.digest.records import (
 from ui.services.stories import story_members
 from watcher.store import digests as digests_store
 from watcher.store import tools as tools_store
+from watcher.store import trials as trials_store
 
 WINDOWS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 FRESHNESS = {"daily": timedelta(days=3), "weekly": timedelta(days=14)}
@@ -123,6 +125,7 @@ def select_digest(settings, store, recipient: DigestRecipient, *, now: datetime 
         period_end=end,
         sections=sections,
         tool_changes=_tool_changes(store, start, end, base_url),
+        reviews_due=_reviews_due(store, now, settings.schedule.timezone, base_url),
         signals=_signals(store, base_url),
         articles_watched=digests_store.articles_seen(store, start, end),
         sources=digests_store.enabled_feeds(store),
@@ -217,6 +220,14 @@ def _tool_changes(store, start: str, end: str, base_url: str) -> tuple[ToolChang
         from_status=r.from_status, to_status=r.to_status, rationale=plain(r.rationale, 300),
         app_url=app_link(base_url, "register", tool=r.tool),
     ) for r in tools_store.status_changes(store, start, end))
+
+
+def _reviews_due(store, now: datetime, zone: str, base_url: str) -> tuple[ReviewDue, ...]:
+    """Open trials whose review date has come by `now` (a day in the configured zone)."""
+    today = now.astimezone(clock.zone(zone)).date().isoformat()
+    return tuple(ReviewDue(plain(r.tool, 80), r.review_on, plain(r.owner, 60), plain(r.kpi, 200),
+                           app_link(base_url, "register", tool=r.tool))
+                 for r in trials_store.open_trials(store) if r.review_on <= today)
 
 
 def _signals(store, base_url: str) -> tuple[SignalCard, ...]:
