@@ -96,7 +96,7 @@ def test_the_command_line_runs_a_trial(populated_store):
     assert run("tools", "doc", CARD, "https://docs.example/c.pdf", "--kind", "contract").exit_code == 0
 
 
-@pytest.mark.parametrize("language, heading", [("en", "Trial reviews due"), ("fr", "Revues d'essai à faire")])
+@pytest.mark.parametrize("language, heading", [("en", "Trial reviews due"), ("fr", "Revues d’essai à faire")])
 def test_a_review_due_is_in_the_digest(populated_store, language, heading):
     from ui.digest.records import DigestRecipient
     from ui.digest.render import render_digest
@@ -111,7 +111,5 @@ def test_a_review_due_is_in_the_digest(populated_store, language, heading):
     digest = select_digest(settings, store, recipient, now=later)
     assert [r.tool for r in digest.reviews_due] == [CARD] and not digest.is_empty
     mail = render_digest(digest)
-    import html
-
-    assert html.escape(heading) in mail.html and heading in mail.text and CARD in mail.text
+    assert heading in mail.html and heading in mail.text and CARD in mail.text
     assert "feedback quality" in mail.html

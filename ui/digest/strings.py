@@ -47,7 +47,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "read": "Lire l'article",
         "tools_heading": "Décisions sur les outils",
         "signals_heading": "Signaux à examiner",
-        "reviews_heading": "Revues d'essai à faire",
+        "reviews_heading": "Revues d’essai à faire",
         "review_line": "revue le {day}, responsable {owner} ; indicateur : {kpi}",
         "signals_more": "{n} signaux attendent un premier examen.",
         "signals_one": "1 signal attend un premier examen.",
