@@ -3,6 +3,9 @@ actions persist through the service layer, viewers cannot edit, no exception any
 
 from __future__ import annotations
 
+import re
+from html import escape as html_escape
+
 import pytest
 
 from tests.plugins.app import editor_ctx
@@ -140,7 +143,6 @@ def test_register_refuses_a_decision_without_rationale(app_test, populated_store
     at = app_test("register")
     name = at.selectbox(key="register_tool").value
     before = tools.get_tool(editor_ctx(settings, store), name)
-    at.selectbox(key="decision_status").set_value(before.allowed_next[0])
     at.button(key="FormSubmitter:decision-Record decision").click().run()
     assert at.error and "rationale" in at.error[0].value
     assert tools.get_tool(editor_ctx(settings, store), name).history == before.history
@@ -353,9 +355,9 @@ def test_trends_board_marks_the_partial_week_defines_its_windows_and_lists_words
 
 
 def test_radar_board_has_a_legend_stable_numbers_card_links_and_the_signals(app_test, populated_store):
-    """The radar is drawn in the page (not as an image) so its dots have tooltips and link to their cards; its
-    legend names colours and markers; numbers are register ids; signal-stage entries are listed under it."""
-    from urllib.parse import quote
+    """The radar is drawn in the page (not as an image) so its dots have tooltips; its legend names colours and
+    markers; numbers are register ids; every entry, signals included (listed, not drawn), links to its card."""
+    from urllib.parse import urlencode
 
     _path, settings, store = populated_store
     ctx = editor_ctx(settings, store)
@@ -370,17 +372,20 @@ def test_radar_board_has_a_legend_stable_numbers_card_links_and_the_signals(app_
                                          "Signaux, pas encore sur le radar")):
         at = app_test("radar", lang=lang)
         clean(at)
-        html = [e for e in at.main if getattr(e, "type", "") == "html"]
-        assert len(html) == 1 and not [e for e in at.main if getattr(e, "type", "") == "imgs"]
-        svg = html[0].proto.body
+        html = [e.proto.body for e in at.get("html") if "veille-radar" in e.proto.body]
+        assert len(html) == 1 and not at.get("imgs")
+        svg = html[0]
         assert 'data-testid="veille-radar"' in svg and 'width="100%"' in svg
         legend = svg[svg.index('data-testid="veille-radar-legend"'):]
         assert all(f">{word}</text>" in legend for word in legend_words), legend
+        assert sorted(int(n) for n in re.findall(r'data-blip="(\d+)"', svg)) == sorted(c.id for c in drawn)
         for card in drawn:
-            assert f'<a href="register?tool={quote(card.name, safe="")}" target="_top" data-blip="{card.id}">' in svg
-            assert f"<title>{card.id}. " in svg
+            assert f"<title>{card.id}. {html_escape(card.name)} (" in svg
+        assert f"<title>{signals[0].id}. " not in svg  # listed, not drawn
         assert [h.value for h in at.subheader if h.value.startswith(heading)] == [f"{heading} ({len(signals)})"]
-        text = "\n".join(m.value for m in at.markdown)
-        for card in signals:
-            assert f"**{card.id}** [{md(card.name)}](register?tool={quote(card.name, safe='')})" in text
-            assert f"<title>{card.id}. " not in svg  # listed, not drawn
+        links = {link.proto.query_string: link.proto.label for link in at.get("page_link")}
+        assert all(link.proto.page == "register" for link in at.get("page_link"))
+        for card in cards:  # drawn and signals: one link each, to its card, labelled with its number
+            label = links[urlencode({"tool": card.name})]
+            assert label.startswith(f"**{card.id}** · {md(card.name)} · _"), label
+        assert len(links) == len(cards)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
@@ -28,13 +27,10 @@ placed = [e for e in entries if e.ring in RINGS or e.ring == OUTSIDE]
 waiting = radar.signals(ctx)
 
 
-def _card_link(name: str) -> str:
-    """The register page opened on this entry's card (the link email digests use), relative to this page."""
-    return f"register?tool={quote(name, safe='')}"
-
-
-def _item(number: int, name: str, ring: str, marks: str = "") -> str:
-    return f"**{number}** [{md(name)}]({_card_link(name)}) · _{t(f'ring.{ring}')}_{marks}"
+def _card(number: int, name: str, ring: str, extra: str = "") -> None:
+    """A link to the entry's register card, in this session (a signed-in user stays signed in)."""
+    st.page_link("views/register.py", label=f"**{number}** · {md(name)} · _{t(f'ring.{ring}')}_{extra}",
+                 query_params={"tool": name}, icon=":material/open_in_new:")
 
 
 if not placed:
@@ -44,9 +40,8 @@ else:
     quadrants += sorted({e.quadrant for e in placed} - set(quadrants))
     ring_labels = {ring: t(f"ring.{ring}") for ring in (*RINGS, OUTSIDE)}
     svg, blips = draw(placed, quadrants, ring_labels, {q: quadrant_label(q) for q in quadrants},
-                      title=t("radar.title"), marker_labels={"new": t("radar.new"), "moved": t("radar.moved")},
-                      href=lambda blip: _card_link(blip.name))
-    # full width (a side column made it too small to read), drawn in the page so dots have tooltips and links
+                      title=t("radar.title"), marker_labels={"new": t("radar.new"), "moved": t("radar.moved")})
+    # full width (a side column made it too small to read), drawn in the page (not an image) so each dot's tooltip shows
     st.html(svg)
     st.caption(t("radar.how"))
     # the numbered list under the radar, one column per quadrant (stacked on a phone)
@@ -54,16 +49,17 @@ else:
     for index, quadrant in enumerate(quadrants):
         with columns[index % len(columns)]:
             st.markdown(f"**{md(quadrant_label(quadrant))}**")
-            st.markdown("  \n".join(
-                _item(b.number, b.name, b.ring, (" ◯" if b.is_new else "") + (" ◇" if b.moved else ""))
-                for b in blips if b.quadrant == quadrant))
+            for b in (b for b in blips if b.quadrant == quadrant):
+                _card(b.number, b.name, b.ring, (" ◯" if b.is_new else "") + (" ◇" if b.moved else ""))
 
 # signals have no ring yet: not drawn, but listed with the number they keep once assessed
 st.subheader(t("radar.signals", count=len(waiting)))
 st.caption(t("radar.signals_help"))
 if waiting:
-    st.markdown("  \n".join(_item(e.number, e.name, "signal") + f" · {md(quadrant_label(e.quadrant))}"
-                             for e in waiting))
+    signal_columns = st.columns(2)
+    for index, entry in enumerate(waiting):
+        with signal_columns[index % 2]:
+            _card(entry.number, entry.name, "signal", f" · {md(quadrant_label(entry.quadrant))}")
 else:
     st.caption(t("radar.no_signals"))
 
