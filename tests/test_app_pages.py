@@ -143,6 +143,7 @@ def test_register_refuses_a_decision_without_rationale(app_test, populated_store
     at = app_test("register")
     name = at.selectbox(key="register_tool").value
     before = tools.get_tool(editor_ctx(settings, store), name)
+    at.selectbox(key="decision_status").set_value(before.allowed_next[0])
     at.button(key="FormSubmitter:decision-Record decision").click().run()
     assert at.error and "rationale" in at.error[0].value
     assert tools.get_tool(editor_ctx(settings, store), name).history == before.history
