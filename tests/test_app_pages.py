@@ -163,16 +163,20 @@ def test_register_add_tool(app_test, populated_store):
     assert tools.history(editor_ctx(settings, store), "Holo Coach XR")[0].rationale == "Seen in three vendor webinars"
 
 
-def test_sources_add_feed(app_test, populated_store):
+def test_sources_add_feed_is_test_fetched_first(app_test, populated_store):
+    """A feed nobody can fetch (here: a name that does not resolve offline) is refused in one line, not added;
+    the accepted path (a real local feed) is in test_crawl_now_background."""
     from ui.services import sources
 
     _path, settings, store = populated_store
     at = app_test("sources")
     at.text_input(key="feed_url").set_value("https://new.example.org/feed.xml")
     at.button(key="FormSubmitter:add_feed-Add feed").click().run()
-    clean(at)
+    assert not at.exception
+    assert [e.value for e in at.error] and at.error[0].value.startswith(
+        md("Not added: https://new.example.org/feed.xml is unreachable")), [e.value for e in at.error]
     urls = [f.url for f in sources.feed_health(editor_ctx(settings, store))]
-    assert "https://new.example.org/feed.xml" in urls
+    assert "https://new.example.org/feed.xml" not in urls
 
 
 def test_viewer_cannot_edit(app_test, populated_store):

@@ -7,6 +7,7 @@ time), one that answers only when the test lets it (so the job is seen running),
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 
@@ -257,3 +258,73 @@ def test_a_crawl_with_no_failure_is_a_success_on_the_page(sources_page, site):
     assert [s.value for s in at.success] == [md("2 feeds: 2 updated (5 new articles), 0 unchanged, 0 failed")], \
         _shown(at)
     assert not at.warning and not at.error
+
+
+# --- adding a feed, OPML, times: the rest of the page in words ----------------------------------------
+
+
+def test_a_new_feed_is_test_fetched_before_it_is_accepted(sources_page, site, feed_server):
+    """A feed is added with what was found in it; a page that is not a feed and an address nobody answers are
+    refused in one line each, nothing added."""
+    _path, settings, store, _served = site
+    feed_server.add("/new.xml", _rss("new", 4))
+    feed_server.add("/page.html", "<html><body>Hello</body></html>", content_type="text/html")
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}/feed.xml"
+    before = len(feed_store.all_feeds(store))
+    at = sources_page("en")
+
+    def add(url: str):
+        at.text_input(key="feed_url").set_value(url)
+        at.button(key="FormSubmitter:add_feed-Add feed").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+
+    add(feed_server.url("/page.html"))
+    assert len(at.error) == 1 and at.error[0].value.startswith(md(f"Not added: {feed_server.url('/page.html')} "
+                                                                   "is not a feed")), _shown(at)
+    add(dead)
+    assert len(at.error) == 1 and at.error[0].value.startswith(md(f"Not added: {dead} is unreachable")), _shown(at)
+    assert "\n" not in at.error[0].value
+    assert len(feed_store.all_feeds(store)) == before
+    add(feed_server.url("/new.xml"))
+    assert not at.error, _shown(at)
+    assert [s.value for s in at.success] == [md(f"Feed added: {feed_server.url('/new.xml')}, 4 entries found.")]
+    added = feed_store.find_feed(store, feed_server.url("/new.xml"))
+    assert added is not None and added.title == "Feed new"
+    assert len(feed_store.all_feeds(store)) == before + 1
+
+
+def test_opml_import_is_a_sentence_and_times_are_in_the_configured_zone(site):
+    from ui.services.records import OpmlImportResult
+
+    assert sources.opml_sentence(OpmlImportResult(added=3, skipped=1, errors=("x: bad",))) == \
+        "OPML imported: 3 feeds added, 1 already present, 1 refused."
+    assert sources.opml_sentence(OpmlImportResult(added=1, skipped=0, errors=()), "fr") == \
+        "OPML importé\u00a0: 1 flux ajouté."
+
+
+def test_sources_page_times_carry_the_zone_and_statuses_are_words(sources_page, site):
+    """The fixed test clock: a crawl at 12:00 UTC is shown 14:00 in Europe/Paris (summer), the zone said."""
+    from ui.i18n import format_date
+
+    _path, settings, store, served = site
+    served.release.set()
+    sources.crawl_now(editor_ctx(settings, store))
+    zone = settings.schedule.timezone
+    assert zone and zone != "UTC"
+    at = sources_page("en")
+    assert not at.exception and not at.error
+    assert any(c.value == f"Times are in {md(zone)}." for c in at.caption), [c.value for c in at.caption]
+    feeds = at.dataframe[0].value
+    fetched = feed_store.get_feed(store, served.a).last_fetched
+    local = format_date(fetched, with_time=True, zone=zone)
+    assert local != format_date(fetched, with_time=True)  # Paris is never UTC's clock time
+    assert local in set(feeds.iloc[:, list(feeds.columns).index("last_fetched")])
+    assert "failing" in set(feeds["status"]) and "error" not in set(feeds["status"])  # a word, not the code
+    assert list(feeds.columns).index("last_error") < list(feeds.columns).index("url")  # errors in view
+    failing = feeds[feeds["url"] == served.c].iloc[0]
+    assert failing["errors"] == 1 and "500" in failing["last_error"]
+    at = sources_page("fr")
+    assert any(c.value == f"Heures en {md(zone)}." for c in at.caption)
+    assert "en échec" in set(at.dataframe[0].value["status"])

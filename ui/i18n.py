@@ -385,6 +385,45 @@ STRINGS: dict[str, tuple[str, str]] = {
         "No feed yet: add one below or import an OPML file.",
         "Aucun flux : ajoutez-en ou importez un OPML.",
     ),
+    # issue 12, Sources / Digest / feedback (one block: the boards a DLM trusts every day)
+    "sources.times_in": ("Times are in {zone}.", "Heures en {zone}."),
+    "sources.checking": ("Checking the feed…", "Vérification du flux…"),
+    "sources.not_a_feed": ("Not added: {url} is not a feed ({error}).",
+                           "Non ajouté : {url} n'est pas un flux ({error})."),
+    "sources.unreachable": ("Not added: {url} is unreachable ({error}).",
+                            "Non ajouté : {url} est injoignable ({error})."),
+    "sources.added_checked": ("Feed added: {url}, {entries}.", "Flux ajouté : {url}, {entries}."),
+    "sources.entries.one": ("{n} entry found", "{n} entrée trouvée"),
+    "sources.entries.other": ("{n} entries found", "{n} entrées trouvées"),
+    "sources.opml_added.one": ("{n} feed added", "{n} flux ajouté"),
+    "sources.opml_added.other": ("{n} feeds added", "{n} flux ajoutés"),
+    "sources.opml_skipped.one": ("{n} already present", "{n} déjà présent"),
+    "sources.opml_skipped.other": ("{n} already present", "{n} déjà présents"),
+    "sources.opml_errors.one": ("{n} refused", "{n} refusé"),
+    "sources.opml_errors.other": ("{n} refused", "{n} refusés"),
+    "sources.opml_sentence": ("OPML imported: {parts}.", "OPML importé : {parts}."),
+    "digest.period": ("Period", "Période"),
+    "digest.period.week": ("This week", "Cette semaine"),
+    "digest.period.30": ("Last 30 days", "30 derniers jours"),
+    "digest.period.90": ("Last 90 days", "90 derniers jours"),
+    "digest.period.custom": ("Dates…", "Dates…"),
+    "digest.score_label": ("Relevance", "Pertinence"),
+    "digest.score_help": (
+        "How closely the article matches the learner profile's interests (0–100%), adjusted by your "
+        "judgements. 50% and above is usually worth reading.",
+        "Proximité de l'article avec les centres d'intérêt du public (0–100 %), ajustée par vos jugements. "
+        "À partir de 50 %, il vaut en général d'être lu.",
+    ),
+    "digest.min_score_help": ("Hide stories scored below this percentage.",
+                              "Masquer les articles notés sous ce pourcentage."),
+    "digest.judged.1": ("Judged relevant for {profile}", "Jugé pertinent pour {profile}"),
+    "digest.judged.-1": ("Judged not relevant for {profile}", "Jugé non pertinent pour {profile}"),
+    "digest.undo": ("Undo", "Annuler"),
+    "digest.undone": ("Judgement withdrawn for {profile}; ranking updated.",
+                      "Jugement retiré pour {profile} ; classement mis à jour."),
+    "digest.judgement_moved": ("Judgement recorded for {profile}; ranking updated.",
+                               "Jugement enregistré pour {profile} ; classement mis à jour."),
+    "digest.more": ("More", "Plus"),
     # profiles
     "profiles.title": ("Learner profiles", "Publics apprenants"),
     "profiles.intro": (
@@ -641,9 +680,11 @@ def t(key: str, **values) -> str:
 
 
 def format_date(
-    value: date | datetime | str | None, lang: str | None = None, *, with_time: bool = False, pattern: str = ""
+    value: date | datetime | str | None, lang: str | None = None, *, with_time: bool = False, pattern: str = "",
+    zone: str | None = None,
 ) -> str:
-    """A date as people of `lang` write it: `12 Mar 2025` / `12 mars 2025` (time in 24 h for both)."""
+    """A date as people of `lang` write it: `12 Mar 2025` / `12 mars 2025` (time in 24 h for both). With `zone`
+    (`[schedule] timezone`), an instant is written in that zone (a naive one is taken as UTC)."""
     if value is None or value == "":
         return "—"
     if isinstance(value, str):
@@ -653,6 +694,10 @@ def format_date(
         except ValueError:
             return text
     lang = lang or current_language()
+    if zone and isinstance(value, datetime):
+        from config import clock
+
+        value = (value if value.tzinfo else value.replace(tzinfo=clock.zone(None))).astimezone(clock.zone(zone))
     if pattern:
         return value.strftime(pattern)
     month = _MONTHS.get(lang, _MONTHS["en"])[value.month - 1]

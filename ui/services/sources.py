@@ -54,12 +54,89 @@ def get_feed(ctx: ServiceContext, feed: int | str) -> FeedListing:
 
 def add_feed(ctx: ServiceContext, url: str, title: str = "", topics: tuple[str, ...] = (),
              language: str = "") -> FeedListing:
-    """Add a feed (editor); it is fetched at the next crawl."""
+    """Add a feed (editor) without fetching it; it is fetched at the next crawl. The page uses `add_checked_feed`."""
     require_editor(ctx.user)
     from watcher.store import feeds as feed_store
 
     feed = feed_store.add_feed(ctx.store, url, title=title, topics=topics, language=language)
     return get_feed(ctx, feed.url)
+
+
+@dataclass(frozen=True)
+class FeedCheck:
+    """A test fetch of a feed before it is added. `problem`: "" (a feed), "not_a_feed" or "unreachable";
+    `error` the one line behind it; `entries` and `title` what the parser found."""
+
+    url: str
+    problem: str
+    error: str = ""
+    entries: int = 0
+    title: str = ""
+
+
+def probe_feed(settings, url: str) -> FeedCheck:
+    """Fetch `url` once through the crawler's fetcher (same guard, limits and timeout) and parse it."""
+    import asyncio
+
+    from config.errors import FetchError, ParseError
+    from watcher.fetcher import Fetcher
+    from watcher.parser import parse_feed
+
+    async def get():
+        async with Fetcher(settings.crawler) as fetcher:
+            return await fetcher.fetch(url)
+
+    try:
+        fetched = asyncio.run(get())
+    except FetchError as exc:
+        return FeedCheck(url, "unreachable", " ".join(str(exc).split()))
+    try:
+        parsed = parse_feed(fetched.body, fetched.headers, url=fetched.final_url)
+    except ParseError as exc:
+        return FeedCheck(url, "not_a_feed", " ".join(str(exc).split()))
+    return FeedCheck(url, "", entries=len(parsed.entries), title=parsed.title)
+
+
+def add_checked_feed(ctx: ServiceContext, url: str, title: str = "", topics: tuple[str, ...] = (),
+                     language: str = "") -> FeedCheck:
+    """Test-fetch `url`, then add it (editor) only when it is a feed; the check says why not otherwise.
+    A bad or duplicate URL raises ValidationError before anything is fetched."""
+    require_editor(ctx.user)
+    from config.errors import ValidationError
+    from watcher.cleaner import canonical_url
+    from watcher.store import feeds as feed_store
+
+    url = (url or "").strip()
+    if not url.lower().startswith(("http://", "https://")) or canonical_url(url) is None:
+        raise ValidationError(f"{url!r}: a feed URL must be an http(s) URL")  # as feed_store.add_feed says
+    if feed_store.find_feed(ctx.store, url) is not None:
+        raise ValidationError(f"{url}: feed already exists")
+    check = probe_feed(ctx.settings, url)
+    if not check.problem:
+        feed_store.add_feed(ctx.store, url, title=title or check.title, topics=topics, language=language)
+    return check
+
+
+def check_sentence(check: FeedCheck, lang: str = "en") -> str:
+    """A feed check in one line (plain text: URLs and errors in it)."""
+    from ui.i18n import translate
+
+    if check.problem:
+        return translate(f"sources.{check.problem}", lang, url=check.url, error=check.error)
+    return translate("sources.added_checked", lang, url=check.url,
+                     entries=_plural("sources.entries", check.entries, lang))
+
+
+def opml_sentence(result: OpmlImportResult, lang: str = "en") -> str:
+    """An OPML import in words: "OPML imported: 3 feeds added, 1 already present, 1 refused." """
+    from ui.i18n import translate
+
+    parts = [_plural("sources.opml_added", result.added, lang)]
+    if result.skipped:
+        parts.append(_plural("sources.opml_skipped", result.skipped, lang))
+    if result.errors:
+        parts.append(_plural("sources.opml_errors", len(result.errors), lang))
+    return translate("sources.opml_sentence", lang, parts=", ".join(parts))
 
 
 def remove_feed(ctx: ServiceContext, feed: int | str, *, delete_articles: bool = True) -> int:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import shell
-from ui.i18n import STRINGS, code_label, colon, format_date, t, topic_label
+from ui.i18n import STRINGS, code_label, colon, current_language, format_date, t, topic_label
 from ui.safe import md
 from ui.services import sources
 
@@ -50,15 +50,17 @@ elif crawl_job is not None:
     sources.forget_crawl()
 
 feeds = sources.feed_health(ctx)
+zone = ctx.settings.schedule.timezone or "UTC"
 if not feeds:
     st.info(t("sources.empty"))
 else:
     frame = pd.DataFrame([{
-        "status": code_label("feed", "disabled" if f.disabled else f.status), "title": f.title or "—", "url": f.url,
-        "articles": f.articles, "last_fetched": format_date(f.last_fetched, with_time=True),
-        "next_check": "—" if f.disabled else format_date(f.next_check, with_time=True),
-        "errors": f.error_count, "last_error": f.last_error or f.warning or "", "enabled": not f.disabled,
-    } for f in feeds])
+        "status": code_label("feed", "disabled" if f.disabled else f.status), "title": f.title or "—",
+        "errors": f.error_count, "last_error": f.last_error or f.warning or "", "url": f.url,
+        "articles": f.articles, "last_fetched": format_date(f.last_fetched, with_time=True, zone=zone),
+        "next_check": "—" if f.disabled else format_date(f.next_check, with_time=True, zone=zone),
+        "enabled": not f.disabled,
+    } for f in feeds])  # errors next to the title: visible without scrolling the table sideways
     st.dataframe(frame, hide_index=True, width="stretch", column_config={
         "status": st.column_config.TextColumn(t("sources.status"), width="small"),
         "title": st.column_config.TextColumn(t("sources.feed_title")),
@@ -67,9 +69,10 @@ else:
         "last_fetched": st.column_config.TextColumn(t("sources.last_fetched")),
         "next_check": st.column_config.TextColumn(t("sources.next_check")),
         "errors": st.column_config.NumberColumn(t("sources.errors"), width="small"),
-        "last_error": st.column_config.TextColumn(t("sources.last_error")),
+        "last_error": st.column_config.TextColumn(t("sources.last_error"), width="large"),
         "enabled": st.column_config.CheckboxColumn(t("sources.enabled"), width="small"),
     })
+    st.caption(t("sources.times_in", zone=md(zone)))
 
 # --- add, manage --------------------------------------------------------------------------------
 left, right = st.columns(2)
@@ -86,8 +89,14 @@ with left, st.form("add_feed", clear_on_submit=True):
                                 format_func=lambda code: code.upper() or "—",
                                 placeholder=t("widget.choose_option"))
     if st.form_submit_button(t("sources.add_button"), disabled=not editor, icon=":material/add:"):
-        shell.do(lambda: sources.add_feed(ctx, url.strip(), topics=tuple(hints), language=language),
-                 t("sources.added", url=md(url.strip())))
+        with st.spinner(t("sources.checking")):
+            check = shell.act(lambda: sources.add_checked_feed(ctx, url.strip(), topics=tuple(hints),
+                                                               language=language))
+        if check is not None and check.problem:  # one line, the feed not added
+            st.error(md(sources.check_sentence(check, current_language())), icon=":material/error:")
+        elif check is not None:
+            shell.flash(md(sources.check_sentence(check, current_language())))
+            st.rerun()
 
 with right:
     st.subheader(t("sources.manage"))
@@ -120,8 +129,12 @@ with cells[1]:
         if imported is not None:
             for error in imported.errors:
                 st.warning(md(error))
-            shell.flash(t("sources.opml_done", summary=f"+{imported.added}, ={imported.skipped}"))
-            st.rerun()
+            sentence = md(sources.opml_sentence(imported, current_language()))
+            if imported.errors:  # stay on this run: the sentence, then the refused lines above it
+                st.warning(sentence, icon=":material/warning:")
+            else:
+                shell.flash(sentence)
+                st.rerun()
 
 # --- jobs ---------------------------------------------------------------------------------------
 
@@ -143,10 +156,12 @@ st.subheader(t("sources.jobs"))
 runs = sources.job_runs(ctx, limit=20)
 if runs:
     st.dataframe(pd.DataFrame([{
-        t("sources.job"): code_label("job", r.job), t("sources.started"): format_date(r.started, with_time=True),
-        t("sources.finished"): format_date(r.finished, with_time=True),
+        t("sources.job"): code_label("job", r.job),
+        t("sources.started"): format_date(r.started, with_time=True, zone=zone),
+        t("sources.finished"): format_date(r.finished, with_time=True, zone=zone),
         t("sources.outcome"): code_label("outcome", r.status) + (f"{colon()} {r.error}" if r.error else ""),
         t("sources.counts"): _counts(r.counts),
     } for r in runs]), hide_index=True, width="stretch")
+    st.caption(t("sources.times_in", zone=md(zone)))
 else:
     st.caption(t("empty"))
