@@ -28,6 +28,8 @@ PAGES = {  # sidebar label -> screenshot name
 }
 EDITOR, PASSWORD = "claire", "correct-horse-42"
 RATIONALE = "Pilot with 40 order pickers showed fewer incidents; moving on."
+STATUS_WORDS = {"signal": "Signal", "assess": "Assess", "trial": "Trial", "adopted": "Adopted", "rejected": "Rejected",
+                "hold": "Hold"}
 
 pytestmark = pytest.mark.slow
 
@@ -108,6 +110,38 @@ def _shoot(page, name: str) -> None:
     page.set_viewport_size({"width": 1440, "height": 1000})
 
 
+def _choose(page, key: str, option: str) -> None:
+    """Pick `option` in the selectbox whose widget key is `key` (Streamlit marks its element `st-key-KEY`)."""
+    box = page.locator(f".st-key-{key}")
+    box.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)  # a scroll closes an open list: let it end first
+    box.locator("button[aria-haspopup=listbox]").click()
+    page.get_by_role("listbox").wait_for(timeout=10_000)
+    page.get_by_role("listbox").get_by_role("option", name=option, exact=True).click()
+    _settle(page)
+
+
+def _chosen(page, key: str) -> str:
+    """What a selectbox shows: its option's words, or its placeholder when none is chosen."""
+    box = page.locator(f".st-key-{key}").get_by_role("combobox")
+    return box.input_value() or box.get_attribute("placeholder") or ""
+
+
+def _sign_in(page, url: str) -> None:
+    page.goto(url)
+    page.get_by_label("Username", exact=True).fill(EDITOR)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_test_id("stSidebarNav").wait_for(timeout=30_000)
+    _settle(page)
+
+
+def _top(page, element_id: str) -> tuple[float, float]:
+    """Where an element's top is in the viewport, and the viewport's height."""
+    return tuple(page.evaluate(
+        "(id) => [document.getElementById(id).getBoundingClientRect().top, window.innerHeight]", element_id))
+
+
 def _assert_clean(page, name: str) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0, f"{name}: exception box shown"
     text = page.locator("body").inner_text()
@@ -149,6 +183,7 @@ def test_login_every_page_and_a_decision(served_app):
         tool = tools.tool_names(ctx)[0]
         before = tools.get_tool(ctx, tool)
         target = before.allowed_next[0]
+        _choose(page, "decision_status", STATUS_WORDS[target])
         page.get_by_test_id("stTabs").get_by_role("textbox", name="Rationale (required)").fill(RATIONALE)
         page.get_by_role("button", name="Record decision").click()
         _settle(page)
@@ -193,3 +228,69 @@ def test_sign_in_throttle_survives_a_reload(served_app):
         browser.close()
     assert re.search(r"Too many attempts, try again in \d+ s", text), text
     assert "Traceback" not in text and "Sign in to veille" in text
+
+
+def test_register_open_badges_scorecard_survives_navigation_and_decision(served_app):
+    """In Chromium: "Open" brings the tool into view; lane badges say what they count; a score reads what it
+    means; an edit survives a visit to another page and is saved with a confirmation; no status is preselected."""
+    from playwright.sync_api import sync_playwright
+
+    from config.settings import load_settings
+    from ui.services import tools
+    from ui.services.context import cli_user, open_context
+
+    url, config = served_app
+    ctx = open_context(load_settings(config), cli_user())
+    name = tools.tool_names(ctx)[-1]  # not the tool the page shows first
+    card = tools.get_card(ctx, name)
+    old = next(e for e in tools.scorecard(ctx, name).entries if e.criterion == "cost").score
+    new = 1 if old != 1 else 2
+    meaning = f"{new} · {tools.criterion('cost').level(new)}"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1440, "height": 700})
+        _sign_in(page, url)
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name="Tool register").click()
+        _settle(page)
+        lanes = page.get_by_test_id("stMain").inner_text()
+        assert "criteria scored:" in lanes and "points:" in lanes and "evidence:" in lanes
+
+        top, height = _top(page, "register-tool")
+        assert top > height  # below the lanes, out of view
+        page.locator(f".st-key-open_{card.id}").get_by_role("button").click()
+        _settle(page)
+        page.wait_for_timeout(500)
+        top, height = _top(page, "register-tool")
+        assert 0 <= top < height / 2, (top, height)
+        assert _chosen(page, "register_tool") == name
+        assert _chosen(page, "decision_status") == "Choose the new status"
+
+        page.get_by_test_id("stTabs").get_by_role("tab", name="Scorecard").click()
+        _choose(page, f"scorecard_{card.id}_cost_score", meaning)
+        note = page.locator(f".st-key-scorecard_{card.id}_cost_note").get_by_role("textbox")
+        note.fill("Licence doubled this year")
+        note.press("Enter")
+        _settle(page)
+        assert "Unsaved changes: Cost & value" in page.get_by_test_id("stMain").inner_text()
+
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name="Digest").click()
+        _settle(page)
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name="Tool register").click()
+        _settle(page)
+        assert _chosen(page, "register_tool") == name
+        page.get_by_test_id("stTabs").get_by_role("tab", name="Scorecard").click()
+        assert _chosen(page, f"scorecard_{card.id}_cost_score") == meaning
+        assert page.locator(f".st-key-scorecard_{card.id}_cost_note").get_by_role("textbox").input_value() == (
+            "Licence doubled this year")
+        assert next(e for e in tools.scorecard(ctx, name).entries if e.criterion == "cost").score == old
+
+        page.locator(".st-key-save_scorecard").get_by_role("button").click()
+        _settle(page)
+        confirmation = page.get_by_test_id("stAlertContentSuccess").filter(has_text="Scorecard saved: Cost & value.")
+        assert confirmation.count() == 1 and confirmation.is_visible()
+        _assert_clean(page, "register-scorecard")
+        _shoot(page, "register_scorecard")
+        browser.close()
+    cost = next(e for e in tools.scorecard(ctx, name).entries if e.criterion == "cost")
+    assert (cost.score, cost.note) == (new, "Licence doubled this year")

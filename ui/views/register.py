@@ -261,8 +261,9 @@ else:
     if st.session_state.get(TOOL_KEY) not in names:
         st.session_state[TOOL_KEY] = names[0]
     st.subheader(t("register.details"), anchor=DETAIL_ANCHOR)
+    scroll = st.empty()  # always drawn: the elements below keep their place (a tab chosen stays open)
     if st.session_state.pop(SCROLL_KEY, False):
-        st.html(SCROLL_SCRIPT, unsafe_allow_javascript=True)
+        scroll.html(SCROLL_SCRIPT, unsafe_allow_javascript=True)
     name = st.selectbox(t("register.pick"), names, key=TOOL_KEY, placeholder=t("widget.choose_option"),
                         persist_state="session")
     detail = tools.get_tool(ctx, name)
