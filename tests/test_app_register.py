@@ -170,8 +170,20 @@ def test_no_next_status_is_preselected_before_or_after_a_decision(app_test, popu
     at.selectbox(key="decision_status").set_value("trial")
     at.text_area(key="decision_rationale").set_value("Pilot it with 20 learners")
     at.button(key="FormSubmitter:decision-Record decision").click().run()
+    assert [e.value for e in at.error] == ["Could not do it: a trial needs an owner"]  # a trial needs its plan
+    assert tools.get_card(ctx, "Quiz bot").status == "assess"
+    at.selectbox(key="decision_status").set_value("trial")
+    at.text_area(key="decision_rationale").set_value("Pilot it with 20 learners")
+    at.text_input(key="trial_owner").set_value("Inès")
+    at.text_input(key="trial_kpi").set_value("quiz scores +15% after four weeks")
+    at.multiselect(key="trial_profiles").set_value([settings.profiles[0].key])
+    at.button(key="FormSubmitter:decision-Record decision").click().run()
     clean(at)
     assert tools.get_card(ctx, "Quiz bot").status == "trial"  # trial -> adopted first in its moves
+    from ui.services import trials
+
+    [trial] = trials.trials_of(ctx, "Quiz bot")
+    assert trial.owner == "Inès" and trial.profiles == (settings.profiles[0].key,) and trial.ltem_target == 5
     box = at.selectbox(key="decision_status")
     assert box.value is None and box.options[0] == "Adopted"
 

@@ -7,7 +7,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from ui import shell
+from ui import review_panel, shell
 from ui.i18n import (
     change_label,
     colon,
@@ -228,6 +228,7 @@ def _scorecard(card: ToolCard, sc) -> None:
 # --- lanes --------------------------------------------------------------------------------------
 name_filter = st.text_input(t("register.filter"), key="register_filter", placeholder="VR, chatbot…").strip().lower()
 lanes = tools.lanes(ctx)
+review_panel.reviews_due(ctx)
 st.subheader(t("register.lanes"))
 columns = st.columns(len(LANES))
 for column, status in zip(columns, LANES, strict=True):
@@ -279,9 +280,10 @@ else:
     if card.last_rationale:
         st.caption(f"“{md(card.last_rationale)}”")
 
-    decision_tab, score_tab, evidence_tab, history_tab = st.tabs([
-        t("register.decision"), t("register.scorecard"), f"{t('register.evidence')} ({len(detail.evidence)})",
-        t("register.history"),
+    review_panel.trial_running(ctx, card.name)
+    decision_tab, score_tab, dossier_tab, evidence_tab, history_tab = st.tabs([
+        t("register.decision"), t("register.scorecard"), review_panel.w("dossier"),
+        f"{t('register.evidence')} ({len(detail.evidence)})", t("register.history"),
     ])
     with decision_tab, st.form("decision", clear_on_submit=True, border=False):
         # no status is preselected: a decision is always chosen, never "adopted" because it came first
@@ -290,12 +292,18 @@ else:
                                   disabled=not editor, key="decision_status")
         rationale = st.text_area(t("register.rationale"), help=t("register.rationale_help"), disabled=not editor,
                                  key="decision_rationale")
+        trial_values = review_panel.trial_fields(ctx, card, detail.allowed_next, editor)
         if st.form_submit_button(t("register.set_status"), type="primary", disabled=not editor,
                                  icon=":material/gavel:"):
             if new_status is None:
                 st.error(t("register.status_missing"))
             elif not rationale.strip():
                 st.error(t("register.rationale_missing"))
+            elif review_panel.is_trial_move(card, new_status, trial_values):
+                if review_panel.decide(ctx, card, new_status, rationale, trial_values):
+                    shell.flash(t("register.status_done", tool=md(card.name), old=status_label(card.status),
+                                  new=status_label(new_status)))
+                    st.rerun()
             else:
                 if shell.attempt(partial(tools.set_status, ctx, card.name, new_status, rationale)):
                     shell.flash(t("register.status_done", tool=md(card.name), old=status_label(card.status),
@@ -304,6 +312,9 @@ else:
 
     with score_tab:
         _scorecard(card, detail.scorecard)
+
+    with dossier_tab:
+        review_panel.dossier_tab(ctx, card, editor)
 
     with evidence_tab:
         if not detail.evidence:
