@@ -238,6 +238,7 @@ def test_register_open_badges_scorecard_survives_navigation_and_decision(served_
     from config.settings import load_settings
     from ui.services import tools
     from ui.services.context import cli_user, open_context
+    from ui.services.profiles import list_profiles
 
     url, config = served_app
     ctx = open_context(load_settings(config), cli_user())
@@ -267,6 +268,14 @@ def test_register_open_badges_scorecard_survives_navigation_and_decision(served_
         assert _chosen(page, "decision_status") == "Choose the new status"
 
         page.get_by_test_id("stTabs").get_by_role("tab", name="Scorecard").click()
+        sc = tools.scorecard(ctx, name)
+        assert f"{sc.scored} of {sc.applicable} criteria scored" in page.get_by_test_id("stMain").inner_text()
+        unscored = next(e.criterion for e in sc.entries if e.score is None and e.applies)
+        assert _chosen(page, f"scorecard_{card.id}_{unscored}_score") == "not scored"
+        for profile in list_profiles(ctx):  # the fit rows are named after the profiles, never their keys
+            label = page.locator(f".st-key-scorecard_{card.id}_fit_profile_{profile.key}").get_by_test_id(
+                "stWidgetLabel").inner_text()
+            assert label.strip() == profile.name != profile.key
         _choose(page, f"scorecard_{card.id}_cost_score", meaning)
         note = page.locator(f".st-key-scorecard_{card.id}_cost_note").get_by_role("textbox")
         note.fill("Licence doubled this year")
