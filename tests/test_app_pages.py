@@ -107,12 +107,70 @@ def test_digest_feedback_and_read_persist(app_test, populated_store):
     judged = feedback_store.judgements(store)
     assert len(judged) == before + 1
     assert (judged[-1].profile_key, judged[-1].label) == ("frontline", 1)
-    assert any("judgement recorded" in s.value for s in at.success)
+    assert any("Judgement recorded for" in x.value for x in at.toast), [x.value for x in at.toast]
 
     read_before = story_store.read_count(store)
     button(at, "Mark read").click().run()
     clean(at)
     assert story_store.read_count(store) > read_before
+
+
+@pytest.mark.slow
+def test_a_judgement_shows_on_its_card_moves_the_ranking_and_can_be_undone(app_test, populated_store, encoder):
+    """Not relevant on the best-ranked card: a toast says so, the card shows 'Judged not relevant for …' with
+    its button pressed, the story leaves the top of the list (re-ranked at once); Undo restores all three.
+    (Scored by the real model first: re-ranking works from stored vectors.)"""
+    from scoring.pipeline import score
+
+    _path, settings, store = populated_store
+    score(settings, store, encoder=encoder)
+    at = app_test("digest")
+    at.selectbox(key="digest_profile").set_value("frontline").run()
+    clean(at)
+    def listed() -> list[str]:  # the ranked list's article ids, in order (not the email's or the judged card)
+        return [b.key[len("read_list_"):] for b in at.button if b.key and b.key.startswith("read_list_")]
+
+    first_id = listed()[0]
+    score_before = score_store.of_profile(store, "frontline")[first_id]
+    at.button(key=f"fb_False_list_{first_id}").click().run()
+    clean(at)
+    assert any(x.value.startswith("Judgement recorded for") and x.value.endswith("ranking updated.")
+               for x in at.toast), [x.value for x in at.toast]
+    assert score_store.of_profile(store, "frontline")[first_id] < score_before  # re-ranked now, not next crawl
+    assert first_id not in listed()  # re-ranked out of the first page
+    assert "Just judged (moved in the ranking)" in [h.value for h in at.subheader]  # still in view, with undo
+    judged = [m.value for m in at.markdown if "Judged not relevant for" in m.value]
+    assert judged, "the card does not say it was judged"
+    assert at.button(key=f"fb_False_judged_{first_id}").disabled  # its judgement, pressed
+    at.button(key=f"undo_judged_{first_id}").click().run()
+    clean(at)
+    assert any("Judgement withdrawn" in x.value for x in at.toast)
+    assert (first_id, "frontline") not in {(j.article_id, j.profile_key) for j in feedback_store.judgements(store)}
+    assert listed()[0] == first_id
+    assert not [m.value for m in at.markdown if "Judged not relevant for" in m.value]
+
+
+def test_digest_this_week_preset_and_score_in_percent(app_test):
+    """'This week' lists only stories from Monday (the fixed clock: Wednesday 17 Jun 2026, Paris); the
+    minimum score slider is in percent like the cards' badge, which is labelled and explained."""
+    at = app_test("digest")
+    clean(at)
+    everything = at.caption
+    badge = at.metric[0]
+    assert badge.label == "Relevance" and badge.value.endswith("%") and badge.help
+    assert "%" in at.slider(key="digest_min_score").proto.format
+    total = next(c.value for c in everything if c.value.startswith("Page 1 of"))
+    at.button_group(key="digest_period").set_value("week").run()
+    clean(at)
+    week = next(c.value for c in at.caption if c.value.startswith("Page 1 of") or c.value.startswith("Page"))\
+        if card_titles(at) else ""
+    assert week != total
+    dates = [m.value for m in at.markdown if m.value.startswith(("15 Jun 2026", "16 Jun 2026", "17 Jun 2026"))]
+    metas = [m.value for m in at.markdown if " 2026 · " in m.value or m.value.endswith(" 2026")]
+    assert metas and len(dates) == len(metas), metas
+    at.slider(key="digest_min_score").set_value(100).run()
+    clean(at)
+    assert not card_titles(at)
 
 
 def test_register_status_change_with_rationale_is_recorded(app_test, populated_store):

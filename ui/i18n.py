@@ -209,6 +209,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Noms récurrents dans les articles bien notés et absents du registre.",
     ),
     "register.mentions": ("{count} mentions", "{count} mentions"),
+    "register.suggested_why": (
+        "{count} highly scored articles from {sources} sources, {score} on average; best: “{example}”",
+        "{count} articles bien notés de {sources} sources, {score} en moyenne ; le meilleur : « {example} »"),
     "register.accept": ("Add", "Ajouter"),
     "register.filter": ("Filter by name", "Filtrer par nom"),
     "register.empty_lane": ("—", "—"),
@@ -423,7 +426,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                       "Jugement retiré pour {profile} ; classement mis à jour."),
     "digest.judgement_moved": ("Judgement recorded for {profile}; ranking updated.",
                                "Jugement enregistré pour {profile} ; classement mis à jour."),
-    "digest.more": ("More", "Plus"),
+    "digest.just_judged": ("Just judged (moved in the ranking)", "Tout juste jugé (déplacé dans le classement)"),
     # profiles
     "profiles.title": ("Learner profiles", "Publics apprenants"),
     "profiles.intro": (
@@ -550,8 +553,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "per_week": ("per week", "par semaine"),
     "register.fit": ("Fit with the profiles", "Adéquation aux publics"),
     "register.guidance": ("How to score", "Comment noter"),
-    "register.suggested_note": ("Suggested: {count} mentions in highly rated articles",
-                                "Suggéré : {count} mentions dans des articles bien notés"),
+    "register.suggested_note": ("Suggested: {count} mentions in highly rated articles from {sources} sources",
+                                "Suggéré : {count} mentions dans des articles bien notés de {sources} sources"),
     "register.score_note": ("scorecard update", "mise à jour de la grille"),
     "register.kind_line": ("Kind: {kind}", "Type : {kind}"),
     "register.quadrant_line": ("Quadrant: {quadrant}", "Quadrant : {quadrant}"),

@@ -231,6 +231,13 @@ def give_feedback(ctx: ServiceContext, article_id: str, profile: str, relevant: 
     rescore_profile(ctx.settings, ctx.store, profile)
 
 
+def judgements(ctx: ServiceContext) -> dict[tuple[str, str], int]:
+    """(article id, profile key) -> the DLM's judgement: 1 relevant, -1 not relevant (one small table)."""
+    from watcher.store import feedback as feedback_store
+
+    return {(j.article_id, j.profile_key): j.label for j in feedback_store.judgements(ctx.store)}
+
+
 def link_article_to_tool(ctx: ServiceContext, article_id: str, tool_name: str, note: str = "") -> bool:
     """Link an article as evidence for a register entry (editor); recorded in the tool's history."""
     from ui.services.tools import add_evidence

@@ -22,6 +22,10 @@ DATE_FORMAT = "DD/MM/YYYY" if current_language() == "fr" else "YYYY-MM-DD"
 ctx = shell.context()
 shell.header("digest.title", "digest.intro")
 shell.show_flash()
+TOAST_KEY = "digest_toast"
+JUDGED_KEY = "digest_just_judged"  # (article id, profile): kept in view after it moved, for its undo
+if toast := st.session_state.pop(TOAST_KEY, None):  # said where the user is looking, not at the page's top
+    st.toast(toast, icon=":material/check_circle:")
 options = stories.digest_options(ctx)
 profile_names = {p.key: p.name for p in options.profiles}
 topic_labels = {tp.key: topic_label(tp.key, tp.label) for tp in options.topics}
@@ -52,15 +56,22 @@ with st.expander(t("digest.filters"), icon=":material/filter_list:"):
     chosen_langs = row[2].multiselect(t("digest.language"), list(options.languages), key="digest_langs",
                                       placeholder=CHOOSE,
                                       format_func=str.upper)
-    row = st.columns(3)
+    row = st.columns(2)
     today = clock.today(ctx.settings.schedule.timezone)
-    date_from = row[0].date_input(t("digest.since"), value=today - timedelta(days=90), key="digest_from",
-                                  format=DATE_FORMAT)
-    date_to = row[1].date_input(t("digest.until"), value=today, key="digest_to",
-                                format=DATE_FORMAT)
-    min_percent = row[2].slider(t("digest.min_score"), 0, 100, 0, 5, key="digest_min_score",
+    period = row[0].segmented_control(t("digest.period"), ["week", "30", "90", "custom"], default="90",
+                                      key="digest_period", format_func=lambda p: t(f"digest.period.{p}"))
+    min_percent = row[1].slider(t("digest.min_score"), 0, 100, 0, 5, key="digest_min_score",
+                                help=t("digest.min_score_help"),
                                 format="%d\u202f%%" if current_language() == "fr" else "%d%%")
     min_score = min_percent / 100
+    if period == "custom":
+        row = st.columns(2)
+        date_from = row[0].date_input(t("digest.since"), value=today - timedelta(days=90), key="digest_from",
+                                      format=DATE_FORMAT)
+        date_to = row[1].date_input(t("digest.until"), value=today, key="digest_to", format=DATE_FORMAT)
+    else:  # "this week" starts on Monday in the configured zone
+        date_from = today - timedelta(days=today.weekday() if period == "week" else int(period or 90))
+        date_to = today
 
 digest_filter = DigestFilter(
     profile=profile, topics=tuple(chosen_topics), date_from=date_from, date_to=date_to,
@@ -73,6 +84,7 @@ if st.session_state.get("digest_signature") != signature:  # new filters: back t
     st.session_state[PAGE_KEY] = 1
 page_number = st.session_state.get(PAGE_KEY, 1)
 result = shell.act(lambda: stories.list_stories(ctx, dataclasses.replace(digest_filter, page=page_number)))
+judged = stories.judgements(ctx)
 
 
 def _card(story: StoryCard, where: str = "list") -> None:
@@ -82,8 +94,7 @@ def _card(story: StoryCard, where: str = "list") -> None:
         head, badge = st.columns([6, 1], vertical_alignment="top")
         head.markdown("#### " + md_link(story.title or "—", story.url))
         if story.score is not None:
-            badge.metric(t("digest.relevance", score="").strip(), format_percent(story.score),
-                         label_visibility="collapsed")
+            badge.metric(t("digest.score_label"), format_percent(story.score), help=t("digest.score_help"))
         first = story.sources[0] if story.sources else None
         meta = [format_date(story.published)]
         if first:
@@ -109,25 +120,43 @@ def _card(story: StoryCard, where: str = "list") -> None:
         _actions(story, where)
 
 
+def _judge(article_id: str, target: str, relevant: bool | None, message: str) -> None:
+    """Record (or withdraw) a judgement; the profile is re-ranked at once, the page redrawn, a toast says so."""
+    if shell.attempt(partial(stories.give_feedback, ctx, article_id, target, relevant)):
+        st.session_state[TOAST_KEY] = message
+        st.session_state[JUDGED_KEY] = (article_id, target) if relevant is not None else None
+        st.rerun()
+
+
 def _actions(story: StoryCard, where: str) -> None:
+    """The card's actions in one row that wraps (on a phone two short rows, not six stacked buttons); the
+    judgement for the profile is shown on its button and beside it, with an undo."""
     key = f"{where}_{story.article_id}"
-    cols = st.columns([1.2, 1.2, 1.2, 1.4, 1.6, 2], vertical_alignment="center")
-    read_label = t("digest.mark_unread") if story.read else t("digest.mark_read")
-    if cols[0].button(read_label, key=f"read_{key}", icon=":material/done:", width="stretch"):
-        shell.do(lambda: stories.mark_read(ctx, story.article_id, not story.read))
-    save_label = t("digest.unsave") if story.saved else t("digest.save")
-    if cols[1].button(save_label, key=f"save_{key}", icon=":material/bookmark:", width="stretch"):
-        shell.do(lambda: stories.toggle_saved(ctx, story.article_id))
     target = profile or story.profile
     editor = ctx.user.is_editor
+    label = judged.get((story.article_id, target)) if target else None
+    target_name = md(profile_names.get(target or "", target or ""))
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    read_label = t("digest.mark_unread") if story.read else t("digest.mark_read")
+    if row.button(read_label, key=f"read_{key}", icon=":material/done:"):
+        shell.do(lambda: stories.mark_read(ctx, story.article_id, not story.read))
+    save_label = t("digest.unsave") if story.saved else t("digest.save")
+    if row.button(save_label, key=f"save_{key}", icon=":material/bookmark:"):
+        shell.do(lambda: stories.toggle_saved(ctx, story.article_id))
     help_text = None if target else t("digest.feedback_needs_profile")
-    done = t("digest.feedback_saved", profile=md(profile_names.get(target or "", target or "")))
-    for col, relevant, label, icon in ((cols[2], True, "digest.relevant", ":material/thumb_up:"),
-                                       (cols[3], False, "digest.irrelevant", ":material/thumb_down:")):
-        if col.button(t(label), key=f"fb_{relevant}_{key}", icon=icon, disabled=not (editor and target),
-                      help=help_text, width="stretch") and target:  # a disabled button is never clicked
-            shell.do(partial(stories.give_feedback, ctx, story.article_id, target, relevant), done)
-    with cols[4].popover(t("digest.link_tool"), icon=":material/link:", disabled=not editor, width="stretch"):
+    done = t("digest.judgement_moved", profile=target_name)
+    for relevant, text, icon in ((True, "digest.relevant", ":material/thumb_up:"),
+                                 (False, "digest.irrelevant", ":material/thumb_down:")):
+        chosen = label == (1 if relevant else -1)
+        if row.button(t(text), key=f"fb_{relevant}_{key}", icon=icon, disabled=not (editor and target) or chosen,
+                      help=help_text, type="primary" if chosen else "secondary") and target:
+            _judge(story.article_id, target, relevant, done)  # a disabled button is never clicked
+    if label and target:
+        row.markdown(f":green-badge[:material/how_to_reg: {t(f'digest.judged.{label}', profile=target_name)}]",
+                     width="content")
+        if row.button(t("digest.undo"), key=f"undo_{key}", icon=":material/undo:", disabled=not editor):
+            _judge(story.article_id, target, None, t("digest.undone", profile=target_name))
+    with row.popover(t("digest.link_tool"), icon=":material/link:", disabled=not editor):
         names = tools.tool_names(ctx)
         tool_name = st.selectbox(t("digest.link_tool_pick"), names, key=f"tool_{key}", placeholder=CHOOSE_ONE)
         note = st.text_input(t("digest.link_tool_note"), key=f"note_{key}")
@@ -142,6 +171,15 @@ if linked_story:
     if linked is not None:
         st.subheader(t("digest.linked_story"))
         _card(linked, "email")
+        st.divider()
+
+just = st.session_state.get(JUDGED_KEY)
+shown = {c.article_id for c in result.stories} if result is not None else set()
+if just and just[0] not in shown and just[0] != linked_story:  # re-ranked out of this page: still in view
+    moved = shell.act(partial(stories.get_story, ctx, just[0], just[1]))
+    if moved is not None:
+        st.subheader(t("digest.just_judged"))
+        _card(moved, "judged")
         st.divider()
 
 if result is not None:
