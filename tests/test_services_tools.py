@@ -158,6 +158,8 @@ def test_suggestions_find_recurring_names_not_in_register(ctx):
     safesim = next(s for s in tools.suggest_signals(ctx, limit=50) if s.name == "SafeSim Reality")
     assert 3 <= safesim.articles <= expected
     assert safesim.quadrant == "Immersive (VR/AR/metaverse)"
+    assert safesim.sources >= 2 and "safesim reality" in safesim.example.lower()  # why: several outlets, its best
+    assert tools.suggest_signals(ctx, limit=50, min_sources=99) == []  # one outlet repeating a name is no trend
     tools.add_tool(ctx, "SafeSim Reality", note="from suggestions")
     assert "SafeSim Reality" not in {s.name for s in tools.suggest_signals(ctx, limit=50)}
 

@@ -252,6 +252,8 @@ class Suggestion:
     mean_score: float
     article_ids: tuple[str, ...]  # a few examples
     quadrant: str = ""
+    sources: int = 0  # distinct feeds whose articles name it
+    example: str = ""  # the title of its best-scored article: why it was suggested, with the counts
 
 
 # --- radar ------------------------------------------------------------------------------------

@@ -533,8 +533,9 @@ def extract_names(text: str) -> set[str]:
 
 
 def suggest_signals(ctx: ServiceContext, limit: int = 15, *, min_score: float = 0.5, min_articles: int = 3,
-                    scan: int = 400) -> list[Suggestion]:
-    """Names recurring in the `scan` best-scored articles (any profile) that the register does not hold yet."""
+                    scan: int = 400, min_sources: int = 2) -> list[Suggestion]:
+    """Names recurring in the `scan` best-scored articles (any profile) from at least `min_sources` feeds that the
+    register does not hold yet; each says why (articles, sources, mean score, its best article)."""
     best = tools_store.best_scored(ctx.store, min_score, scan)
     if not best:
         return []
@@ -554,6 +555,8 @@ def suggest_signals(ctx: ServiceContext, limit: int = 15, *, min_score: float = 
             counts[key] += 1
             seen_in[key].append(a.id)
     out = []
+    feeds = tools_store.feeds_of(ctx.store, [i for ids in seen_in.values() for i in ids])
+    titles = {a.id: a.title for a in articles}
     frequent = [k for k, n in counts.items() if n >= min_articles]
     for key, n in counts.most_common():
         if n < min_articles:
@@ -561,9 +564,14 @@ def suggest_signals(ctx: ServiceContext, limit: int = 15, *, min_score: float = 
         if any(other != key and key.startswith(other + " ") and counts[other] >= n for other in frequent):
             continue  # "SafeSim Reality VR" when "SafeSim Reality" is at least as frequent
         ids = seen_in[key]
+        sources = len(set().union(*(feeds.get(i, set()) for i in ids)))
+        if sources < min_sources:
+            continue  # one outlet repeating a name is not a trend
         mean = sum(best[i] for i in ids) / len(ids)
+        top = max(ids, key=lambda i: best[i])
         out.append(Suggestion(name=canonical[key], articles=n, mean_score=round(mean, 3), article_ids=tuple(ids[:5]),
-                              quadrant=quadrant_of_articles(ctx, ids[:50])))
+                              quadrant=quadrant_of_articles(ctx, ids[:50]), sources=sources,
+                              example=titles.get(top, "")))
     out.sort(key=lambda s: (-s.articles, -s.mean_score, s.name))
     return out[:limit]
 

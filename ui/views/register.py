@@ -363,7 +363,9 @@ with right:
         cells = st.columns([4, 1], vertical_alignment="center")
         cells[0].markdown(f"**{md(suggestion.name)}** · {t('register.mentions', count=suggestion.articles)}"
                           + (f" · {md(quadrant_label(suggestion.quadrant))}" if suggestion.quadrant else ""))
+        cells[0].caption(t("register.suggested_why", count=suggestion.articles, sources=suggestion.sources,
+                           score=format_percent(suggestion.mean_score), example=md(suggestion.example)))
         if cells[1].button(t("register.accept"), key=f"suggest_{suggestion.name}", disabled=not editor):
-            note = t("register.suggested_note", count=suggestion.articles)
+            note = t("register.suggested_note", count=suggestion.articles, sources=suggestion.sources)
             shell.do(partial(tools.add_tool, ctx, suggestion.name, note=note, quadrant=suggestion.quadrant),
                      t("register.added", tool=md(suggestion.name)))

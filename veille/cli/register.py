@@ -209,8 +209,8 @@ def tools_suggest(app, limit: int, as_json: bool) -> None:
     if not items:
         click.echo("No suggestion (needs scored articles mentioning the same name at least 3 times).")
     for s in items:
-        click.echo(f"{s.articles:4} articles  mean {s.mean_score:.2f}  {s.name}" + (f"  [{s.quadrant}]"
-                                                                                  if s.quadrant else ""))
+        click.echo(f"{s.articles:4} articles  {s.sources:2} sources  mean {s.mean_score:.2f}  {s.name}"
+                   + (f"  [{s.quadrant}]" if s.quadrant else "") + (f"\n      best: {s.example}" if s.example else ""))
 
 
 # --- radar ------------------------------------------------------------------------------------

@@ -345,6 +345,18 @@ def best_scored(store: Store, min_score: float, articles: int) -> dict[str, floa
     return best
 
 
+def feeds_of(store: Store, article_ids: Sequence[str]) -> dict[str, set[int]]:
+    """article id → the ids of the feeds that carried it."""
+    out: dict[str, set[int]] = {}
+    ids = list(dict.fromkeys(article_ids))
+    for start in range(0, len(ids), 900):  # SQLite's bound-parameter limit
+        part = ids[start:start + 900]
+        marks = ",".join("?" * len(part))
+        for r in store.query(f"SELECT article_id, feed_id FROM entries WHERE article_id IN ({marks})", part):
+            out.setdefault(r[0], set()).add(r[1])
+    return out
+
+
 def snippets(store: Store, article_ids: Sequence[str]) -> list[ArticleSnippet]:
     """Title and start of the summary of these articles (those still stored)."""
     if not article_ids:
