@@ -396,7 +396,10 @@ def test_trends_board_marks_the_partial_week_defines_its_windows_and_lists_words
     spec, rows = _vega(at, 0)
     partial = {row["label"] for row in rows if row["partial"]}
     assert partial == {"15 Jun 2026 (so far)"}
-    assert {row["label"] for row in rows if not row["partial"]} and "opacity" in spec["encoding"]
+    assert {row["label"] for row in rows if not row["partial"]}
+    assert {row["state"] for row in rows if row["partial"]} == {"partial"}  # a field, so it survives the sum
+    assert spec["encoding"]["opacity"]["field"] == "state"
+    assert spec["encoding"]["opacity"]["scale"] == {"domain": ["whole", "partial"], "range": [1.0, 0.35]}
     legend = spec["encoding"]["color"]["legend"]
     assert legend["orient"] == "bottom" and legend["labelLimit"] == 0
     assert spec["encoding"]["x"]["axis"]["labelLimit"] == 0
@@ -435,7 +438,7 @@ def test_radar_board_has_a_legend_stable_numbers_card_links_and_the_signals(app_
                                          "Signaux, pas encore sur le radar")):
         at = app_test("radar", lang=lang)
         clean(at)
-        html = [e.proto.body for e in at.get("html") if "veille-radar" in e.proto.body]
+        html = [m.value for m in at.markdown if 'data-testid="veille-radar"' in m.value]
         assert len(html) == 1 and not at.get("imgs")
         svg = html[0]
         assert 'data-testid="veille-radar"' in svg and 'width="100%"' in svg

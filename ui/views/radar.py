@@ -42,7 +42,11 @@ else:
     svg, blips = draw(placed, quadrants, ring_labels, {q: quadrant_label(q) for q in quadrants},
                       title=t("radar.title"), marker_labels={"new": t("radar.new"), "moved": t("radar.moved")})
     # full width (a side column made it too small to read), drawn in the page (not an image) so each dot's tooltip shows
-    st.html(svg)
+    # st.html drops SVG (its sanitizer keeps HTML only); as raw HTML in Markdown it is kept, with its tooltips.
+    # Safe: every text in it went through html.escape; the line break after the opening tag makes it one HTML
+    # block, so no Markdown is read inside (a name's * or _ stays as written)
+    head, rest = svg.split(">", 1)
+    st.markdown(f"{head}>\n{rest}", unsafe_allow_html=True)
     st.caption(t("radar.how"))
     # the numbered list under the radar, one column per quadrant (stacked on a phone)
     columns = st.columns(min(len(quadrants), 4))

@@ -35,21 +35,25 @@ else:
     frame = pd.DataFrame([{
         "week": _week(w.week), "start": pd.Timestamp(w.week_start), "label": _label(w),
         "topic": topic_label(w.topic, w.label), "articles": w.articles, "partial": w.partial,
+        "state": "partial" if w.partial else "whole",
     } for w in weekly])
     order = list(dict.fromkeys(frame.sort_values("start")["label"]))
     longest = max(len(str(topic)) for topic in frame["topic"])
+    legend_columns = 1 if longest > 20 else 2
+    legend_rows = -(-frame["topic"].nunique() // legend_columns)
     chart = alt.Chart(frame).mark_bar().encode(
         x=alt.X("label:O", title=t("trends.week"), sort=order, axis=alt.Axis(labelAngle=-35, labelLimit=0)),
         y=alt.Y("sum(articles):Q", title=t("trends.articles")),
         # the legend under the chart, one or two columns, never cut (phones are 390 px wide)
         color=alt.Color("topic:N", title=t("trends.topic"), scale=alt.Scale(scheme="tableau10"),
-                        legend=alt.Legend(orient="bottom", direction="vertical", columns=1 if longest > 20 else 2,
+                        legend=alt.Legend(orient="bottom", direction="vertical", columns=legend_columns,
                                           labelLimit=0, titleLimit=0, symbolLimit=0)),
         # the week in progress is pale: fewer articles so far is not a collapse
-        opacity=alt.condition("datum.partial", alt.value(0.35), alt.value(1.0)),
+        opacity=alt.Opacity("state:N", scale=alt.Scale(domain=["whole", "partial"], range=[1.0, 0.35]),
+                            legend=None),
         tooltip=[alt.Tooltip("week:N", title=t("trends.week")), alt.Tooltip("topic:N", title=t("trends.topic")),
                  alt.Tooltip("articles:Q", title=t("trends.articles"))],
-    ).properties(height=300)
+    ).properties(height=300 + 20 * legend_rows + 110)  # the height holds the bars, the week labels and the legend
     st.altair_chart(chart, width="stretch")
     if partial is not None:
         st.caption(t("trends.partial_note", week=format_date(partial.week_start), days=partial.days))
