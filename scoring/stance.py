@@ -45,7 +45,7 @@ def fold(text: str) -> str:
 def _cues() -> dict:
     data = tomllib.loads(CUES_FILE.read_text(encoding="utf-8"))
     compiled: dict = {}
-    for side in ("promotional", "critical", "hedge"):
+    for side in ("promotional", "critical", "hedge", "candour"):
         compiled[side] = [_phrase(p) for p in data[side]["phrases"]]
     compiled["negators"] = [_phrase(p) for p in data["negation"]["phrases"]]
     compiled["evidence"] = [(key, int(v["ltem"]), int(v["kirkpatrick"]), [_phrase(p) for p in v["phrases"]])
@@ -115,31 +115,42 @@ def _is_date(found: str, text: str, m: re.Match) -> bool:
 
 
 def read(title: str, summary: str, *, vendor: bool = False) -> Reading:
-    """The stance, cues, claims and evidence of one article. A vendor writing about its product is promotional
-    unless it says otherwise (limits, a failure)."""
+    """The stance, cues, claims and evidence of one article.
+
+    Praise and criticism are counted from the cue lists; a cue inside a quantified claim ("cuts drop-outs by 30%")
+    is the claim's, not criticism; praise right after a negation ("not a game-changer") only tempers. A vendor
+    writing about its product leans promotional unless it owns up to a limit; a result with both a measured gain
+    and a criticism is mixed, so neutral.
+    """
     text = f"{title}. {summary}".strip()
     folded = fold(text)
     c = _cues()
-    critical = _found(c["critical"], folded)
-    hedges = _found(c["hedge"], folded)
-    promotional = [(s, e) for s, e in _found(c["promotional"], folded) if not _negated(folded, s, c["negators"])]
-    negated_praise = [(s, e) for s, e in _found(c["promotional"], folded) if _negated(folded, s, c["negators"])]
-    critical += negated_praise  # "not a game-changer" leans critical
     quoted = claims(text)
+    claim_spans = [(folded.find(fold(q)), folded.find(fold(q)) + len(q)) for q in quoted]
+    def outside(spans):
+        return [(s, e) for s, e in spans if not any(a <= s < b for a, b in claim_spans if a >= 0)]
+    praise = _found(c["promotional"], folded)
+    promotional = [(s, e) for s, e in praise if not _negated(folded, s, c["negators"])]
+    hedges = _found(c["hedge"], folded) + [(s, e) for s, e in praise if _negated(folded, s, c["negators"])]
+    critical = outside(_found(c["critical"], folded))
+    candour = _found(c["candour"], folded) if vendor else []
     evidence = _evidence(folded, text, c["evidence"])
     score = 1.0 * len(promotional) - 1.5 * len(critical) - 0.5 * len(hedges)
-    if vendor:
+    if vendor and not candour:
         score += 1.5
     if quoted and not critical:
-        score += 0.5 * min(2, len(quoted))
-    if critical and score < 0:
+        score += 0.75 * min(2, len(quoted))
+    mixed = bool(critical) and bool(quoted) and not vendor and len(critical) <= 1
+    if candour:
+        stance, decided = "neutral", candour
+    elif critical and score < 0 and not mixed:
         stance, decided = "critical", critical
     elif score >= 1.5 and not (critical and len(critical) * 1.5 >= len(promotional)):
         stance, decided = "promotional", promotional
     else:
         stance, decided = "neutral", hedges + critical + promotional
-    cues = tuple(dict.fromkeys(text[s:e] if len(text) == len(folded) else folded[s:e]
-                               for s, e in sorted(decided)))
+    same = len(text) == len(folded)
+    cues = tuple(dict.fromkeys(text[s:e] if same else folded[s:e] for s, e in sorted(decided)))
     return Reading(stance, cues, quoted, evidence)
 
 

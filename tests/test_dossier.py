@@ -176,7 +176,7 @@ def test_veille_tools_dossier_json(world):
 @pytest.mark.parametrize("text, stance", [
     ("The pilot showed no change in errors.", "critical"),
     ("Aucun effet mesuré au-delà de la satisfaction.", "critical"),
-    ("Not a game-changer, but useful for drills.", "critical"),
+    ("Not a game-changer, but useful for drills.", "neutral"),  # negated praise tempers, it does not condemn
     ("The vendor launches a powerful new tutor that boosts learning.", "promotional"),
     ("The company added Spanish to its tutor.", "neutral"),
 ])
