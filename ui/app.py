@@ -61,8 +61,13 @@ except VeilleError as exc:  # a malformed users file or a too short cookie key: 
     st.error(t("error.startup", error=md(exc)), icon=":material/error:")
     st.stop()
 if account is None:
-    # only the sign-in page exists until the user is known: no other page is reachable
-    st.navigation([st.Page(_sign_in, title=t("login.title"), icon=":material/login:")], position="hidden").run()
+    # only the sign-in form runs until the user is known: no other page is reachable. A link to a page (an
+    # email's /register?tool=NAME) shows the form at that address, not "Page not found", and opens its page,
+    # with its query, once signed in
+    gates = [st.Page(_sign_in, title=t("login.title"), icon=":material/login:", default=True)]
+    gates += [st.Page(_sign_in, title=t("login.title"), icon=":material/login:", url_path=Path(file).stem)
+              for file, *_ in PAGES]
+    st.navigation(gates, position="hidden").run()
     st.stop()
 
 try:
