@@ -150,6 +150,28 @@ def test_a_judgement_shows_on_its_card_moves_the_ranking_and_can_be_undone(app_t
     assert not [m.value for m in at.markdown if "Judged not relevant for" in m.value]
 
 
+def test_a_story_in_english_and_french_is_one_card(app_test, populated_store):
+    """A story cluster whose articles are in English and French (the corpus has such): one card, the other
+    sources under 'Also reported by', never a second card for the French article."""
+    from collections import defaultdict
+
+    _path, _settings, store = populated_store
+    langs: dict[str, set[str]] = defaultdict(set)
+    members: dict[str, list] = defaultdict(list)
+    for row in article_store.stored(store):
+        langs[row.cluster_id].add(row.language)
+        members[row.cluster_id].append(row)
+    cluster = next(k for k, v in sorted(langs.items(), key=lambda kv: str(kv[0])) if k and {"en", "fr"} <= v)
+    ids = {r.id for r in members[cluster]}
+    at = app_test("digest")
+    at.button_group(key="digest_show").set_value("all")
+    at.text_input(key="digest_query").set_value(members[cluster][0].title).run()
+    clean(at)
+    shown = {b.key[len("read_list_"):] for b in at.button if b.key and b.key.startswith("read_list_")}
+    assert len(shown & ids) == 1, (shown, ids)  # one card for the whole story
+    assert any(m.value.startswith("**Also reported by**") for m in at.markdown)
+
+
 def test_digest_this_week_preset_and_score_in_percent(app_test):
     """'This week' lists only stories from Monday (the fixed clock: Wednesday 17 Jun 2026, Paris); the
     minimum score slider is in percent like the cards' badge, which is labelled and explained."""
