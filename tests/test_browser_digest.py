@@ -90,4 +90,11 @@ def test_digest_on_a_phone_judgement_and_email_links(served_app, populated_store
         assert tool != names[0]  # not the one the register opens by itself
         assert any(h.startswith(tool) for h in page.locator("h3").all_inner_texts())  # the named tool is open
         page.screenshot(path=str(SHOTS / "phone_email_tool.png"))
+
+        # Sources on the phone: statuses in words, the zone said, no exception
+        page.goto(f"{url}/sources")
+        _open_signed_in(page)
+        page.get_by_text("Times are in Europe/Paris.").first.wait_for(timeout=30_000)
+        _assert_clean(page, "phone sources")
+        page.screenshot(path=str(SHOTS / "phone_sources.png"), full_page=True)
         browser.close()
