@@ -81,7 +81,7 @@ def test_fit_per_profile_is_prefilled_with_profile_names(app_test, populated_sto
     card = _open(at, ctx, "Adaptive learning paths")
     for profile in list_profiles(ctx):
         box = at.selectbox(key=f"scorecard_{card.id}_fit_profile_{profile.key}")
-        assert box.label == profile.name != profile.key
+        assert box.label == md(profile.name) and profile.name != profile.key  # the name, as text (escaped Markdown)
         if profile.key in prefill:
             assert box.value == str(tools.fit_points(prefill[profile.key]))
     fit_caption = next(c.value for c in at.caption if c.value.startswith("Fit with the profiles"))

@@ -175,8 +175,9 @@ def _scorecard(card: ToolCard, sc) -> None:
                     saved[key] = before.get(profile, NOT_SCORED)
                     hint = (t("register.fit_from_evidence", percent=format_percent(sc.fit_prefill[profile]))
                             if profile in sc.fit_prefill else None)
+                    # a widget label is Markdown: the profile's name goes through md() to stay text
                     profiles[profile] = cells[i % len(cells)].selectbox(
-                        md(profile_name), POINTS,  # a widget label is Markdown: the name is text index=POINTS.index(saved[key]), key=key, help=hint,
+                        md(profile_name), POINTS, index=POINTS.index(saved[key]), key=key, help=hint,
                         format_func=partial(_points_label, lang), placeholder=t("widget.choose_option"),
                         disabled=not editor, persist_state="session",
                     )
