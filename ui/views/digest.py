@@ -56,19 +56,19 @@ with st.expander(t("digest.filters"), icon=":material/filter_list:"):
     chosen_langs = row[2].multiselect(t("digest.language"), list(options.languages), key="digest_langs",
                                       placeholder=CHOOSE,
                                       format_func=str.upper)
-    row = st.columns(2)
+    period_row = st.columns(2)
     today = clock.today(ctx.settings.schedule.timezone)
-    period = row[0].segmented_control(t("digest.period"), ["week", "30", "90", "custom"], default="90",
+    period = period_row[0].segmented_control(t("digest.period"), ["week", "30", "90", "custom"], default="90",
                                       key="digest_period", format_func=lambda p: t(f"digest.period.{p}"))
-    min_percent = row[1].slider(t("digest.min_score"), 0, 100, 0, 5, key="digest_min_score",
+    min_percent = period_row[1].slider(t("digest.min_score"), 0, 100, 0, 5, key="digest_min_score",
                                 help=t("digest.min_score_help"),
                                 format="%d\u202f%%" if current_language() == "fr" else "%d%%")
     min_score = min_percent / 100
     if period == "custom":
-        row = st.columns(2)
-        date_from = row[0].date_input(t("digest.since"), value=today - timedelta(days=90), key="digest_from",
-                                      format=DATE_FORMAT)
-        date_to = row[1].date_input(t("digest.until"), value=today, key="digest_to", format=DATE_FORMAT)
+        dates = st.columns(2)
+        date_from = dates[0].date_input(t("digest.since"), value=today - timedelta(days=90), key="digest_from",
+                                        format=DATE_FORMAT)
+        date_to = dates[1].date_input(t("digest.until"), value=today, key="digest_to", format=DATE_FORMAT)
     else:  # "this week" starts on Monday in the configured zone
         date_from = today - timedelta(days=today.weekday() if period == "week" else int(period or 90))
         date_to = today
