@@ -105,3 +105,31 @@ def test_the_command_line_adds_lists_and_changes_kinds(tmp_path):
     exported = run("feeds", "export")
     assert 'veille:kind="research"' in exported.stdout
     assert run("feeds", "kind", "--help").exit_code == 0
+
+
+def test_the_sources_page_shows_and_changes_the_kind(app_test, populated_store):
+    """The table names each feed's kind; an editor changes it from the page (the store says so after)."""
+    from tests.plugins.app import editor_ctx
+    from ui.services import sources
+
+    _path, settings, store = populated_store
+    feeds = sources.feed_health(editor_ctx(settings, store))
+    first = feeds[0]
+    at = app_test("sources")
+    assert not at.exception
+    frame = at.dataframe[0].value
+    assert "kind" in frame.columns and set(frame["kind"]) <= {"research", "practitioner", "vendor", "press",
+                                                               "regulator", "unknown"}
+    at.selectbox(key="sources_pick").set_value(first.id).run()
+    at.selectbox(key=f"sources_kind_{first.id}").set_value("research").run()
+    at.button(key="sources_set_kind").click().run()
+    assert not at.exception and not at.error
+    assert feed_store.get_feed(store, first.url).kind == "research"
+    assert at.selectbox(key="feed_kind").value == "unknown"  # a new feed's kind, chosen when adding it
+
+
+def test_the_sources_page_in_french_names_kinds_in_french(app_test, populated_store):
+    at = app_test("sources", lang="fr")
+    assert not at.exception
+    assert set(at.dataframe[0].value["kind"]) <= {"recherche", "praticien", "fournisseur", "presse", "autorité",
+                                                  "inconnu"}

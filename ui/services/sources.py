@@ -98,7 +98,7 @@ def probe_feed(settings, url: str) -> FeedCheck:
 
 
 def add_checked_feed(ctx: ServiceContext, url: str, title: str = "", topics: tuple[str, ...] = (),
-                     language: str = "") -> FeedCheck:
+                     language: str = "", kind: str = "unknown") -> FeedCheck:
     """Test-fetch `url`, then add it (editor) only when it is a feed; the check says why not otherwise.
     A bad or duplicate URL raises ValidationError before anything is fetched."""
     require_editor(ctx.user)
@@ -111,10 +111,21 @@ def add_checked_feed(ctx: ServiceContext, url: str, title: str = "", topics: tup
         raise ValidationError(f"{url!r}: a feed URL must be an http(s) URL")  # as feed_store.add_feed says
     if feed_store.find_feed(ctx.store, url) is not None:
         raise ValidationError(f"{url}: feed already exists")
+    kind = feed_store.check_kind(kind, url)
     check = probe_feed(ctx.settings, url)
     if not check.problem:
-        feed_store.add_feed(ctx.store, url, title=title or check.title, topics=topics, language=language)
+        feed_store.add_feed(ctx.store, url, title=title or check.title, topics=topics, language=language, kind=kind)
     return check
+
+
+def set_kind(ctx: ServiceContext, feed: int | str, kind: str) -> FeedListing:
+    """Say what kind of source a feed is (editor)."""
+    require_editor(ctx.user)
+    from watcher.store import feeds as feed_store
+
+    url = _feed_url(ctx, feed)
+    feed_store.set_feed_kind(ctx.store, url, kind)
+    return get_feed(ctx, url)
 
 
 def check_sentence(check: FeedCheck, lang: str = "en") -> str:

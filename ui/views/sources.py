@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from config.settings import SOURCE_KINDS
 from ui import shell
 from ui.i18n import STRINGS, code_label, colon, current_language, format_date, t, topic_label
 from ui.safe import md
@@ -56,6 +57,7 @@ if not feeds:
 else:
     frame = pd.DataFrame([{
         "status": code_label("feed", "disabled" if f.disabled else f.status), "title": f.title or "—",
+        "kind": t(f"source_kind.{f.kind}"),
         "errors": f.error_count, "last_error": f.last_error or f.warning or "", "url": f.url,
         "articles": f.articles, "last_fetched": format_date(f.last_fetched, with_time=True, zone=zone),
         "next_check": "—" if f.disabled else format_date(f.next_check, with_time=True, zone=zone),
@@ -64,6 +66,7 @@ else:
     st.dataframe(frame, hide_index=True, width="stretch", column_config={
         "status": st.column_config.TextColumn(t("sources.status"), width="small"),
         "title": st.column_config.TextColumn(t("sources.feed_title")),
+        "kind": st.column_config.TextColumn(t("sources.kind"), width="small"),
         "url": st.column_config.LinkColumn(t("sources.url")),
         "articles": st.column_config.NumberColumn(t("sources.articles"), width="small"),
         "last_fetched": st.column_config.TextColumn(t("sources.last_fetched")),
@@ -88,10 +91,13 @@ with left, st.form("add_feed", clear_on_submit=True):
     language = row[1].selectbox(t("sources.language"), ["", "en", "fr"], disabled=not editor,
                                 format_func=lambda code: code.upper() or "—",
                                 placeholder=t("widget.choose_option"))
+    new_kind = st.selectbox(t("sources.kind"), SOURCE_KINDS, index=SOURCE_KINDS.index("unknown"),
+                            format_func=lambda k: t(f"source_kind.{k}"), help=t("sources.kind_help"),
+                            disabled=not editor, key="feed_kind")
     if st.form_submit_button(t("sources.add_button"), disabled=not editor, icon=":material/add:"):
         with st.spinner(t("sources.checking")):
             check = shell.act(lambda: sources.add_checked_feed(ctx, url.strip(), topics=tuple(hints),
-                                                               language=language))
+                                                               language=language, kind=new_kind))
         if check is not None and check.problem:  # one line, the feed not added
             st.error(md(sources.check_sentence(check, current_language())), icon=":material/error:")
         elif check is not None:
@@ -110,6 +116,14 @@ with right:
         if row[0].button(toggle_label, disabled=not editor, key="sources_toggle", width="stretch",
                          icon=":material/power_settings_new:"):
             shell.do(lambda: sources.set_enabled(ctx, feed.url, feed.disabled), t("saved"))
+        kinds = st.columns([2, 1], vertical_alignment="bottom")
+        kind = kinds[0].selectbox(t("sources.kind"), SOURCE_KINDS, index=SOURCE_KINDS.index(feed.kind),
+                                  format_func=lambda k: t(f"source_kind.{k}"), help=t("sources.kind_help"),
+                                  disabled=not editor, key=f"sources_kind_{feed.id}")
+        if kinds[1].button(t("sources.set_kind"), disabled=not editor or kind == feed.kind, key="sources_set_kind",
+                           width="stretch", icon=":material/label:"):
+            shell.do(lambda: sources.set_kind(ctx, feed.url, kind),
+                     t("sources.kind_done", feed=md(feed.title or feed.url), kind=t(f"source_kind.{kind}")))
         purge = st.checkbox(t("sources.remove_confirm"), disabled=not editor, key="sources_purge")
         if row[1].button(t("sources.remove"), disabled=not editor, key="sources_remove", width="stretch",
                          icon=":material/delete:"):
