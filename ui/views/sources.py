@@ -91,9 +91,11 @@ with left, st.form("add_feed", clear_on_submit=True):
     language = row[1].selectbox(t("sources.language"), ["", "en", "fr"], disabled=not editor,
                                 format_func=lambda code: code.upper() or "—",
                                 placeholder=t("widget.choose_option"))
+    # labels resolved now, in the page's language (a format_func calling t() later would not know it)
+    kind_labels = {k: t(f"source_kind.{k}") for k in SOURCE_KINDS}
     new_kind = st.selectbox(t("sources.kind"), SOURCE_KINDS, index=SOURCE_KINDS.index("unknown"),
-                            format_func=lambda k: t(f"source_kind.{k}"), help=t("sources.kind_help"),
-                            disabled=not editor, key="feed_kind")
+                            format_func=kind_labels.__getitem__, help=t("sources.kind_help"),
+                            placeholder=t("widget.choose_option"), disabled=not editor, key="feed_kind")
     if st.form_submit_button(t("sources.add_button"), disabled=not editor, icon=":material/add:"):
         with st.spinner(t("sources.checking")):
             check = shell.act(lambda: sources.add_checked_feed(ctx, url.strip(), topics=tuple(hints),
@@ -117,9 +119,11 @@ with right:
                          icon=":material/power_settings_new:"):
             shell.do(lambda: sources.set_enabled(ctx, feed.url, feed.disabled), t("saved"))
         kinds = st.columns([2, 1], vertical_alignment="bottom")
+        labels_of_kind = {k: t(f"source_kind.{k}") for k in SOURCE_KINDS}
         kind = kinds[0].selectbox(t("sources.kind"), SOURCE_KINDS, index=SOURCE_KINDS.index(feed.kind),
-                                  format_func=lambda k: t(f"source_kind.{k}"), help=t("sources.kind_help"),
-                                  disabled=not editor, key=f"sources_kind_{feed.id}")
+                                  format_func=labels_of_kind.__getitem__, help=t("sources.kind_help"),
+                                  placeholder=t("widget.choose_option"), disabled=not editor,
+                                  key=f"sources_kind_{feed.id}")
         if kinds[1].button(t("sources.set_kind"), disabled=not editor or kind == feed.kind, key="sources_set_kind",
                            width="stretch", icon=":material/label:"):
             shell.do(lambda: sources.set_kind(ctx, feed.url, kind),
