@@ -126,9 +126,11 @@ def read(title: str, summary: str, *, vendor: bool = False) -> Reading:
     folded = fold(text)
     c = _cues()
     quoted = claims(text)
-    claim_spans = [(folded.find(fold(q)), folded.find(fold(q)) + len(q)) for q in quoted]
+    starts = [(folded.find(fold(q)), len(q)) for q in quoted]
+    claim_spans = [(at, at + n) for at, n in starts if at >= 0]
+
     def outside(spans):
-        return [(s, e) for s, e in spans if not any(a <= s < b for a, b in claim_spans if a >= 0)]
+        return [(s, e) for s, e in spans if not any(a <= s < b for a, b in claim_spans)]
     praise = _found(c["promotional"], folded)
     promotional = [(s, e) for s, e in praise if not _negated(folded, s, c["negators"])]
     hedges = _found(c["hedge"], folded) + [(s, e) for s, e in praise if _negated(folded, s, c["negators"])]

@@ -74,15 +74,18 @@ def reviews_due(ctx) -> None:
     st.warning(f"**{w('due')}**  \n" + "  \n".join(lines), icon=":material/event:")
 
 
-def trial_running(ctx, name: str) -> None:
+def trial_running(ctx, name: str):
+    """The card's open trial, said in one line; returned for the decision form (None when there is none)."""
     open_ = [t for t in trials.trials_of(ctx, name) if not t.closed_at]
     if open_:
         tr = open_[-1]
         st.info(w("running", owner=md(tr.owner), day=format_date(tr.review_on), kpi=md(tr.kpi), ltem=tr.ltem_target),
                 icon=":material/science:")
+        return tr
+    return None
 
 
-def trial_fields(ctx, card, allowed_next, editor: bool) -> dict:
+def trial_fields(ctx, card, allowed_next, editor: bool, open_trial=None) -> dict:
     """Inside the decision form: the plan fields when Trial is a possible move, the outcome fields when the card
     is in a trial. Returns the values."""
     values: dict = {}
@@ -98,7 +101,7 @@ def trial_fields(ctx, card, allowed_next, editor: bool) -> dict:
             names = {p.key: p.name for p in ctx.settings.profiles}
             values["profiles"] = st.multiselect(w("profiles"), list(names), format_func=lambda k: names[k],
                                                 disabled=not editor, key="trial_profiles")
-    if card.status == "trial" and any(not t.closed_at for t in trials.trials_of(ctx, card.name)):
+    if card.status == "trial" and open_trial is not None:
         with st.expander(w("outcome"), expanded=True):
             values["outcome"] = st.radio(w("outcome_pick"), trials.OUTCOMES, index=None, horizontal=True,
                                          format_func=lambda o: w(f"outcome.{o}"), disabled=not editor,

@@ -9,22 +9,14 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 
 from config import clock
-from config.errors import NotFoundError, ValidationError
+from config.errors import ValidationError
 from config.settings import SOURCE_KINDS
 from scoring import dossier as rules
 from scoring.stance import STANCES, Evidence, read
 from ui.services.context import ServiceContext, now_iso, require_editor
-from ui.services.tools import normalize_name
+from ui.services.tools import normalize_name, tool_row
 from watcher.store import dossier as dossier_store
 from watcher.store import tools as tools_store
-
-
-def _row(ctx: ServiceContext, name: str) -> tools_store.Tool:
-    tool = tools_store.by_name(ctx.store, normalize_name(name))
-    if tool is None:
-        raise NotFoundError(f"tool {name!r}: not in the register")
-    return tool
-
 
 INDEPENDENT = ("research", "practitioner", "press", "regulator")  # kinds whose evidence counts as independent
 
@@ -62,7 +54,7 @@ class Dossier:
 
 def build(ctx: ServiceContext, name: str) -> Dossier:
     """The dossier of the card `name` (NotFoundError when it is not in the register)."""
-    tool = _row(ctx, name)
+    tool = tool_row(ctx, name)
     names = (tool.name, *tool.aliases)
     pattern = rules.names_pattern(names)
     context = rules.context_words(tool.description, (k for t in ctx.settings.topics for k in t.keywords))
@@ -95,14 +87,14 @@ def correct_stance(ctx: ServiceContext, name: str, article_id: str, stance: str 
     require_editor(ctx.user)
     if stance is not None and stance not in STANCES:
         raise ValidationError(f"stance {stance!r}: one of {', '.join(STANCES)}")
-    tool = _row(ctx, name)
+    tool = tool_row(ctx, name)
     dossier_store.correct(ctx.store, tool.id, article_id, stance, ctx.user.name, now_iso())
 
 
 def set_aliases(ctx: ServiceContext, name: str, aliases: list[str]) -> tuple[str, ...]:
     """The other names articles use for the card (the dossier finds it by them too)."""
     require_editor(ctx.user)
-    tool = _row(ctx, name)
+    tool = tool_row(ctx, name)
     given = (normalize_name(x) for x in aliases)
     clean = tuple(dict.fromkeys(a for a in given if a and a.lower() != tool.name.lower()))
     tools_store.set_aliases(ctx.store, tool.id, clean, now_iso())

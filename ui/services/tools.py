@@ -202,7 +202,8 @@ def _card(summary: tools_store.ToolSummary) -> ToolCard:
     )
 
 
-def _row(ctx: ServiceContext, name: str) -> tools_store.Tool:
+def tool_row(ctx: ServiceContext, name: str) -> tools_store.Tool:
+    """The register row of `name` (NotFoundError when it is not in the register)."""
     tool = tools_store.by_name(ctx.store, normalize_name(name))
     if tool is None:
         raise NotFoundError(f"tool {name!r}: not in the register")
@@ -253,12 +254,12 @@ def _history_entry(row: tools_store.HistoryRow) -> HistoryEntry:
 def history(ctx: ServiceContext, name: str | None = None, since: str | None = None,
             until: str | None = None) -> list[HistoryEntry]:
     """History rows, oldest first; `since`/`until` are ISO date(-time) strings (until exclusive)."""
-    tool_id = _row(ctx, name).id if name is not None else None
+    tool_id = tool_row(ctx, name).id if name is not None else None
     return [_history_entry(r) for r in tools_store.history(ctx.store, tool_id, since, until)]
 
 
 def evidence(ctx: ServiceContext, name: str) -> list[EvidenceRef]:
-    tool_id = _row(ctx, name).id
+    tool_id = tool_row(ctx, name).id
     return evidence_for_ids(ctx, [tool_id]).get(tool_id, [])
 
 
@@ -276,7 +277,7 @@ def evidence_for_ids(ctx: ServiceContext, tool_ids: list[int]) -> dict[int, list
 
 def fit_prefill(ctx: ServiceContext, name: str) -> dict[str, float]:
     """Mean profile score of the tool's linked evidence articles: the starting point of the fit criterion."""
-    means = tools_store.evidence_score_means(ctx.store, _row(ctx, name).id)
+    means = tools_store.evidence_score_means(ctx.store, tool_row(ctx, name).id)
     return {k: round(v, 3) for k, v in means.items()}
 
 
@@ -294,7 +295,7 @@ def _profile_names(ctx: ServiceContext) -> dict[str, str]:
 def scorecard(ctx: ServiceContext, name: str) -> Scorecard:
     """One tool's scorecard. `total` out of `points_max` (3 × the criteria that apply, scored or not) compares
     across tools; `max_total` (3 × the criteria scored) is the CLI's historical yardstick."""
-    tool = _row(ctx, name)
+    tool = tool_row(ctx, name)
     rows = tools_store.scores(ctx.store, tool.id)
     prefill = fit_prefill(ctx, tool.name)
     entries = []
@@ -379,7 +380,7 @@ def set_status(ctx: ServiceContext, name: str, status: str, rationale: str, *, a
     rationale = _need_text(rationale, "rationale")
     at = at or now_iso()
     with ctx.store.write():
-        tool = _row(ctx, name)
+        tool = tool_row(ctx, name)
         current = tool.status
         if status == current:
             raise ValidationError(f"tool {tool.name!r}: already {status}")
@@ -405,7 +406,7 @@ def update_tool(ctx: ServiceContext, name: str, *, note: str, description: str |
     """Edit description, quadrant or kind (editor); the change and its note go to history."""
     require_editor(ctx.user)
     note = _need_text(note, "note")
-    tool = _row(ctx, name)
+    tool = tool_row(ctx, name)
     changes = {}
     if description is not None and description.strip() != tool.description:
         changes["description"] = description.strip()
@@ -441,7 +442,7 @@ def set_score(ctx: ServiceContext, name: str, criterion_key: str, score: int | N
     details = {k: v for k, v in _check_details(crit.key, details or {}).items() if k != "applies"}
     if not applies:
         details["applies"] = False
-    tool = _row(ctx, name)
+    tool = tool_row(ctx, name)
     at = at or now_iso()
     with ctx.store.write():
         old = tools_store.put_score(ctx.store, tool.id, crit.key, score, note, at, ctx.user.name, details)
@@ -473,7 +474,7 @@ def _check_details(key: str, details: dict) -> dict:
 def add_evidence(ctx: ServiceContext, name: str, article_id: str, note: str = "", *, at: str | None = None) -> bool:
     """Link an article as evidence for a tool (editor). Returns False if it was already linked."""
     require_editor(ctx.user)
-    tool = _row(ctx, name)
+    tool = tool_row(ctx, name)
     title = tools_store.article_title(ctx.store, article_id)
     if title is None:
         raise NotFoundError(f"article {article_id!r}: not found")

@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from config import clock
-from config.errors import NotFoundError, ValidationError
+from config.errors import ValidationError
 from ui.services import tools as register
 from ui.services.context import ServiceContext, now_iso, require_editor
-from watcher.store import tools as tools_store
 from watcher.store import trials as trials_store
 from watcher.store.trials import DocumentRow, TrialRow
 
@@ -27,13 +26,6 @@ DOCUMENT_KINDS = ("dpia", "contract", "pilot_report", "other")
 class DueReview:
     trial: TrialRow
     days_late: int  # 0 = due today
-
-
-def _tool(ctx: ServiceContext, name: str) -> tools_store.Tool:
-    tool = tools_store.by_name(ctx.store, register.normalize_name(name))
-    if tool is None:
-        raise NotFoundError(f"tool {name!r}: not in the register")
-    return tool
 
 
 def _day(value: date | str, what: str) -> date:
@@ -69,7 +61,7 @@ def start_trial(ctx: ServiceContext, name: str, *, owner: str, review_on: date |
     unknown = [k for k in chosen if k not in known]
     if unknown:
         raise ValidationError(f"unknown profile {unknown[0]!r} (known: {', '.join(known)})")
-    tool = _tool(ctx, name)
+    tool = register.tool_row(ctx, name)
     if trials_store.open_trial(ctx.store, tool.id) is not None:
         raise ValidationError(f"tool {tool.name!r}: a trial is already open")
     at = at or now_iso()
@@ -92,7 +84,7 @@ def close_trial(ctx: ServiceContext, name: str, *, outcome: str, result: str, st
     if outcome not in OUTCOMES:
         raise ValidationError(f"outcome {outcome!r}: one of {', '.join(OUTCOMES)}")
     result = _text(result, "a result (what was measured)")
-    tool = _tool(ctx, name)
+    tool = register.tool_row(ctx, name)
     trial = trials_store.open_trial(ctx.store, tool.id)
     if trial is None:
         raise ValidationError(f"tool {tool.name!r}: no open trial")
@@ -106,7 +98,7 @@ def close_trial(ctx: ServiceContext, name: str, *, outcome: str, result: str, st
 
 
 def trials_of(ctx: ServiceContext, name: str) -> list[TrialRow]:
-    return trials_store.of_tool(ctx.store, _tool(ctx, name).id)
+    return trials_store.of_tool(ctx.store, register.tool_row(ctx, name).id)
 
 
 def due_reviews(ctx: ServiceContext, on: date | None = None) -> list[DueReview]:
@@ -128,9 +120,9 @@ def attach_document(ctx: ServiceContext, name: str, url: str, *, kind: str = "ot
     url = (url or "").strip()
     if not url.lower().startswith(("http://", "https://")) or " " in url:
         raise ValidationError(f"document {url!r}: an http(s) URL")
-    tool = _tool(ctx, name)
+    tool = register.tool_row(ctx, name)
     return trials_store.attach(ctx.store, tool.id, kind, url, " ".join(title.split()), now_iso(), ctx.user.name)
 
 
 def documents(ctx: ServiceContext, name: str) -> list[DocumentRow]:
-    return trials_store.documents(ctx.store, _tool(ctx, name).id)
+    return trials_store.documents(ctx.store, register.tool_row(ctx, name).id)

@@ -281,7 +281,7 @@ else:
     if card.last_rationale:
         st.caption(f"“{md(card.last_rationale)}”")
 
-    review_panel.trial_running(ctx, card.name)
+    open_trial = review_panel.trial_running(ctx, card.name)
     decision_tab, score_tab, dossier_tab, evidence_tab, history_tab = st.tabs([
         t("register.decision"), t("register.scorecard"), review_panel.w("dossier"),
         f"{t('register.evidence')} ({len(detail.evidence)})", t("register.history"),
@@ -293,7 +293,7 @@ else:
                                   disabled=not editor, key="decision_status")
         rationale = st.text_area(t("register.rationale"), help=t("register.rationale_help"), disabled=not editor,
                                  key="decision_rationale")
-        trial_values = review_panel.trial_fields(ctx, card, detail.allowed_next, editor)
+        trial_values = review_panel.trial_fields(ctx, card, detail.allowed_next, editor, open_trial)
         if st.form_submit_button(t("register.set_status"), type="primary", disabled=not editor,
                                  icon=":material/gavel:"):
             if new_status is None:
