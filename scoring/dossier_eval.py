@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from config import clock
@@ -80,7 +80,7 @@ def measure(folder: Path) -> Figures:
                 continue
             vendor = feeds[a["feed"]]["kind"] == "vendor"
             reading = read(a["title"], a["summary"], vendor=vendor)
-            dated.append((datetime.fromisoformat(a["published"] + "T09:00:00").replace(tzinfo=timezone.utc),
+            dated.append((datetime.fromisoformat(a["published"] + "T09:00:00").replace(tzinfo=UTC),
                           reading.stance))
             if a.get("tool") != tool["name"]:
                 continue
