@@ -141,24 +141,30 @@ def _stories(store, recipient, profiles, start, end, fresh_cut, base_url) -> lis
     rows = digests_store.candidates(store, recipient.address, list(profiles), first_seen_from=start,
                                     first_seen_to=end, published_from=fresh_cut, min_score=recipient.min_score)
     best: dict[str, digests_store.Candidate] = {}
+    face: dict[str, digests_store.Candidate] = {}
     for row in rows:  # first row per story is its best (score-ordered)
         best.setdefault(row.story_id, row)
+        if row.language[:2].lower() == recipient.language:  # its best telling in the reader's language
+            face.setdefault(row.story_id, row)
     top = list(best.values())[: max(recipient.max_stories, 0)]
     stories = []
     for row in top:
+        # one entry per story, ranked and explained by its best score, told through the reader's language when
+        # one of its articles is in it (an English reader of a story also told in French reads the English one)
+        shown = face.get(row.story_id, row)
         stories.append(DigestStory(
             story_id=row.story_id,
-            title=plain(row.title, 200) or "(untitled)",
-            url=safe_url(row.url),
+            title=plain(shown.title, 200) or "(untitled)",
+            url=safe_url(shown.url),
             app_url=app_link(base_url, "", story=row.story_id),
-            published=row.published,
-            summary=plain(row.summary_text, SUMMARY_CHARS),
+            published=shown.published,
+            summary=plain(shown.summary_text, SUMMARY_CHARS),
             score=float(row.score),
             profile_key=row.profile_key,
             profile_name=profiles.get(row.profile_key, row.profile_key),
             why=_why(row.why),
-            topic_key=_topic_of(store, row.article_id),
-            sources=_sources(store, row.story_id, row.article_id),
+            topic_key=_topic_of(store, shown.article_id),
+            sources=_sources(store, row.story_id, shown.article_id),
         ))
     return stories
 

@@ -36,6 +36,7 @@ class Candidate:
     profile_key: str
     score: float
     why: str | None
+    language: str = ""  # the article's language code ("en", "fr"), "" when unknown
 
 
 def pending(store: Store) -> list[PendingSend]:
@@ -116,7 +117,7 @@ def candidates(store: Store, address: str, profile_keys: Sequence[str], *, first
     rows = store.query(
         f"""
         SELECT a.id, coalesce(a.cluster_id, a.id) AS story_id, a.title, a.url, a.published,
-               a.summary_text, s.profile_key, s.score, s.why
+               a.summary_text, s.profile_key, s.score, s.why, a.language
         FROM articles a JOIN scores s ON s.article_id = a.id
         WHERE a.first_seen >= ? AND a.first_seen <= ? AND a.published >= ?
           AND s.profile_key IN ({marks}) AND s.score >= ?
@@ -127,7 +128,7 @@ def candidates(store: Store, address: str, profile_keys: Sequence[str], *, first
         (first_seen_from, first_seen_to, published_from, *profile_keys, min_score, address),
     )
     return [Candidate(r["id"], r["story_id"], r["title"], r["url"], r["published"], r["summary_text"],
-                      r["profile_key"], float(r["score"]), r["why"]) for r in rows]
+                      r["profile_key"], float(r["score"]), r["why"], r["language"] or "") for r in rows]
 
 
 def main_topic(store: Store, article_id: str) -> str | None:
