@@ -1,8 +1,67 @@
-"""One exception hierarchy for the whole product, converted to one-line messages at the edges."""
+"""One exception hierarchy for the whole product, converted to one-line messages at the edges.
+
+An error the app can show carries, besides its English text (what the CLI prints and the logs keep), a
+:class:`Message`: a key of the app's catalogue (ui/i18n.py) and the values to format into it, so a page shows it
+in its reader's language::
+
+    raise ValidationError(f"tool {name!r}: already {status}", key="err.tool.already", tool=name,
+                          status=Term("status", status))
+
+A value is text or a number (user and feed text: the app escapes it), or a :class:`Term`, a word of veille's
+own vocabulary (a status, a kind) that the app words through the catalogue (`status.adopted` -> "Adopté"), or a
+tuple of terms (a list of allowed values).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A code of veille's own vocabulary given to a message: shown through the catalogue key `prefix.code`
+    when there is one (else as the code); its English text is the code."""
+
+    prefix: str
+    code: str
+
+    def __str__(self) -> str:
+        return self.code
+
+
+Param = str | int | float | Term | tuple[Term, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """What an error says, as a catalogue key and its values (the same values its English text was made of)."""
+
+    key: str
+    params: Mapping[str, Param] = field(default_factory=dict)
 
 
 class VeilleError(Exception):
-    """Base of every error veille raises on purpose."""
+    """Base of every error veille raises on purpose.
+
+    `VeilleError(text)`: English only (the CLI's and the logs' line); `VeilleError(text, key=..., **params)`
+    also carries :attr:`message`, what the app shows in the reader's language."""
+
+    message: Message | None
+
+    def __init__(self, *args: object, key: str | None = None, **params: Param):
+        super().__init__(*args)
+        self.message = Message(key, dict(params)) if key else None
+
+    def __reduce__(self):  # keep the message across processes (the crawl's parse workers pickle errors)
+        return (_rebuild, (type(self), self.args, self.__dict__))
+
+
+def _rebuild(cls: type[VeilleError], args: tuple, state: dict) -> VeilleError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class ConfigError(VeilleError):
@@ -20,8 +79,9 @@ class DatabasePathError(StoreError):
 class FetchError(VeilleError):
     """A feed could not be fetched; recorded on that feed, never stops the batch."""
 
-    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None):
-        super().__init__(message)
+    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None,
+                 key: str | None = None, **params: Param):
+        super().__init__(message, key=key, **params)
         self.status = status
         self.retry_after = retry_after
 
@@ -66,5 +126,11 @@ class CrawlBusyError(VeilleError):
     """Another crawl holds the crawl lock of this database; this one was skipped (not a failure)."""
 
     def __init__(self, pid: int | None):
-        super().__init__(f"another crawl is running (pid {pid if pid else '?'}), skipped")
+        super().__init__(f"another crawl is running (pid {pid if pid else '?'}), skipped", key="sources.crawl_busy",
+                         pid=pid or "?")
         self.pid = pid
+
+
+def terms(prefix: str, codes) -> tuple[Term, ...]:
+    """Codes of one vocabulary as message values: `terms("status", TRANSITIONS[current])`."""
+    return tuple(Term(prefix, str(code)) for code in codes)

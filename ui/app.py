@@ -17,7 +17,7 @@ import streamlit as st  # noqa: E402
 from config.errors import VeilleError  # noqa: E402
 from ui import shell  # noqa: E402
 from ui.auth import login_page, logout_button, signed_in  # noqa: E402
-from ui.i18n import LANG_KEY, LANGUAGES, t  # noqa: E402
+from ui.i18n import LANG_KEY, LANGUAGES, error_text, t  # noqa: E402
 from ui.safe import md  # noqa: E402
 from ui.services.context import make_user  # noqa: E402
 
@@ -36,7 +36,7 @@ st.set_page_config(page_title="veille", page_icon=":material/radar:", layout="wi
 try:
     settings = shell.load_app_settings()
 except VeilleError as exc:  # a bad config file: one line, as the CLI says it
-    st.error(t("error.startup", error=md(exc)), icon=":material/error:")
+    st.error(t("error.startup", error=error_text(exc, escape=md)), icon=":material/error:")
     st.stop()
 if st.session_state.get(LANG_KEY) not in LANGUAGES:
     st.session_state[LANG_KEY] = settings.ui.language
@@ -58,7 +58,7 @@ def _sign_in() -> None:
 try:
     account = signed_in(settings)
 except VeilleError as exc:  # a malformed users file or a too short cookie key: one line, as `veille ui` says
-    st.error(t("error.startup", error=md(exc)), icon=":material/error:")
+    st.error(t("error.startup", error=error_text(exc, escape=md)), icon=":material/error:")
     st.stop()
 if account is None:
     # only the sign-in form runs until the user is known: no other page is reachable. A link to a page (an
@@ -73,7 +73,7 @@ if account is None:
 try:
     store = shell.session_store(settings)
 except VeilleError as exc:  # the database path cannot be opened
-    st.error(t("error.startup", error=md(exc)), icon=":material/error:")
+    st.error(t("error.startup", error=error_text(exc, escape=md)), icon=":material/error:")
     st.stop()
 ctx = shell.install_context(settings, store, make_user(account.name, account.role))
 

@@ -7,9 +7,12 @@ switch, defaulting to ``[ui] language``). Outside a Streamlit run the default la
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 
+from config.errors import Term, VeilleError
 from ui.services.statuses import LABELS as STATUS_LABELS
+from ui.services.tools import CRITERIA
 
 LANGUAGES = ("en", "fr")
 LANG_KEY = "veille_lang"
@@ -614,6 +617,201 @@ STRINGS: dict[str, tuple[str, str]] = {
 }
 
 
+# the errors the app can show (config.errors.Message keys, raised in ui/services, ui/auth.py, the store and
+# scoring): the English says what the CLI prints; values come escaped (names and URLs are text), our own words
+# (statuses, kinds, criteria) through their `term.*`/`status.*` keys
+ERROR_STRINGS: dict[str, tuple[str, str]] = {
+    "err.list_sep": (", ", ", "),
+    "err.article.not_found": ("article {article}: not found", "article {article} introuvable"),
+    "err.feed.not_found": ("feed {feed}: not found", "source {feed} introuvable"),
+    "err.feed.url": ("{url}: a feed URL must be an http(s) URL",
+                     "{url} : l'adresse d'un flux doit commencer par http:// ou https://"),
+    "err.feed.exists": ("{url}: feed already exists", "{url} : ce flux est déjà suivi"),
+    "err.feed.kind": ("{where}: “{got}” is not a kind of source (one of {allowed})",
+                      "{where} : « {got} » n'est pas un type de source (au choix : {allowed})"),
+    "err.tool.not_found": ("“{tool}” is not in the register", "« {tool} » n'est pas dans le registre"),
+    "err.tool.exists": ("“{tool}” is already in the register", "« {tool} » est déjà dans le registre"),
+    "err.tool.name_empty": ("Give the name of the tool or trend.", "Indiquez le nom de l'outil ou de la tendance."),
+    "err.tool.name_long": ("A name has at most {max} characters.", "Un nom compte au plus {max} caractères."),
+    "err.tool.already": ("“{tool}” is already at {status}", "« {tool} » est déjà au statut {status}"),
+    "err.tool.transition": (
+        "“{tool}” cannot go from {current} to {status} (allowed: {allowed})",
+        "« {tool} » ne peut pas passer de {current} à {status} (possibles : {allowed})",
+    ),
+    "err.tool.knocked_out": (
+        "“{tool}” is knocked out by {criteria} (score 0); fix the scorecard before {status}",
+        "« {tool} » est éliminé par {criteria} (note 0) ; corrigez la grille avant de passer à {status}",
+    ),
+    "err.rationale_required": ("{field}: a rationale is required (why this decision?)",
+                               "{field} : une justification est obligatoire (pourquoi cette décision ?)"),
+    "err.status.unknown": ("Unknown status “{got}” (expected one of {allowed})",
+                           "Statut inconnu « {got} » (au choix : {allowed})"),
+    "err.kind.unknown": ("Unknown kind “{got}” (expected one of {allowed})",
+                         "Type inconnu « {got} » (au choix : {allowed})"),
+    "err.quadrant.unknown": ("Unknown quadrant “{got}” (expected one of {allowed})",
+                             "Quadrant inconnu « {got} » (au choix : {allowed})"),
+    "err.criterion.unknown": ("Unknown criterion “{got}” (expected one of {allowed})",
+                              "Critère inconnu « {got} » (au choix : {allowed})"),
+    "err.role.unknown": ("Unknown role “{got}” (expected one of {allowed})",
+                         "Rôle inconnu « {got} » (au choix : {allowed})"),
+    "err.stance.unknown": ("Unknown stance “{got}” (expected one of {allowed})",
+                           "Ton inconnu « {got} » (au choix : {allowed})"),
+    "err.score.range": ("A score is a whole number from 0 to 3 (got {got})",
+                        "Une note est un entier de 0 à 3 (reçu : {got})"),
+    "err.score.not_applicable": ("{criterion}: a criterion that does not apply has no score",
+                                 "{criterion} : un critère sans objet n'est pas noté"),
+    "err.score.details": ("The criterion's details must be a mapping", "Les précisions du critère sont mal formées"),
+    "err.score.hype_stage": ("Unknown hype stage “{got}” (expected one of {allowed})",
+                             "Phase du cycle du hype inconnue « {got} » (au choix : {allowed})"),
+    "err.score.ltem": ("An LTEM level goes from 1 to 8 (got {got})", "Un niveau LTEM va de 1 à 8 (reçu : {got})"),
+    "err.score.annex_iii": ("Unknown Annex III use {got} (expected any of {allowed})",
+                            "Usage de l'annexe III inconnu : {got} (possibles : {allowed})"),
+    "err.score.fit": ("Fit for {profile} is a whole number from 0 to 3 (got {got})",
+                      "L'adéquation pour {profile} est un entier de 0 à 3 (reçu : {got})"),
+    "err.profile.unknown": ("Unknown learner profile “{profile}”", "Public apprenant inconnu « {profile} »"),
+    "err.profile.unknown_known": ("Unknown learner profile “{profile}” (known: {known})",
+                                  "Public apprenant inconnu « {profile} » (publics connus : {known})"),
+    "err.profile.key": ("A profile key is lowercase letters, digits, - or _ (got “{got}”)",
+                        "La clé d'un public s'écrit en minuscules, chiffres, - ou _ (reçu : « {got} »)"),
+    "err.profile.name_empty": ("Profile {profile}: the name must not be empty",
+                               "Public {profile} : le nom ne peut pas être vide"),
+    "err.profile.no_interest": ("Profile {profile}: give at least one interest (one per line)",
+                                "Public {profile} : indiquez au moins un centre d'intérêt (un par ligne)"),
+    "err.trial.needs": ("A trial needs {need}", "Un essai demande {need}"),
+    "err.trial.review_format": ("Review date “{got}”: expected a date YYYY-MM-DD",
+                                "Date de revue « {got} » : date attendue au format AAAA-MM-JJ"),
+    "err.trial.review_past": ("Review date {day} is already past", "La date de revue {day} est déjà passée"),
+    "err.trial.ltem": ("LTEM level {got}: 1 (attendance) to 8 (effects of transfer)",
+                       "Niveau LTEM {got} : de 1 (présence) à 8 (effets du transfert)"),
+    "err.trial.profiles": ("A trial needs the learner profiles concerned",
+                           "Un essai demande les publics apprenants concernés"),
+    "err.trial.open": ("“{tool}” already has an open trial", "« {tool} » a déjà un essai en cours"),
+    "err.trial.none": ("“{tool}” has no open trial", "« {tool} » n'a pas d'essai en cours"),
+    "err.trial.outcome": ("Unknown trial outcome “{got}” (expected one of {allowed})",
+                          "Résultat d'essai inconnu « {got} » (au choix : {allowed})"),
+    "err.document.kind": ("Unknown document kind “{got}” (expected one of {allowed})",
+                          "Type de document inconnu « {got} » (au choix : {allowed})"),
+    "err.document.url": ("Document {url}: give an http(s) URL",
+                         "Document {url} : indiquez une adresse commençant par http:// ou https://"),
+    "err.period.order": ("The period starts after it ends", "La période commence après sa fin"),
+    "err.since.format": ("Start date “{got}”: expected a date YYYY-MM-DD",
+                         "Date de début « {got} » : date attendue au format AAAA-MM-JJ"),
+    "err.quarter.format": ("Quarter “{got}”: expected YEAR-Qn, e.g. 2026-Q3",
+                           "Trimestre « {got} » : format attendu ANNÉE-Tn, par exemple 2026-Q3"),
+    "err.quarter.range": ("Quarter “{got}”: the quarter is 1 to 4", "Trimestre « {got} » : de 1 à 4"),
+    "err.language.unknown": ("Language “{got}”: en or fr", "Langue « {got} » : en ou fr"),
+    "err.format.radar": ("Format “{got}”: expected CSV or JSON", "Format « {got} » : CSV ou JSON attendu"),
+    "err.sort.unknown": ("Unknown sort order “{got}” (expected one of {allowed})",
+                         "Ordre de tri inconnu « {got} » (au choix : {allowed})"),
+    "err.page.min": ("Page {got}: pages start at 1", "Page {got} : les pages commencent à 1"),
+    "err.page.size": ("Page size {got}: from 1 to {max}", "Taille de page {got} : de 1 à {max}"),
+    "err.min_score.range": ("Minimum relevance {got}: from 0 to 1", "Pertinence minimale {got} : de 0 à 1"),
+    "err.import.too_large": ("{source}: larger than {mb} MB, refused; nothing imported",
+                             "{source} : plus de {mb} Mo, refusé ; rien n'a été importé"),
+    "err.import.nul": ("{source}: contains NUL characters (a binary file, or UTF-16 without a byte-order mark); "
+                       "nothing imported",
+                       "{source} : contient des caractères NUL (un fichier binaire, ou de l'UTF-16 sans indicateur "
+                       "d'ordre des octets) ; rien n'a été importé"),
+    "err.import.utf16": ("{source}: not valid UTF-16 text", "{source} : texte UTF-16 invalide"),
+    "err.import.not_text": ("{source}: not text (neither UTF-8 nor Windows-1252 at byte {byte})",
+                            "{source} : ce n'est pas du texte (ni UTF-8 ni Windows-1252 à l'octet {byte})"),
+    "err.radar.field_long": (
+        "Radar {format}: entry {entry}: {field} is {length} characters long (at most {max}); nothing imported",
+        "Radar {format}, entrée {entry} : {field} compte {length} caractères (au plus {max}) ; rien n'a été importé",
+    ),
+    "err.radar.json_depth": ("Radar JSON: nested more than {max} levels deep; nothing imported",
+                             "Radar JSON : imbriqué sur plus de {max} niveaux ; rien n'a été importé"),
+    "err.radar.json_deep": ("Radar JSON: nested too deeply; nothing imported",
+                            "Radar JSON : imbrication trop profonde ; rien n'a été importé"),
+    "err.radar.json_invalid": ("Radar JSON: invalid at line {line} ({detail})",
+                               "Radar JSON : invalide à la ligne {line} ({detail})"),
+    "err.radar.json_list": ("Radar JSON: expected a list of entries", "Radar JSON : une liste d'entrées est attendue"),
+    "err.radar.csv_columns": ("Radar CSV: missing column(s) {missing} (expected {expected})",
+                              "Radar CSV : colonne(s) manquante(s) {missing} (attendues : {expected})"),
+    "err.radar.csv_field_long": ("Radar CSV: line {line}: a field is longer than {max} characters; nothing imported",
+                                 "Radar CSV, ligne {line} : un champ dépasse {max} caractères ; rien n'a été importé"),
+    "err.radar.csv_unreadable": ("Radar CSV: unreadable at line {line} ({detail}); nothing imported",
+                                 "Radar CSV : illisible à la ligne {line} ({detail}) ; rien n'a été importé"),
+    "err.opml.dtd": ("{source}: refused ({detail}: DTD/entities are not allowed)",
+                     "{source} : refusé ({detail} : les DTD et entités sont interdites)"),
+    "err.opml.xml": ("{source}: not valid XML ({detail}); nothing imported",
+                     "{source} : XML invalide ({detail}) ; rien n'a été importé"),
+    "err.opml.encoding": ("{source}: unsupported encoding declaration ({detail}); nothing imported",
+                          "{source} : déclaration d'encodage non prise en charge ({detail}) ; rien n'a été importé"),
+    "err.opml.deep": ("{source}: nested too deeply; nothing imported",
+                      "{source} : imbrication trop profonde ; rien n'a été importé"),
+    "err.opml.root": ("{source}: not an OPML document (root element {root})",
+                      "{source} : ce n'est pas un document OPML (élément racine {root})"),
+    "err.users.folder": ("{path}: the users file is a folder; point [ui] auth_file at a file",
+                         "{path} : le fichier des utilisateurs est un dossier ; faites pointer [ui] auth_file vers "
+                         "un fichier"),
+    "err.users.read": ("{path}: cannot read the users file ({detail})",
+                       "{path} : impossible de lire le fichier des utilisateurs ({detail})"),
+    "err.users.write": ("{path}: cannot write the users file ({detail})",
+                        "{path} : impossible d'écrire le fichier des utilisateurs ({detail})"),
+    "err.users.not_mapping": ("{path}: the users file must be a mapping with credentials.usernames, not a {got}",
+                              "{path} : le fichier des utilisateurs doit être un dictionnaire avec "
+                              "credentials.usernames, pas un {got}"),
+    "err.users.credentials": ("{path}: credentials must be a mapping",
+                              "{path} : credentials doit être un dictionnaire"),
+    "err.users.usernames": ("{path}: credentials.usernames must be a mapping",
+                            "{path} : credentials.usernames doit être un dictionnaire"),
+    "err.users.bad_name_in": ("{path}: invalid user name {user}: letters, digits, . _ @ - (max 64)",
+                              "{path} : identifiant invalide {user} : lettres, chiffres, . _ @ - (64 au plus)"),
+    "err.users.bad_name": ("Invalid user name {user}: letters, digits, . _ @ - (max 64)",
+                           "Identifiant invalide {user} : lettres, chiffres, . _ @ - (64 au plus)"),
+    "err.users.entry": ("{path}: user {user} must be a mapping with a password hash and roles",
+                        "{path} : l'utilisateur {user} doit avoir une empreinte de mot de passe et des rôles"),
+    "err.users.no_password": ("{path}: user {user} has no password: set one with veille users add {user} --replace",
+                              "{path} : l'utilisateur {user} n'a pas de mot de passe : définissez-le avec "
+                              "veille users add {user} --replace"),
+    "err.users.not_bcrypt": ("{path}: user {user}: the password is not a bcrypt hash (set it with veille users add "
+                             "{user} --replace)",
+                             "{path} : utilisateur {user} : le mot de passe n'est pas une empreinte bcrypt "
+                             "(définissez-le avec veille users add {user} --replace)"),
+    "err.users.roles": ("{path}: user {user}: roles must be a list of {allowed}, got {got}",
+                        "{path} : utilisateur {user} : les rôles doivent être une liste parmi {allowed} (reçu : "
+                        "{got})"),
+    "err.users.password": ("Password too short: at least {min} characters",
+                           "Mot de passe trop court : {min} caractères au moins"),
+    "err.users.exists": ("User {user} already exists in {path}", "L'utilisateur {user} existe déjà dans {path}"),
+    "err.users.cookie_key": (
+        "{env} is too short ({length} characters): use at least {min} random characters (e.g. the output of "
+        "openssl rand -hex 32), or unset it",
+        "{env} est trop courte ({length} caractères) : utilisez au moins {min} caractères aléatoires (par exemple "
+        "la sortie de openssl rand -hex 32), ou supprimez-la",
+    ),
+    # our own words given to the errors above (config.errors.Term)
+    "term.field.note": ("Note", "Note"),
+    "term.field.rationale": ("Rationale", "Justification"),
+    "term.need.owner": ("an owner", "un responsable"),
+    "term.need.kpi": ("a KPI", "un indicateur (KPI)"),
+    "term.need.result": ("a result (what was measured)", "un résultat (ce qui a été mesuré)"),
+    "term.need.rationale": ("a rationale", "une justification"),
+    "term.stance.promotional": ("promotional", "promotionnel"),
+    "term.stance.neutral": ("neutral", "neutre"),
+    "term.stance.critical": ("critical", "critique"),
+    "term.outcome.met": ("criteria met", "critères atteints"),
+    "term.outcome.partly": ("criteria partly met", "critères en partie atteints"),
+    "term.outcome.not_met": ("criteria not met", "critères non atteints"),
+    "term.doc.dpia": ("DPIA", "AIPD"),
+    "term.doc.contract": ("contract", "contrat"),
+    "term.doc.pilot_report": ("pilot report", "rapport de pilote"),
+    "term.doc.other": ("other", "autre"),
+    "term.hype.trigger": ("innovation trigger", "déclencheur d'innovation"),
+    "term.hype.peak": ("peak of inflated expectations", "pic des attentes exagérées"),
+    "term.hype.trough": ("trough of disillusionment", "creux de la désillusion"),
+    "term.hype.slope": ("slope of enlightenment", "pente de l'illumination"),
+    "term.hype.plateau": ("plateau of productivity", "plateau de productivité"),
+    "term.annex.grading": ("grading", "notation"),
+    "term.annex.placement": ("placement", "orientation"),
+    "term.annex.level assessment": ("level assessment", "évaluation du niveau"),
+    "term.annex.proctoring": ("proctoring", "surveillance des examens"),
+    **{f"term.criterion.{c.key}": (c.label_en, c.label_fr) for c in CRITERIA},
+}
+STRINGS.update({key: (en, fr.replace("« ", "«\u00a0").replace(" »", "\u00a0»"))  # no-break inside guillemets
+                for key, (en, fr) in ERROR_STRINGS.items()})
+
 def current_language() -> str:
     """The session's language (sidebar switch), else English outside a Streamlit run."""
     try:
@@ -691,6 +889,27 @@ def format_ratio(value: float | None, lang: str | None = None) -> str:
 
 def t(key: str, **values) -> str:
     return translate(key, current_language(), **values)
+
+
+def error_text(exc: BaseException, lang: str | None = None, escape: Callable[[str], str] = str) -> str:
+    """What an error says, in `lang`: its message (key and values) through the catalogue, each value passed
+    through `escape` (the app gives ui.safe.md: names and URLs stay text); its English text (escaped) when it
+    carries no message or the catalogue lacks its key."""
+    lang = lang or current_language()
+    message = exc.message if isinstance(exc, VeilleError) else None
+    if message is None or message.key not in STRINGS:
+        return escape(str(exc))
+
+    def shown(value: object) -> str:
+        if isinstance(value, tuple):  # a list of terms: each one escaped, our separator kept
+            return translate("err.list_sep", lang).join(shown(v) for v in value)
+        if isinstance(value, Term):
+            return escape(code_label(value.prefix, value.code, lang))
+        if isinstance(value, float):
+            return escape(format_number(value, lang, digits=2 if value != int(value) else 0))
+        return escape(str(value))
+
+    return translate(message.key, lang, **{name: shown(value) for name, value in message.params.items()})
 
 
 def format_date(

@@ -15,7 +15,7 @@ from typing import TypeVar
 import streamlit as st
 
 from config.errors import PermissionDenied, VeilleError
-from ui.i18n import t, translate
+from ui.i18n import error_text, t, translate
 from ui.safe import md
 from ui.services.context import ServiceContext
 from ui.services.records import User
@@ -112,7 +112,7 @@ def act(action: Callable[[], T], success: str | Callable[[T], str] | None = None
         st.error(t("error.permission"))
         return None
     except VeilleError as exc:
-        st.error(t("error.generic", error=md(exc)))
+        st.error(t("error.generic", error=error_text(exc, escape=md)))
         return None
     except Exception as exc:  # a bug, not the user's fault: one line here, the traceback in the server log
         unexpected(exc)
