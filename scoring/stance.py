@@ -45,28 +45,66 @@ def fold(text: str) -> str:
 def _cues() -> dict:
     data = tomllib.loads(CUES_FILE.read_text(encoding="utf-8"))
     compiled: dict = {}
-    for side in ("promotional", "critical", "hedge", "candour"):
+    for side in ("promotional", "critical", "independent", "hedge", "candour", "balanced"):
         compiled[side] = [_phrase(p) for p in data[side]["phrases"]]
     compiled["negators"] = [_phrase(p) for p in data["negation"]["phrases"]]
+    null = data["null_result"]
+    before = "|".join(_body(p) + ("" if p.endswith("'") else r"\s+") for p in null["before"])
+    nouns = "|".join(_body(p) for p in null["nouns"])
+    compiled["null_result"] = [re.compile(rf"(?<!\w)(?:{before})(?:\w+\s+){{0,{int(null['gap'])}}}(?:{nouns})(?!\w)")]
+    words = "|".join(_body(p) for p in data["irony"]["phrases"])
+    compiled["irony"] = re.compile(rf"(?:^|[.!?:;]\s+)(?:{words})\s*[,!:]")
+    compiled["adversative"] = [_phrase(p) for p in data["contrast"]["adversative"]]
+    compiled["concessive"] = [_phrase(p) for p in data["contrast"]["concessive"]]
+    compiled["quantities"] = {k: [_phrase(p) for p in v] for k, v in data["quantities"].items()}
     compiled["evidence"] = [(key, int(v["ltem"]), int(v["kirkpatrick"]), [_phrase(p) for p in v["phrases"]])
                             for key, v in data["evidence"].items()]
     return compiled
 
 
+def _body(p: str) -> str:
+    return r"\s+".join(re.escape(w).replace(r"\*", r"\w*") for w in fold(p).split())
+
+
 def _phrase(p: str) -> re.Pattern:
-    """A cue phrase as a pattern on folded text: whole words, `*` = any word ending."""
-    parts = [re.escape(w).replace(r"\*", r"\w*") for w in fold(p).split()]
-    return re.compile(r"(?<!\w)" + r"\s+".join(parts) + r"(?!\w)")
+    """A cue phrase as a pattern on folded text: whole words, `*` = any word ending; a phrase ending in an
+    apostrophe ("personne n'") runs into the next word."""
+    return re.compile(r"(?<!\w)" + _body(p) + ("" if p.endswith("'") else r"(?!\w)"))
 
 
 def _found(patterns: list[re.Pattern], folded: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for p in patterns for m in p.finditer(folded)]
 
 
-def _negated(folded: str, start: int, negators: list[re.Pattern]) -> bool:
-    """A promotional cue right after a negation ("not a game-changer", "pas révolutionnaire") is not praise."""
-    window = folded[max(0, start - 14):start]
-    return any(p.search(window) for p in negators)
+_BOUNDARY = re.compile(r"[,.;:!?()«»\"“”]")
+_FR_AFTER = re.compile(r"\s+(?:pas|plus|jamais|guere|point)(?!\w)")
+
+
+def _negated(folded: str, start: int, end: int, negators: list[re.Pattern]) -> bool:
+    """A cue within the scope of a negation: one of the three words before it in the same clause ("not a
+    game-changer", "n'est pas la révolution", "l'absence de sanctions"), or French "ne … pas" around it
+    ("ne transforme pas")."""
+    before = folded[max(0, start - 40):start]
+    cut = max((m.end() for m in _BOUNDARY.finditer(before)), default=0)
+    window = " ".join(before[cut:].split()[-3:])
+    if any(p.search(window) for p in negators):
+        return True
+    return bool(re.search(r"(?<!\w)(?:ne|n')\s*$", before)) and bool(_FR_AFTER.match(folded, end))
+
+
+def _conceded(folded: str, c: dict) -> list[tuple[int, int]]:
+    """The spans a contrast concedes: a sentence's part before "but"/"mais"/"however" (not the part after), and
+    what "although"/"même si" introduces, up to the next comma or the sentence end."""
+    spans = []
+    for sentence in re.finditer(r"[^.!?;]+", folded):
+        s0, s1 = sentence.span()
+        for a, b in _found(c["adversative"], folded[s0:s1]):
+            if folded[s0:s0 + a].strip(" ,:") and not re.match(r"\s+(?:also|aussi|egalement)\b", folded[s0 + b:s1]):
+                spans.append((s0, s0 + a))
+        for a, b in _found(c["concessive"], folded[s0:s1]):
+            comma = folded.find(",", s0 + b, s1)
+            spans.append((s0 + a, comma if comma >= 0 else s1))
+    return spans
 
 
 # --- quantified claims -------------------------------------------------------------------------------------
@@ -114,43 +152,119 @@ def _is_date(found: str, text: str, m: re.Match) -> bool:
 # --- the reading ------------------------------------------------------------------------------------------
 
 
+def _number(text: str) -> float:
+    """"5,000" and "5.000" are thousands, "4,2" and "0.31" decimals."""
+    if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", text):
+        return float(re.sub(r"[.,]", "", text))
+    return float(text.replace(",", "."))
+
+
+def _sense(claim: str, q: dict, negators: list[re.Pattern]) -> int:
+    """The direction of a quantified claim (folded): +1 a gain (a measure of learning or use that rose, a cost or
+    error rate that fell, "saved", "faster"), -1 a loss (completion that fell, "only 41% … versus 80%", errors
+    that rose), 0 when it cannot be told. A negated direction word ("did not reduce") says nothing."""
+    words: list[tuple[int, int, str]] = []  # the longest direction phrase wins ("plus court" over "plus")
+    for s, e, key in sorted(((s, e, k) for k in ("up", "down", "low", "gain") for s, e in _found(q[k], claim)),
+                            key=lambda x: (x[0], -x[1])):
+        if not any(s < b and a < e for a, b, _k in words):
+            words.append((s, e, key))
+    words = [(s, e, k) for s, e, k in words if not _negated(claim, s, e, negators)]
+    moves = [(s, 1 if k == "up" else -1) for s, _e, k in words if k != "gain"]
+    moves += [(m.start(), 1) for m in re.finditer(r"\+\s?\d", claim)]
+    number = r"(\d+(?:[.,]\d+)*)\s?%?"
+    for m in re.finditer(rf"(?<!\w)(?:from|de)\s+{number}(?:\s+\S+){{0,6}}?\s+(?:to|a)\s+{number}", claim):
+        a, b = (_number(x) for x in m.groups())
+        moves.append((m.start(), (b > a) - (b < a)))
+    versus = r"(?:versus|vs\.?|against|compared with|contre|au lieu de|instead of)"
+    for m in re.finditer(rf"{number}(?:\s+\S+){{0,6}}?\s+{versus}\s+{number}", claim):
+        a, b = (_number(x) for x in m.groups())
+        moves.append((m.start(), (a > b) - (a < b)))
+    measures = [(s, 1) for s, _e in _found(q["good"], claim)] + [(s, -1) for s, _e in _found(q["bad"], claim)]
+    senses = {1 for _s, _e, k in words if k == "gain"}
+    if not measures and re.search(r"\+\s?\d", claim):
+        senses.add(1)  # "+12 %" of something unnamed: a gain as written
+    for at, direction in moves:
+        if direction and measures:
+            polarity = min(measures, key=lambda m: abs(m[0] - at))[1]
+            senses.add(direction * polarity)
+    return 1 if senses == {1} else -1 if senses == {-1} else 0
+
+
 def read(title: str, summary: str, *, vendor: bool = False) -> Reading:
     """The stance, cues, claims and evidence of one article.
 
-    Praise and criticism are counted from the cue lists; a cue inside a quantified claim ("cuts drop-outs by 30%")
-    is the claim's, not criticism; praise right after a negation ("not a game-changer") only tempers. A vendor
-    writing about its product leans promotional unless it owns up to a limit; a result with both a measured gain
-    and a criticism is mixed, so neutral.
+    Praise and criticism are weighed from the cue lists (scoring/stance.toml). Criticism is also a null result
+    ("no reliable effect", "aucun gain"), praise under a negation in an independent article ("not a
+    game-changer", "pas la révolution promise"), a word of praise opening a sentence in irony ("Formidable, …"),
+    and a quantified claim that reads as a loss ("completion fell from 70% to 12%"): that claim is quoted as the
+    cue. A criticism under a negation ("l'absence de sanctions") is none, and a critical word inside a claimed gain
+    is the claim's measure ("2 millions d'euros d'amendes évités"). What a contrast concedes ("X, but …",
+    "although …") weighs half. A vendor writing about its product leans promotional unless it owns up to a limit;
+    praise or a measured gain beside a single criticism is mixed, so neutral, and so is the author's own balanced
+    verdict ("bilan mitigé") unless the criticism weighs two cues or more.
     """
     text = f"{title}. {summary}".strip()
     folded = fold(text)
     c = _cues()
+    negators = c["negators"]
     quoted = claims(text)
-    starts = [(folded.find(fold(q)), len(q)) for q in quoted]
-    claim_spans = [(at, at + n) for at, n in starts if at >= 0]
+    found_claims = []
+    for q in quoted:
+        at = folded.find(fold(q))
+        if at >= 0:
+            span = (at, at + len(fold(q)))
+            found_claims.append((span, _sense(folded[span[0]:span[1]], c["quantities"], negators)))
+    conceded = _conceded(folded, c)
 
-    def outside(spans):
-        return [(s, e) for s, e in spans if not any(a <= s < b for a, b in claim_spans)]
+    def weight(span: tuple[int, int]) -> float:
+        return 0.5 if any(a <= span[0] < b for a, b in conceded) else 1.0
+
+    measures = _found(c["quantities"]["bad"], folded)
     praise = _found(c["promotional"], folded)
-    promotional = [(s, e) for s, e in praise if not _negated(folded, s, c["negators"])]
-    hedges = _found(c["hedge"], folded) + [(s, e) for s, e in praise if _negated(folded, s, c["negators"])]
-    critical = outside(_found(c["critical"], folded))
+    promotional = [p for p in praise if not _negated(folded, *p, negators)]
+    negated_praise = [p for p in praise if p not in promotional]
+    hedges = _found(c["hedge"], folded) + (negated_praise if vendor else [])
+    critical: list[tuple[int, int]] = []
+    phrases = _found(c["critical"], folded) + _found(c["null_result"], folded)
+    phrases += [] if vendor else _found(c["independent"], folded)
+    for s, e in sorted(phrases, key=lambda x: (x[0], -x[1])):
+        if _negated(folded, s, e, negators) or any(s < b and a < e for a, b in critical):
+            continue
+        owner = next(((span, sense) for span, sense in found_claims if span[0] <= s < span[1]), None)
+        if owner and owner[1] > 0 and any(ms <= s < me or s <= ms < e for ms, me in measures):
+            continue  # the measure of a claimed gain ("amendes évités", "fewer errors")
+        critical.append((s, e))
+    if not vendor:
+        critical += negated_praise + [(m.end() - len(m.group(0).lstrip(".!?:; ")), m.end() - 1)
+                                      for m in c["irony"].finditer(folded)]
+
+    def disputed(span: tuple[int, int]) -> bool:
+        """A claimed gain with a criticism of its own, not after a "but" ("no reliable gain … the 3x faster claim
+        unsupported", "la promesse du « deux fois plus vite » ne résiste pas")."""
+        turns = [span[0] + a for a, _b in _found(c["adversative"], folded[span[0]:span[1]])]
+        return any(span[0] <= s < span[1] and not any(t < s for t in turns) for s, _e in critical)
+    gains = [span for span, sense in found_claims if sense > 0 and not disputed(span)]
+    losses = [span for span, sense in found_claims if sense < 0]
+    critical = [x for x in critical if not any(a <= x[0] < b for a, b in losses)] + losses
     candour = _found(c["candour"], folded) if vendor else []
+    balanced = _found(c["balanced"], folded)
     evidence = _evidence(folded, text, c["evidence"])
-    score = 1.0 * len(promotional) - 1.5 * len(critical) - 0.5 * len(hedges)
+    praise_w = sum(weight(p) for p in promotional)
+    crit_w = 1.5 * sum(weight(x) for x in critical)
+    score = praise_w - crit_w - 0.5 * len(hedges)
     if vendor and not candour:
         score += 1.5
     if quoted and not critical:
         score += 0.75 * min(2, len(quoted))
-    mixed = bool(critical) and bool(quoted) and not vendor and len(critical) <= 1
+    mixed = not vendor and crit_w <= 1.5 and bool(gains or promotional)
     if candour:
         stance, decided = "neutral", candour
-    elif critical and score < 0 and not mixed:
+    elif crit_w >= 1.5 and score < 0 and not mixed and not (balanced and crit_w < 3):
         stance, decided = "critical", critical
-    elif score >= 1.5 and not (critical and len(critical) * 1.5 >= len(promotional)):
+    elif score >= 1.5 and not (critical and crit_w >= praise_w):
         stance, decided = "promotional", promotional
     else:
-        stance, decided = "neutral", hedges + critical + promotional
+        stance, decided = "neutral", balanced + hedges + critical + promotional
     same = len(text) == len(folded)
     cues = tuple(dict.fromkeys(text[s:e] if same else folded[s:e] for s, e in sorted(decided)))
     return Reading(stance, cues, quoted, evidence)
