@@ -135,18 +135,25 @@ def _share(weeks: Sequence[Week], attr: str) -> float:
 
 
 def stage(weeks: Sequence[Week], window: int = 4) -> Stage:
-    """A suggested hype stage from the timeline, with the reason. The peak is the busiest `window` weeks."""
+    """A suggested hype stage from the timeline, with the reason. The peak is the busiest `window` weeks; the
+    busy period around it lasts while a `window`'s mentions stay at two thirds of the peak's or more, and what
+    comes after it is compared with the peak: fewer mentions with a critical share that rose (by 15 points, to
+    30% or more, from two critical articles) is a trough; fewer mentions without it a slope."""
     total = sum(w.mentions for w in weeks)
     if total < MIN_MENTIONS:
         return _stage("unknown", "few", total=total)
     sums = [sum(w.mentions for w in weeks[i:i + window]) for i in range(max(1, len(weeks) - window + 1))]
     top = max(range(len(sums)), key=lambda i: (sums[i], i))
-    peak = weeks[top:top + window]
-    before, after = weeks[:top], weeks[top + window:]
+    end = top
+    while end + 1 < len(sums) and sums[end + 1] * 3 >= sums[top] * 2:
+        end += 1
+    peak, busy = weeks[top:top + window], weeks[top:end + window]
+    before, after = weeks[:top], weeks[end + window:]
     recent = weeks[-window * 2:]
     peak_rate = sums[top] / window
     recent_rate = sum(w.mentions for w in recent) / max(1, len(recent))
     promo_peak, crit_peak = _share(peak, "promotional"), _share(peak, "critical")
+    crit_busy = _share(busy, "critical")
     crit_after, promo_after = _share(after, "critical"), _share(after, "promotional")
     if not after or sum(w.mentions for w in after) < 2:  # the busiest weeks are the latest
         if sum(w.mentions for w in before) < sums[top] / 2 and promo_peak >= 0.5:
@@ -157,8 +164,9 @@ def stage(weeks: Sequence[Week], window: int = 4) -> Stage:
             return _stage("peak", "highest", promo=promo_peak)
         return _stage("plateau", "steady", neutral=1 - promo_peak - crit_peak)
     falling = recent_rate < 0.6 * peak_rate
-    if falling and crit_after >= crit_peak + 0.15 and crit_after >= 0.3:
-        return _stage("trough", "turned", promo=promo_peak, crit_before=crit_peak, crit=crit_after)
+    turned = crit_after >= crit_busy + 0.15 and crit_after >= 0.3 and sum(w.critical for w in after) >= 2
+    if falling and turned:
+        return _stage("trough", "turned", promo=promo_peak, crit_before=crit_busy, crit=crit_after)
     if falling and promo_after < promo_peak and crit_after < 0.3:
         return _stage("slope", "settle", promo=promo_after, crit=crit_after)
     if not falling and promo_peak < 0.5:

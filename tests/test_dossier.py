@@ -188,3 +188,36 @@ def test_claims_are_quoted_and_dates_are_not_claims():
     assert claims("In 2026 the tool halves time to competence.") == ("In 2026 the tool halves time to competence",)
     assert claims("Released on 12 May 2026 with 12 new courses.") == ()
     assert claims("Résultat : +35 % de rétention à trois mois.") == ("+35 % de rétention à trois mois",)
+
+
+def _weeks(spec: list[tuple[int, int, int]]):
+    """(mentions, critical, promotional) per week, from 2026-W10."""
+    from scoring.dossier import Week
+    return [Week(f"2026-W{i + 10:02d}", m, c, p) for i, (m, c, p) in enumerate(spec)]
+
+
+# two promotional months, a promotional shoulder after the busiest four weeks, then a thin tail turning critical
+LONG_PEAK = [(1, 0, 1), (0, 0, 0), (0, 0, 0), (0, 0, 0), (0, 0, 0), (1, 0, 0), (0, 0, 0), (1, 0, 0), (2, 0, 2),
+             (1, 0, 1), (2, 0, 2), (1, 0, 1), (1, 0, 1), (1, 0, 0), (1, 0, 1), (1, 0, 0), (1, 0, 1), (1, 0, 0),
+             (0, 0, 0), (1, 0, 0), (0, 0, 0), (1, 0, 0), (0, 0, 0), (1, 0, 1), (0, 0, 0), (1, 1, 0), (0, 0, 0),
+             (1, 1, 0), (0, 0, 0), (1, 1, 0), (1, 1, 0), (0, 0, 0), (1, 0, 0), (0, 0, 0)]
+
+
+def test_a_long_busy_peak_then_a_critical_tail_is_a_trough():
+    """The peak's promotional shoulder is part of the peak, not of what comes after it (before: a slope)."""
+    from scoring.dossier import stage
+
+    found = stage(_weeks(LONG_PEAK))
+    assert found.stage == "trough", found
+    assert dict(found.facts)["crit"] >= 0.5 and dict(found.facts)["crit_before"] == 0
+
+
+def test_a_decline_is_not_a_trough_without_a_critical_tide():
+    from scoring.dossier import stage
+
+    neutral_tail = [(m, 0, p) for m, _c, p in LONG_PEAK]
+    assert stage(_weeks(neutral_tail)).stage == "slope"
+    # a thin tail whose one article is critical: fewer mentions, not a turned tide (before: a trough)
+    one = [(1, 0, 1), (0, 0, 0), (2, 0, 2), (1, 0, 1), (2, 0, 2), (0, 0, 0), (0, 0, 0), (0, 0, 0), (1, 1, 0),
+           (0, 0, 0), (0, 0, 0), (1, 0, 0), (0, 0, 0), (0, 0, 0), (0, 0, 0), (0, 0, 0)]
+    assert stage(_weeks(one)).stage == "slope", stage(_weeks(one))
