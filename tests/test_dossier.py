@@ -221,3 +221,55 @@ def test_a_decline_is_not_a_trough_without_a_critical_tide():
     one = [(1, 0, 1), (0, 0, 0), (2, 0, 2), (1, 0, 1), (2, 0, 2), (0, 0, 0), (0, 0, 0), (0, 0, 0), (1, 1, 0),
            (0, 0, 0), (0, 0, 0), (1, 0, 0), (0, 0, 0), (0, 0, 0), (0, 0, 0), (0, 0, 0)]
     assert stage(_weeks(one)).stage == "slope", stage(_weeks(one))
+
+
+# Sentences written for these tests (not from the labelled sets): one mechanism of the reading each, both languages
+MECHANISMS = [
+    # a quantified claim read for its direction: a measure of learning or use that fell, a cost that rose
+    (False, "Weekly active users dropped from 5,000 to 900 and quiz scores went down by 15%.", "critical"),
+    (False, "Le taux d'usage est passé de 80 % à 20 % en six mois.", "critical"),
+    (False, "The training costs rose by 30% while nothing else moved.", "critical"),
+    (False, "Satisfaction is high, but error rates on the line rose by 10% during the rollout.", "critical"),
+    (True, "Fewer complaints and fewer errors: customers report 25% fewer support tickets.", "promotional"),
+    (True, "Nos clients constatent 40 % d'abandons en moins et zéro plainte depuis le lancement.", "promotional"),
+    (True, "Training time is shorter by 25% and courses load twice as fast. Book a demo.", "promotional"),
+    (False, "Completion rose to 88% and quiz scores improved by 12 points. We would not go back.", "promotional"),
+    # null results without a stock phrase, refuted promises
+    (False, "The study found no reliable improvement in on-the-job performance after twelve weeks.", "critical"),
+    (False, "Une étude contrôlée ne montre aucun progrès mesurable sur les gestes métier.", "critical"),
+    (False, "Les promesses de gain de temps ne se sont pas vérifiées sur le terrain.", "critical"),
+    (False, "The vendor's 50% faster claim does not hold up in our audit.", "critical"),
+    # negation scope: over praise (criticism in an independent article), over criticism (none)
+    (False, "Quizlo n'est pas la révolution promise, disent les formateurs.", "critical"),
+    (False, "Far from a breakthrough, says the review of three plants.", "critical"),
+    (False, "Sans doute l'outil le plus simple du marché, selon les formateurs.", "neutral"),
+    (False, "There were no complaints from learners and the rollout went smoothly.", "neutral"),
+    # reported abandonment, irony, nobody
+    (False, "We stopped using Quizlo in March and went back to classroom drills.", "critical"),
+    (False, "L'outil a été abandonné après six mois : trop cher pour un effet invisible.", "critical"),
+    (False, "Brilliant, another dashboard that nobody opens.", "critical"),
+    (False, "Génial, encore un tableau de bord que personne ne consulte.", "critical"),
+    (True, "No one is left behind: learners reach competence 2x faster.", "promotional"),
+    # contrast: what "but"/"although" concedes weighs half; praise or a gain beside one criticism is mixed
+    (False, "The tool is useful for drills, although some learners stopped using it.", "neutral"),
+    (False, "Error rates fell by 20% on the packing line, but the effect on speed was nil.", "neutral"),
+    (False, "Trainers complained about the interface, but learners found the scenarios impressive.", "neutral"),
+    # the author's balanced verdict; "mixed reality" is not one
+    (False, "Supporters praise its speed, critics its shallow quizzes: a mixed picture so far.", "neutral"),
+    (False, "Un bilan mitigé : des apprenants frustrés par le casque, des formateurs conquis.", "neutral"),
+    (False, "The new mixed reality module lets learners rehearse a pump repair.", "neutral"),
+]
+
+
+@pytest.mark.parametrize("vendor, text, stance", MECHANISMS)
+def test_the_stance_mechanisms(vendor, text, stance):
+    reading = read("Quizlo", text, vendor=vendor)
+    assert reading.stance == stance, reading
+    if stance == "critical":
+        assert reading.cues, reading  # what decided it is shown
+
+
+def test_a_loss_is_shown_by_its_figures():
+    reading = read("We shelved Quizlo", "The pilot was expensive, and completion fell to 30% by week six.")
+    assert reading.stance == "critical"
+    assert "and completion fell to 30% by week six" in reading.cues and "shelved" in reading.cues
