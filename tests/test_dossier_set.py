@@ -1,7 +1,10 @@
-"""The dossier measured on a labelled set written for it, blind to the code (tests/data/dossier: invented tools with
-confusable names, English and French articles from sources of every kind, stances and quantified claims labelled).
-A second set (tests/data/dossier2), written blind after the cues were revised on the first, checks them.
-The set's feeds are served on 127.0.0.1 and crawled into a real SQLite file; the figures are printed (README).
+"""The dossier measured on labelled sets written for it, blind to the code (invented tools with confusable names,
+English and French articles from sources of every kind, stances and quantified claims labelled). Both sets here are
+development sets now: tests/data/dossier (the cues were revised on it after a first blind measure) and
+tests/data/dossier2 (written blind after that revision, it found the misses; the reading was revised on both in
+issue 13). Only a set written after that revision, blind to it, says how well the reading generalises.
+The set's feeds are served on 127.0.0.1 and crawled into a real SQLite file; the figures are printed (README;
+`python -m scoring.dossier_eval` prints the same stance figures without a crawl).
 
 Bars: articles found per tool precision and recall >= 0.9, kind of source right >= 95%, stance right >= 75% with
 critical articles found >= 70%, vendors' quantified claims quoted >= 70%, and the trough recognised on the tool
@@ -25,8 +28,8 @@ from watcher import crawler
 from watcher.db import open_store
 
 DATA = Path(__file__).resolve().parent / "data"
-# dossier: the development set (the cues were revised on it after a first blind measure); dossier2: written blind
-# after that revision, never tuned on
+# development sets, both: dossier (revised on after its first blind measure), dossier2 (written blind after that
+# revision, then revised on in issue 13)
 SETS = ("dossier", "dossier2")
 
 
@@ -90,7 +93,7 @@ def _figures(measured) -> dict:
     kind_of = {f["key"]: f["kind"] for f in feeds}
     by_url_id = {a["id"]: a for a in articles}
     per_tool, kinds_right, kinds_all = {}, 0, 0
-    stance_right = stance_all = critical_all = critical_found = 0
+    stance_right = stance_all = critical_all = critical_found = critical_read = 0
     vendor_claims = vendor_quoted = 0
     confusion: Counter = Counter()
     for t in tools:
@@ -111,6 +114,7 @@ def _figures(measured) -> dict:
             stance_all += 1
             stance_right += art.stance == gold["stance"]
             confusion[(gold["stance"], art.stance)] += 1
+            critical_read += art.stance == "critical"
             if gold["stance"] == "critical":
                 critical_all += 1
                 critical_found += art.stance == "critical"
@@ -120,21 +124,22 @@ def _figures(measured) -> dict:
                     vendor_quoted += any(claim in c or c in claim and len(c) >= 0.5 * len(claim) for c in art.claims)
     return {"per_tool": per_tool, "kind": kinds_right / max(1, kinds_all),
             "stance": stance_right / max(1, stance_all), "critical_found": critical_found / max(1, critical_all),
+            "critical_precision": critical_found / max(1, critical_read),
             "vendor_claims": vendor_quoted / max(1, vendor_claims),
             "counts": {"stance": stance_all, "critical": critical_all, "vendor_claims": vendor_claims},
             "confusion": {f"{g}->{p}": n for (g, p), n in sorted(confusion.items())}}
 
 
-# Bars the check set misses today, recorded rather than asserted (README, "The evidence dossier"): critical
-# articles found (38% against 70%) and so the trough of its hype tool (read as a slope). The next revision of the
-# cues needs a third blind set: the check set's misses have been read.
-MISSED = {"dossier2": {"critical_found", "trough"}}
+# Bars a set misses, recorded rather than asserted (README, "The evidence dossier"). dossier2 missed critical
+# articles found (38% against 70%) and the trough of its hype tool (a slope) before issue 13's revision; it meets
+# every bar since (critical found 100%, trough), so nothing is recorded.
+MISSED: dict[str, set[str]] = {}
 
 
 def test_the_dossier_on_the_labelled_set(measured, record_property):
     figures = _figures(measured)
     print(json.dumps(figures, indent=1, ensure_ascii=False))
-    for key in ("kind", "stance", "critical_found", "vendor_claims"):
+    for key in ("kind", "stance", "critical_found", "critical_precision", "vendor_claims"):
         record_property(key, round(figures[key], 3))
     for name, f in figures["per_tool"].items():
         assert f["precision"] >= 0.9 and f["recall"] >= 0.9, (name, f)
