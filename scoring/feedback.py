@@ -27,7 +27,7 @@ def record(store: Store, fb: Feedback) -> None:
     if fb.label not in (1, -1):
         raise ValueError("label must be 1 (relevant) or -1 (irrelevant)")
     if not feedback_store.record(store, fb.article_id, fb.profile_key, fb.label, fb.user, now_iso()):
-        raise NotFoundError(f"unknown article {fb.article_id!r}")
+        raise NotFoundError(f"unknown article {fb.article_id!r}", key="err.article.not_found", article=fb.article_id)
 
 
 def forget(store: Store, article_id: str, profile_key: str) -> bool:

@@ -33,7 +33,8 @@ def get_profile(settings, store: Store, key: str) -> Profile:
         if p.key == key:
             return p
     known = ", ".join(p.key for p in effective_profiles(settings, store)) or "none"
-    raise NotFoundError(f"unknown profile {key!r} (known: {known})")
+    raise NotFoundError(f"unknown profile {key!r} (known: {known})", key="err.profile.unknown_known", profile=key,
+                        known=known)
 
 
 def profile_signature(profile: Profile, model: str, scorer_version: str, feedback_state: tuple) -> str:

@@ -30,7 +30,7 @@ from pathlib import Path
 import bcrypt
 import yaml
 
-from config.errors import ConfigError, ValidationError
+from config.errors import ConfigError, ValidationError, terms
 
 ROLES = ("editor", "viewer")
 LOCAL_USER = "local"
@@ -75,26 +75,30 @@ def load_credentials(path: Path) -> dict:
     one line (ConfigError) rather than half-used: a user silently missing or demoted is worse than a clear stop.
     """
     if path.is_dir():
-        raise ConfigError(f"{path}: the users file is a folder; point [ui] auth_file at a file")
+        raise ConfigError(f"{path}: the users file is a folder; point [ui] auth_file at a file",
+                          key="err.users.folder", path=str(path))
     if not path.exists():
         return {"usernames": {}}
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot read the users file ({_reason(exc)})") from None
+        raise ConfigError(f"{path}: cannot read the users file ({_reason(exc)})", key="err.users.read",
+                          path=str(path), detail=_reason(exc)) from None
     if data is None:  # empty, or comments only
         return {"usernames": {}}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the users file must be a mapping with credentials.usernames, "
-                          f"not a {type(data).__name__}")
+                          f"not a {type(data).__name__}", key="err.users.not_mapping", path=str(path),
+                          got=type(data).__name__)
     creds = data.get("credentials")
     users = creds.get("usernames") if isinstance(creds, dict) else None
     if creds is not None and not isinstance(creds, dict):
-        raise ConfigError(f"{path}: credentials must be a mapping")
+        raise ConfigError(f"{path}: credentials must be a mapping", key="err.users.credentials", path=str(path))
     if users is None:
         return {"usernames": {}}
     if not isinstance(users, dict):
-        raise ConfigError(f"{path}: credentials.usernames must be a mapping")
+        raise ConfigError(f"{path}: credentials.usernames must be a mapping", key="err.users.usernames",
+                          path=str(path))
     for name, entry in users.items():
         _check_entry(path, name, entry)
     return {"usernames": users}
@@ -102,18 +106,24 @@ def load_credentials(path: Path) -> dict:
 
 def _check_entry(path: Path, name, entry) -> None:
     if not isinstance(name, str) or not _NAME.match(name):
-        raise ConfigError(f"{path}: invalid user name {name!r}: letters, digits, . _ @ - (max 64)")
+        raise ConfigError(f"{path}: invalid user name {name!r}: letters, digits, . _ @ - (max 64)",
+                          key="err.users.bad_name_in", path=str(path), user=str(name))
     if not isinstance(entry, dict):
-        raise ConfigError(f"{path}: user {name!r} must be a mapping with a password hash and roles")
+        raise ConfigError(f"{path}: user {name!r} must be a mapping with a password hash and roles",
+                          key="err.users.entry", path=str(path), user=str(name))
     password = entry.get("password")
     if not password:
-        raise ConfigError(f"{path}: user {name!r} has no password: set one with `veille users add {name} --replace`")
+        raise ConfigError(f"{path}: user {name!r} has no password: set one with `veille users add {name} --replace`",
+                          key="err.users.no_password", path=str(path), user=str(name))
     if not isinstance(password, str) or not _BCRYPT.match(password):
         raise ConfigError(f"{path}: user {name!r}: the password is not a bcrypt hash "
-                          f"(set it with `veille users add {name} --replace`)")
+                          f"(set it with `veille users add {name} --replace`)", key="err.users.not_bcrypt",
+                          path=str(path), user=str(name))
     roles = entry.get("roles", ["viewer"])
     if not isinstance(roles, list) or not roles or any(r not in ROLES for r in roles):
-        raise ConfigError(f"{path}: user {name!r}: roles must be a list of {', '.join(ROLES)}, got {roles!r}")
+        raise ConfigError(f"{path}: user {name!r}: roles must be a list of {', '.join(ROLES)}, got {roles!r}",
+                          key="err.users.roles", path=str(path), user=str(name), allowed=terms("role", ROLES),
+                          got=repr(roles))
 
 
 def list_users(path: Path) -> list[UserAccount]:
@@ -128,19 +138,23 @@ def role_of(roles) -> str:
 
 def check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise ValidationError(f"password too short: at least {MIN_PASSWORD} characters")
+        raise ValidationError(f"password too short: at least {MIN_PASSWORD} characters", key="err.users.password",
+                              min=MIN_PASSWORD)
 
 
 def add_user(path: Path, name: str, password: str, role: str, *, replace: bool = False) -> UserAccount:
     """Add (or with `replace`, update) a user; the password is stored only as a bcrypt hash."""
     if not _NAME.match(name):
-        raise ValidationError(f"invalid user name {name!r}: letters, digits, . _ @ - (max 64)")
+        raise ValidationError(f"invalid user name {name!r}: letters, digits, . _ @ - (max 64)",
+                              key="err.users.bad_name", user=name)
     if role not in ROLES:
-        raise ValidationError(f"invalid role {role!r}: expected one of {', '.join(ROLES)}")
+        raise ValidationError(f"invalid role {role!r}: expected one of {', '.join(ROLES)}", key="err.role.unknown",
+                              allowed=terms("role", ROLES), got=str(role))
     check_password(password)
     creds = load_credentials(path)
     if name in creds["usernames"] and not replace:
-        raise ValidationError(f"user {name!r} already exists in {path}")
+        raise ValidationError(f"user {name!r} already exists in {path}", key="err.users.exists", user=name,
+                              path=str(path))
     hashed = bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode("ascii")
     creds["usernames"][name] = {"name": name, "email": "", "password": hashed, "roles": [role]}
     _write(path, creds)
@@ -159,7 +173,8 @@ def _write(path: Path, creds: dict) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # mode 0600
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot write the users file ({_reason(exc)})") from None
+        raise ConfigError(f"{path}: cannot write the users file ({_reason(exc)})", key="err.users.write",
+                          path=str(path), detail=_reason(exc)) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -169,7 +184,8 @@ def _write(path: Path, creds: dict) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise ConfigError(f"{path}: cannot write the users file ({_reason(exc)})") from None
+        raise ConfigError(f"{path}: cannot write the users file ({_reason(exc)})", key="err.users.write",
+                          path=str(path), detail=_reason(exc)) from None
 
 
 def auth_configured(settings) -> bool:
@@ -195,7 +211,8 @@ def cookie_key() -> str:
     if len(key) < MIN_COOKIE_KEY:
         raise ConfigError(
             f"{COOKIE_KEY_ENV} is too short ({len(key)} characters): use at least {MIN_COOKIE_KEY} random "
-            f"characters (e.g. the output of `openssl rand -hex 32`), or unset it"
+            f"characters (e.g. the output of `openssl rand -hex 32`), or unset it",
+            key="err.users.cookie_key", env=COOKIE_KEY_ENV, length=len(key), min=MIN_COOKIE_KEY,
         )
     return key
 

@@ -756,30 +756,32 @@ ERROR_STRINGS: dict[str, tuple[str, str]] = {
                               "{path} : credentials doit être un dictionnaire"),
     "err.users.usernames": ("{path}: credentials.usernames must be a mapping",
                             "{path} : credentials.usernames doit être un dictionnaire"),
-    "err.users.bad_name_in": ("{path}: invalid user name {user}: letters, digits, . _ @ - (max 64)",
-                              "{path} : identifiant invalide {user} : lettres, chiffres, . _ @ - (64 au plus)"),
-    "err.users.bad_name": ("Invalid user name {user}: letters, digits, . _ @ - (max 64)",
-                           "Identifiant invalide {user} : lettres, chiffres, . _ @ - (64 au plus)"),
-    "err.users.entry": ("{path}: user {user} must be a mapping with a password hash and roles",
-                        "{path} : l'utilisateur {user} doit avoir une empreinte de mot de passe et des rôles"),
-    "err.users.no_password": ("{path}: user {user} has no password: set one with veille users add {user} --replace",
-                              "{path} : l'utilisateur {user} n'a pas de mot de passe : définissez-le avec "
-                              "veille users add {user} --replace"),
-    "err.users.not_bcrypt": ("{path}: user {user}: the password is not a bcrypt hash (set it with veille users add "
-                             "{user} --replace)",
-                             "{path} : utilisateur {user} : le mot de passe n'est pas une empreinte bcrypt "
-                             "(définissez-le avec veille users add {user} --replace)"),
-    "err.users.roles": ("{path}: user {user}: roles must be a list of {allowed}, got {got}",
-                        "{path} : utilisateur {user} : les rôles doivent être une liste parmi {allowed} (reçu : "
+    "err.users.bad_name_in": ("{path}: invalid user name '{user}': letters, digits, . _ @ - (max 64)",
+                              "{path} : identifiant invalide « {user} » : lettres, chiffres, . _ @ - (64 au plus)"),
+    "err.users.bad_name": ("Invalid user name '{user}': letters, digits, . _ @ - (max 64)",
+                           "Identifiant invalide « {user} » : lettres, chiffres, . _ @ - (64 au plus)"),
+    "err.users.entry": ("{path}: user '{user}' must be a mapping with a password hash and roles",
+                        "{path} : l'utilisateur « {user} » doit avoir une empreinte de mot de passe et des rôles"),
+    # the commands in backquotes as the CLI writes them, escaped: the user name in them is escaped text
+    "err.users.no_password": ("{path}: user '{user}' has no password: set one with "
+                              "\\`veille users add {user} --replace\\`",
+                              "{path} : l'utilisateur « {user} » n'a pas de mot de passe : définissez-le avec "
+                              "\\`veille users add {user} --replace\\`"),
+    "err.users.not_bcrypt": ("{path}: user '{user}': the password is not a bcrypt hash (set it with "
+                             "\\`veille users add {user} --replace\\`)",
+                             "{path} : utilisateur « {user} » : le mot de passe n'est pas une empreinte bcrypt "
+                             "(définissez-le avec \\`veille users add {user} --replace\\`)"),
+    "err.users.roles": ("{path}: user '{user}': roles must be a list of {allowed}, got {got}",
+                        "{path} : utilisateur « {user} » : les rôles doivent être une liste parmi {allowed} (reçu : "
                         "{got})"),
     "err.users.password": ("Password too short: at least {min} characters",
                            "Mot de passe trop court : {min} caractères au moins"),
-    "err.users.exists": ("User {user} already exists in {path}", "L'utilisateur {user} existe déjà dans {path}"),
+    "err.users.exists": ("User '{user}' already exists in {path}", "L'utilisateur « {user} » existe déjà dans {path}"),
     "err.users.cookie_key": (
         "{env} is too short ({length} characters): use at least {min} random characters (e.g. the output of "
-        "openssl rand -hex 32), or unset it",
+        "\\`openssl rand -hex 32\\`), or unset it",
         "{env} est trop courte ({length} caractères) : utilisez au moins {min} caractères aléatoires (par exemple "
-        "la sortie de openssl rand -hex 32), ou supprimez-la",
+        "la sortie de \\`openssl rand -hex 32\\`), ou supprimez-la",
     ),
     # our own words given to the errors above (config.errors.Term)
     "term.field.note": ("Note", "Note"),

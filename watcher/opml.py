@@ -51,19 +51,25 @@ def read_opml(data: bytes, source: str = "OPML") -> list[OpmlFeed]:
     declaration, or not OPML raise one ValidationError line and no feed is imported.
     """
     if len(data) > MAX_OPML_BYTES:
-        raise ValidationError(f"{source}: larger than {MAX_OPML_BYTES // 1_000_000} MB, refused; nothing imported")
+        raise ValidationError(f"{source}: larger than {MAX_OPML_BYTES // 1_000_000} MB, refused; nothing imported",
+                              key="err.import.too_large", source=source, mb=MAX_OPML_BYTES // 1_000_000)
     try:
         root = SafeET.fromstring(data)
     except DefusedXmlException as exc:
-        raise ValidationError(f"{source}: refused ({type(exc).__name__}: DTD/entities are not allowed)") from None
+        raise ValidationError(f"{source}: refused ({type(exc).__name__}: DTD/entities are not allowed)",
+                              key="err.opml.dtd", source=source, detail=type(exc).__name__) from None
     except ET.ParseError as exc:
-        raise ValidationError(f"{source}: not valid XML ({exc}); nothing imported") from None
+        raise ValidationError(f"{source}: not valid XML ({exc}); nothing imported", key="err.opml.xml", source=source,
+                              detail=str(exc)) from None
     except (LookupError, ValueError, UnicodeError) as exc:  # encoding="bogus", "utf-7", "rot13", "idna"...
-        raise ValidationError(f"{source}: unsupported encoding declaration ({exc}); nothing imported") from None
+        raise ValidationError(f"{source}: unsupported encoding declaration ({exc}); nothing imported",
+                              key="err.opml.encoding", source=source, detail=str(exc)) from None
     except RecursionError:
-        raise ValidationError(f"{source}: nested too deeply; nothing imported") from None
+        raise ValidationError(f"{source}: nested too deeply; nothing imported", key="err.opml.deep",
+                              source=source) from None
     if root.tag.lower() != "opml":
-        raise ValidationError(f"{source}: not an OPML document (root element <{root.tag}>)")
+        raise ValidationError(f"{source}: not an OPML document (root element <{root.tag}>)", key="err.opml.root",
+                              source=source, root=str(root.tag))
     feeds: list[OpmlFeed] = []
     seen: set[str] = set()
     for outline in root.iter("outline"):

@@ -117,7 +117,7 @@ def _e(value) -> str:
 
 def _language(language: str) -> str:
     if language not in WORDS:
-        raise ValidationError(f"language {language!r}: en or fr")
+        raise ValidationError(f"language {language!r}: en or fr", key="err.language.unknown", got=str(language))
     return language
 
 
@@ -223,9 +223,10 @@ def quarter_bounds(label: str | None, zone: str) -> tuple[date, date, str]:
         try:
             year, q = int(text[:4]), int(text.split("Q", 1)[1])
         except (ValueError, IndexError):
-            raise ValidationError(f"quarter {label!r}: expected YEAR-Qn, e.g. 2026-Q3") from None
+            raise ValidationError(f"quarter {label!r}: expected YEAR-Qn, e.g. 2026-Q3", key="err.quarter.format",
+                                  got=label) from None
         if not 1 <= q <= 4:
-            raise ValidationError(f"quarter {label!r}: the quarter is 1 to 4")
+            raise ValidationError(f"quarter {label!r}: the quarter is 1 to 4", key="err.quarter.range", got=label)
     else:
         today = clock.now_in(zone).date()
         year, q = today.year, (today.month - 1) // 3 + 1

@@ -6,7 +6,7 @@ import getpass
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from config.errors import PermissionDenied, ValidationError
+from config.errors import PermissionDenied, ValidationError, terms
 from ui.services.records import ROLES, User
 from watcher.cleaner import now_iso  # noqa: F401 - the services take the clock from here
 
@@ -45,12 +45,14 @@ def require_editor(user: User) -> None:
     """Raise PermissionDenied unless `user` has the editor role."""
     if user is None or user.role != "editor":
         name = user.name if user else "anonymous"
-        raise PermissionDenied(f"{name}: this action needs the editor role (viewers can only read)")
+        raise PermissionDenied(f"{name}: this action needs the editor role (viewers can only read)",
+                               key="error.permission")
 
 
 def make_user(name: str, role: str = "viewer") -> User:
     if role not in ROLES:
-        raise ValidationError(f"role: expected one of {', '.join(ROLES)}, got {role!r}")
+        raise ValidationError(f"role: expected one of {', '.join(ROLES)}, got {role!r}", key="err.role.unknown",
+                              allowed=terms("role", ROLES), got=str(role))
     return User(name=name.strip() or "unknown", role=role)
 
 

@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 
 from config import clock
-from config.errors import ValidationError
+from config.errors import ValidationError, terms
 from config.settings import SOURCE_KINDS
 from scoring import dossier as rules
 from scoring.stance import STANCES, Evidence, read
@@ -86,7 +86,8 @@ def correct_stance(ctx: ServiceContext, name: str, article_id: str, stance: str 
     """The DLM says what an article's stance towards the card is (None: back to the reading of its words)."""
     require_editor(ctx.user)
     if stance is not None and stance not in STANCES:
-        raise ValidationError(f"stance {stance!r}: one of {', '.join(STANCES)}")
+        raise ValidationError(f"stance {stance!r}: one of {', '.join(STANCES)}", key="err.stance.unknown",
+                              got=str(stance), allowed=terms("term.stance", STANCES))
     tool = tool_row(ctx, name)
     dossier_store.correct(ctx.store, tool.id, article_id, stance, ctx.user.name, now_iso())
 

@@ -38,7 +38,7 @@ def get_profile(ctx: ServiceContext, key: str) -> Profile:
     for p in list_profiles(ctx):
         if p.key == key:
             return p
-    raise NotFoundError(f"profile {key!r}: unknown")
+    raise NotFoundError(f"profile {key!r}: unknown", key="err.profile.unknown", profile=key)
 
 
 def _clean_lines(items) -> tuple[str, ...]:
@@ -59,13 +59,15 @@ def save_profile(ctx: ServiceContext, key: str, *, name: str, description: str =
     require_editor(ctx.user)
     key = (key or "").strip()
     if not KEY_RE.match(key):
-        raise ValidationError(f"profile key: lowercase letters, digits, - or _ (got {key!r})")
+        raise ValidationError(f"profile key: lowercase letters, digits, - or _ (got {key!r})", key="err.profile.key",
+                              got=key)
     name = " ".join((name or "").split())
     if not name:
-        raise ValidationError(f"profile {key}: the name must not be empty")
+        raise ValidationError(f"profile {key}: the name must not be empty", key="err.profile.name_empty", profile=key)
     interests, avoid = _clean_lines(interests), _clean_lines(avoid)
     if not interests:
-        raise ValidationError(f"profile {key}: give at least one interest (one per line)")
+        raise ValidationError(f"profile {key}: give at least one interest (one per line)",
+                              key="err.profile.no_interest", profile=key)
     profile_store.save(ctx.store, profile_store.ProfileOverride(
         key=key, name=name, description=(description or "").strip(), interests=interests, avoid=avoid,
         updated_at=now_iso(), updated_by=ctx.user.name))

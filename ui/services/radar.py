@@ -35,7 +35,8 @@ def _since_iso(since: date | datetime | str | None, zone: str | None = None) -> 
         day = since if isinstance(since, date) else date.fromisoformat(str(since))
         return clock.day_start_iso(day, zone)
     except ValueError:
-        raise ValidationError(f"since: expected a date YYYY-MM-DD, got {since!r}") from None
+        raise ValidationError(f"since: expected a date YYYY-MM-DD, got {since!r}", key="err.since.format",
+                              got=str(since)) from None
 
 
 def guess_quadrant(ctx: ServiceContext, tool_id: int, text: str) -> str:
@@ -97,7 +98,7 @@ def export_byor(ctx: ServiceContext, fmt: str = "csv", since: date | str | None 
     if fmt == "json":
         return json.dumps([{**r, "isNew": r["isNew"] == "TRUE"} for r in rows], ensure_ascii=False, indent=2) + "\n"
     if fmt != "csv":
-        raise ValidationError(f"format: expected csv or json, got {fmt!r}")
+        raise ValidationError(f"format: expected csv or json, got {fmt!r}", key="err.format.radar", got=str(fmt))
     buf = io.StringIO()
     writer = csvsafe.DictWriter(buf, BYOR_FIELDS)
     writer.writeheader()
@@ -117,7 +118,7 @@ def decode_import(data: bytes | str, source: str = "radar file") -> str:
     text = _decode(data, source)
     if "\x00" in text:
         raise ValidationError(f"{source}: contains NUL characters (a binary file, or UTF-16 without a byte-order "
-                              "mark); nothing imported")
+                              "mark); nothing imported", key="err.import.nul", source=source)
     return text
 
 
@@ -125,15 +126,17 @@ def _decode(data: bytes | str, source: str) -> str:
     if isinstance(data, str):
         text = data
         if len(text) > MAX_IMPORT_BYTES:
-            raise ValidationError(f"{source}: larger than {MAX_IMPORT_BYTES // 1_000_000} MB, refused")
+            raise ValidationError(f"{source}: larger than {MAX_IMPORT_BYTES // 1_000_000} MB, refused",
+                                  key="err.import.too_large", source=source, mb=MAX_IMPORT_BYTES // 1_000_000)
         return text.lstrip("\ufeff")
     if len(data) > MAX_IMPORT_BYTES:
-        raise ValidationError(f"{source}: larger than {MAX_IMPORT_BYTES // 1_000_000} MB, refused")
+        raise ValidationError(f"{source}: larger than {MAX_IMPORT_BYTES // 1_000_000} MB, refused",
+                              key="err.import.too_large", source=source, mb=MAX_IMPORT_BYTES // 1_000_000)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
-            raise ValidationError(f"{source}: not valid UTF-16 text") from None
+            raise ValidationError(f"{source}: not valid UTF-16 text", key="err.import.utf16", source=source) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -141,7 +144,8 @@ def _decode(data: bytes | str, source: str) -> str:
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError as exc:
-        raise ValidationError(f"{source}: not text (neither UTF-8 nor Windows-1252 at byte {exc.start})") from None
+        raise ValidationError(f"{source}: not text (neither UTF-8 nor Windows-1252 at byte {exc.start})",
+                              key="err.import.not_text", source=source, byte=exc.start) from None
 
 
 def _json_depth_ok(text: str) -> bool:
@@ -174,7 +178,8 @@ def _check_fields(rows: list, kind: str) -> None:
         for key, value in row.items():
             if isinstance(value, str) and len(value) > MAX_FIELD_CHARS:
                 raise ValidationError(f"radar {kind}: entry {i}: {key} is {len(value)} characters long "
-                                      f"(at most {MAX_FIELD_CHARS}); nothing imported")
+                                      f"(at most {MAX_FIELD_CHARS}); nothing imported", key="err.radar.field_long",
+                                      format=kind, entry=i, field=str(key), length=len(value), max=MAX_FIELD_CHARS)
 
 
 def _parse(text: str, fmt: str | None) -> list[dict]:
@@ -184,19 +189,22 @@ def _parse(text: str, fmt: str | None) -> list[dict]:
         fmt = "json" if stripped.startswith(("[", "{")) else "csv"
     if fmt == "json":
         if not _json_depth_ok(stripped):
-            raise ValidationError(f"radar JSON: nested more than {MAX_JSON_DEPTH} levels deep; nothing imported")
+            raise ValidationError(f"radar JSON: nested more than {MAX_JSON_DEPTH} levels deep; nothing imported",
+                                  key="err.radar.json_depth", max=MAX_JSON_DEPTH)
         try:
             data = json.loads(stripped)
         except json.JSONDecodeError as exc:
-            raise ValidationError(f"radar JSON: invalid at line {exc.lineno} ({exc.msg})") from None
+            raise ValidationError(f"radar JSON: invalid at line {exc.lineno} ({exc.msg})", key="err.radar.json_invalid",
+                                  line=exc.lineno, detail=exc.msg) from None
         except RecursionError:  # pragma: no cover - the depth check comes first
-            raise ValidationError("radar JSON: nested too deeply; nothing imported") from None
+            raise ValidationError("radar JSON: nested too deeply; nothing imported",
+                                  key="err.radar.json_deep") from None
         if not isinstance(data, list):
-            raise ValidationError("radar JSON: expected a list of entries")
+            raise ValidationError("radar JSON: expected a list of entries", key="err.radar.json_list")
         _check_fields(data, "JSON")
         return data
     if fmt != "csv":
-        raise ValidationError(f"format: expected csv or json, got {fmt!r}")
+        raise ValidationError(f"format: expected csv or json, got {fmt!r}", key="err.format.radar", got=str(fmt))
     header = stripped.split("\n", 1)[0]
     # Excel writes ';' (French locale) or tabs ("Unicode text") where a comma is expected
     delimiter = next((d for d in (",", ";", "\t") if d in header), ",")
@@ -207,13 +215,16 @@ def _parse(text: str, fmt: str | None) -> list[dict]:
         missing = [f for f in ("name", "ring", "quadrant") if f not in fieldnames]
         if missing:
             raise ValidationError(f"radar CSV: missing column(s) {', '.join(missing)} "
-                                  f"(expected {', '.join(BYOR_FIELDS)})")
+                                  f"(expected {', '.join(BYOR_FIELDS)})", key="err.radar.csv_columns",
+                                  missing=", ".join(missing), expected=", ".join(BYOR_FIELDS))
         rows = [csvsafe.restore_row(row) for row in reader]
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             raise ValidationError(f"radar CSV: line {reader.line_num}: a field is longer than {MAX_FIELD_CHARS} "
-                                  "characters; nothing imported") from None
-        raise ValidationError(f"radar CSV: unreadable at line {reader.line_num} ({exc}); nothing imported") from None
+                                  "characters; nothing imported", key="err.radar.csv_field_long",
+                                  line=reader.line_num, max=MAX_FIELD_CHARS) from None
+        raise ValidationError(f"radar CSV: unreadable at line {reader.line_num} ({exc}); nothing imported",
+                              key="err.radar.csv_unreadable", line=reader.line_num, detail=str(exc)) from None
     _check_fields(rows, "CSV")
     return rows
 

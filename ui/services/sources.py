@@ -38,7 +38,7 @@ def _feed_url(ctx: ServiceContext, feed: int | str) -> str:
 
         url = feed_store.url_of(ctx.store, int(feed))
         if url is None:
-            raise NotFoundError(f"feed {feed}: not found")
+            raise NotFoundError(f"feed {feed}: not found", key="err.feed.not_found", feed=str(feed))
         return url
     return str(feed)
 
@@ -48,7 +48,7 @@ def get_feed(ctx: ServiceContext, feed: int | str) -> FeedListing:
 
     found = feed_store.list_feeds(ctx.store, url=_feed_url(ctx, feed))
     if not found:
-        raise NotFoundError(f"feed {feed!r}: not found")
+        raise NotFoundError(f"feed {feed!r}: not found", key="err.feed.not_found", feed=str(feed))
     return found[0]
 
 
@@ -108,9 +108,10 @@ def add_checked_feed(ctx: ServiceContext, url: str, title: str = "", topics: tup
 
     url = (url or "").strip()
     if not url.lower().startswith(("http://", "https://")) or canonical_url(url) is None:
-        raise ValidationError(f"{url!r}: a feed URL must be an http(s) URL")  # as feed_store.add_feed says
+        raise ValidationError(f"{url!r}: a feed URL must be an http(s) URL", key="err.feed.url",
+                              url=url)  # as feed_store.add_feed says
     if feed_store.find_feed(ctx.store, url) is not None:
-        raise ValidationError(f"{url}: feed already exists")
+        raise ValidationError(f"{url}: feed already exists", key="err.feed.exists", url=url)
     kind = feed_store.check_kind(kind, url)
     check = probe_feed(ctx.settings, url)
     if not check.problem:

@@ -55,15 +55,18 @@ def fts_query(text: str) -> str:
 
 def _validate(flt: DigestFilter) -> None:
     if flt.sort not in SORTS:
-        raise ValidationError(f"sort: expected one of {', '.join(SORTS)}, got {flt.sort!r}")
+        raise ValidationError(f"sort: expected one of {', '.join(SORTS)}, got {flt.sort!r}", key="err.sort.unknown",
+                              allowed=", ".join(SORTS), got=str(flt.sort))
     if flt.page < 1:
-        raise ValidationError(f"page: must be at least 1, got {flt.page}")
+        raise ValidationError(f"page: must be at least 1, got {flt.page}", key="err.page.min", got=flt.page)
     if not 1 <= flt.page_size <= MAX_PAGE_SIZE:
-        raise ValidationError(f"page_size: expected 1-{MAX_PAGE_SIZE}, got {flt.page_size}")
+        raise ValidationError(f"page_size: expected 1-{MAX_PAGE_SIZE}, got {flt.page_size}", key="err.page.size",
+                              max=MAX_PAGE_SIZE, got=flt.page_size)
     if flt.min_score is not None and not 0 <= flt.min_score <= 1:
-        raise ValidationError(f"min_score: expected 0-1, got {flt.min_score}")
+        raise ValidationError(f"min_score: expected 0-1, got {flt.min_score}", key="err.min_score.range",
+                              got=flt.min_score)
     if flt.date_from and flt.date_to and flt.date_from > flt.date_to:
-        raise ValidationError("date range: the start is after the end")
+        raise ValidationError("date range: the start is after the end", key="err.period.order")
 
 
 def _listing(flt: DigestFilter, *, user: str, zone: str | None) -> stories_store.Listing:
@@ -108,7 +111,7 @@ def get_story(ctx: ServiceContext, article_id: str, profile: str | None = None) 
     """The card of one article's story, shown through that article."""
     row = stories_store.ranked(ctx.store, article_id, profile)
     if row is None:
-        raise NotFoundError(f"article {article_id!r}: not found")
+        raise NotFoundError(f"article {article_id!r}: not found", key="err.article.not_found", article=article_id)
     return _cards(ctx, [row], profile)[0]
 
 
@@ -196,7 +199,7 @@ def digest_options(ctx: ServiceContext) -> DigestOptions:
 def _article(ctx: ServiceContext, article_id: str) -> stories_store.StoryRef:
     ref = stories_store.find(ctx.store, article_id)
     if ref is None:
-        raise NotFoundError(f"article {article_id!r}: not found")
+        raise NotFoundError(f"article {article_id!r}: not found", key="err.article.not_found", article=article_id)
     return ref
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 
-from config.errors import NotFoundError, ValidationError
+from config.errors import NotFoundError, Term, ValidationError, terms
 from ui.services.context import ServiceContext, now_iso, require_editor
 from ui.services.records import (
     Criterion,
@@ -185,7 +185,8 @@ def criterion(key: str) -> Criterion:
     for c in CRITERIA:
         if c.key == key:
             return c
-    raise ValidationError(f"criterion: expected one of {', '.join(CRITERION_KEYS)}, got {key!r}")
+    raise ValidationError(f"criterion: expected one of {', '.join(CRITERION_KEYS)}, got {key!r}",
+                          key="err.criterion.unknown", allowed=terms("term.criterion", CRITERION_KEYS), got=str(key))
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -206,7 +207,7 @@ def tool_row(ctx: ServiceContext, name: str) -> tools_store.Tool:
     """The register row of `name` (NotFoundError when it is not in the register)."""
     tool = tools_store.by_name(ctx.store, normalize_name(name))
     if tool is None:
-        raise NotFoundError(f"tool {name!r}: not in the register")
+        raise NotFoundError(f"tool {name!r}: not in the register", key="err.tool.not_found", tool=name)
     return tool
 
 
@@ -232,7 +233,7 @@ def tool_names(ctx: ServiceContext) -> list[str]:
 def get_card(ctx: ServiceContext, name: str) -> ToolCard:
     found = tools_store.summaries(ctx.store, KNOCKOUTS, name=normalize_name(name))
     if not found:
-        raise NotFoundError(f"tool {name!r}: not in the register")
+        raise NotFoundError(f"tool {name!r}: not in the register", key="err.tool.not_found", tool=name)
     return _card(found[0])
 
 
@@ -326,20 +327,23 @@ def scorecard(ctx: ServiceContext, name: str) -> Scorecard:
 
 def _check_status(status: str) -> None:
     if status not in STATUSES:
-        raise ValidationError(f"status: expected one of {', '.join(STATUSES)}, got {status!r}")
+        raise ValidationError(f"status: expected one of {', '.join(STATUSES)}, got {status!r}",
+                              key="err.status.unknown", allowed=terms("status", STATUSES), got=str(status))
 
 
 def _need_text(value: str | None, what: str) -> str:
     text = (value or "").strip()
     if not text:
-        raise ValidationError(f"{what}: a rationale is required (why this decision?)")
+        raise ValidationError(f"{what}: a rationale is required (why this decision?)", key="err.rationale_required",
+                              field=Term("term.field", what))
     return text
 
 
 def _check_quadrant(quadrant: str) -> str:
     quadrant = (quadrant or "").strip()
     if quadrant and quadrant not in QUADRANTS:
-        raise ValidationError(f"quadrant: expected one of {'; '.join(QUADRANTS)}, got {quadrant!r}")
+        raise ValidationError(f"quadrant: expected one of {'; '.join(QUADRANTS)}, got {quadrant!r}",
+                              key="err.quadrant.unknown", allowed=terms("quadrant", QUADRANTS), got=quadrant)
     return quadrant
 
 
@@ -354,18 +358,19 @@ def add_tool(ctx: ServiceContext, name: str, *, note: str, kind: str = "tool", q
     require_editor(ctx.user)
     name = normalize_name(name)
     if not name:
-        raise ValidationError("name: must not be empty")
+        raise ValidationError("name: must not be empty", key="err.tool.name_empty")
     if len(name) > MAX_NAME:
-        raise ValidationError(f"name: at most {MAX_NAME} characters")
+        raise ValidationError(f"name: at most {MAX_NAME} characters", key="err.tool.name_long", max=MAX_NAME)
     if kind not in KINDS:
-        raise ValidationError(f"kind: expected one of {', '.join(KINDS)}, got {kind!r}")
+        raise ValidationError(f"kind: expected one of {', '.join(KINDS)}, got {kind!r}", key="err.kind.unknown",
+                              allowed=terms("kind", KINDS), got=str(kind))
     _check_status(status)
     quadrant = _check_quadrant(quadrant)
     note = _need_text(note, "note")
     at = at or now_iso()
     with ctx.store.write():
         if tools_store.by_name(ctx.store, name) is not None:
-            raise ValidationError(f"tool {name!r}: already in the register")
+            raise ValidationError(f"tool {name!r}: already in the register", key="err.tool.exists", tool=name)
         tool_id = tools_store.insert(ctx.store, name, kind, description.strip(), quadrant, status, at, ctx.user.name)
         tools_store.log(ctx.store, tool_id, at, ctx.user.name, "created", None, status, note,
                         {"kind": kind, "quadrant": quadrant, "description": description.strip()})
@@ -383,18 +388,23 @@ def set_status(ctx: ServiceContext, name: str, status: str, rationale: str, *, a
         tool = tool_row(ctx, name)
         current = tool.status
         if status == current:
-            raise ValidationError(f"tool {tool.name!r}: already {status}")
+            raise ValidationError(f"tool {tool.name!r}: already {status}", key="err.tool.already", tool=tool.name,
+                                  status=Term("status", status))
         if status not in TRANSITIONS[current]:
             raise ValidationError(
                 f"tool {tool.name!r}: cannot go from {current} to {status} "
-                f"(allowed: {', '.join(TRANSITIONS[current])})"
+                f"(allowed: {', '.join(TRANSITIONS[current])})",
+                key="err.tool.transition", tool=tool.name, current=Term("status", current),
+                status=Term("status", status), allowed=terms("status", TRANSITIONS[current]),
             )
         if status in GATED:
             knocked = tools_store.zero_scored(ctx.store, tool.id, KNOCKOUTS)
             if knocked:
                 raise ValidationError(
                     f"tool {tool.name!r}: knocked out by {', '.join(sorted(knocked))} (score 0); "
-                    f"fix the scorecard before {status}"
+                    f"fix the scorecard before {status}",
+                    key="err.tool.knocked_out", tool=tool.name, criteria=terms("term.criterion", sorted(knocked)),
+                    status=Term("status", status),
                 )
         tools_store.set_status(ctx.store, tool.id, status, at)
         tools_store.log(ctx.store, tool.id, at, ctx.user.name, change, current, status, rationale)
@@ -414,7 +424,8 @@ def update_tool(ctx: ServiceContext, name: str, *, note: str, description: str |
         changes["quadrant"] = quadrant.strip()
     if kind is not None and kind != tool.kind:
         if kind not in KINDS:
-            raise ValidationError(f"kind: expected one of {', '.join(KINDS)}, got {kind!r}")
+            raise ValidationError(f"kind: expected one of {', '.join(KINDS)}, got {kind!r}", key="err.kind.unknown",
+                                  allowed=terms("kind", KINDS), got=str(kind))
         changes["kind"] = kind
     if not changes:
         return get_card(ctx, name)
@@ -435,9 +446,11 @@ def set_score(ctx: ServiceContext, name: str, criterion_key: str, score: int | N
     require_editor(ctx.user)
     crit = criterion(criterion_key)
     if score is not None and (isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 3):
-        raise ValidationError(f"score: expected an integer 0-3, got {score!r}")
+        raise ValidationError(f"score: expected an integer 0-3, got {score!r}", key="err.score.range",
+                              got=str(score))
     if not applies and score is not None:
-        raise ValidationError(f"{crit.key}: a criterion that does not apply has no score")
+        raise ValidationError(f"{crit.key}: a criterion that does not apply has no score",
+                              key="err.score.not_applicable", criterion=Term("term.criterion", crit.key))
     note = _need_text(note, "note")
     details = {k: v for k, v in _check_details(crit.key, details or {}).items() if k != "applies"}
     if not applies:
@@ -455,19 +468,25 @@ def set_score(ctx: ServiceContext, name: str, criterion_key: str, score: int | N
 def _check_details(key: str, details: dict) -> dict:
     """Validate the structured part of a criterion (kept small: the note carries the reasoning)."""
     if not isinstance(details, dict):
-        raise ValidationError("details: expected a mapping")
+        raise ValidationError("details: expected a mapping", key="err.score.details")
     if key == "maturity" and details.get("hype_stage") not in (None, *HYPE_STAGES):
-        raise ValidationError(f"hype_stage: expected one of {', '.join(HYPE_STAGES)}, got {details['hype_stage']!r}")
+        raise ValidationError(f"hype_stage: expected one of {', '.join(HYPE_STAGES)}, got {details['hype_stage']!r}",
+                              key="err.score.hype_stage", allowed=terms("term.hype", HYPE_STAGES),
+                              got=str(details["hype_stage"]))
     if key == "evidence" and details.get("ltem_level") is not None and details["ltem_level"] not in LTEM_LEVELS:
-        raise ValidationError(f"ltem_level: expected 1-8, got {details['ltem_level']!r}")
+        raise ValidationError(f"ltem_level: expected 1-8, got {details['ltem_level']!r}", key="err.score.ltem",
+                              got=str(details["ltem_level"]))
     if key == "ai_act":
         bad = [u for u in details.get("annex_iii", []) if u not in ANNEX_III_USES]
         if bad:
-            raise ValidationError(f"annex_iii: expected any of {', '.join(ANNEX_III_USES)}, got {bad}")
+            raise ValidationError(f"annex_iii: expected any of {', '.join(ANNEX_III_USES)}, got {bad}",
+                                  key="err.score.annex_iii", allowed=terms("term.annex", ANNEX_III_USES),
+                                  got=", ".join(map(str, bad)))
     if key == "fit":
         for profile, points in (details.get("profiles") or {}).items():
             if not isinstance(points, int) or not 0 <= points <= 3:
-                raise ValidationError(f"fit.profiles.{profile}: expected an integer 0-3, got {points!r}")
+                raise ValidationError(f"fit.profiles.{profile}: expected an integer 0-3, got {points!r}",
+                                      key="err.score.fit", profile=str(profile), got=str(points))
     return details
 
 
@@ -477,7 +496,7 @@ def add_evidence(ctx: ServiceContext, name: str, article_id: str, note: str = ""
     tool = tool_row(ctx, name)
     title = tools_store.article_title(ctx.store, article_id)
     if title is None:
-        raise NotFoundError(f"article {article_id!r}: not found")
+        raise NotFoundError(f"article {article_id!r}: not found", key="err.article.not_found", article=article_id)
     at = at or now_iso()
     with ctx.store.write():
         if not tools_store.link_evidence(ctx.store, tool.id, article_id, note.strip(), at, ctx.user.name):

@@ -55,7 +55,7 @@ def person(name: str | None, language: str = "en") -> str:
 def build_log(ctx: ServiceContext, date_from: date, date_to: date) -> VeilleLog:
     """Everything that happened between date_from and date_to (both inclusive)."""
     if date_from > date_to:
-        raise ValidationError("period: the start is after the end")
+        raise ValidationError("period: the start is after the end", key="err.period.order")
     zone = ctx.settings.schedule.timezone  # the period's days are days in the configured zone
     start, end = clock.day_start_iso(date_from, zone), clock.day_start_iso(date_to + timedelta(days=1), zone)
     rows = tools_store.history(ctx.store, since=start, until=end)

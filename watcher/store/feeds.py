@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from config.errors import NotFoundError, ValidationError, VeilleError
+from config.errors import NotFoundError, ValidationError, VeilleError, terms
 from config.settings import SOURCE_KINDS
 from watcher.cleaner import canonical_url, iso_utc, strip_invisible, utc_now
 from watcher.db import Store
@@ -37,14 +37,14 @@ def _feed(row: sqlite3.Row) -> Feed:
 def _check_url(url: str) -> str:
     url = (url or "").strip()
     if not url.lower().startswith(("http://", "https://")) or canonical_url(url) is None:
-        raise ValidationError(f"{url!r}: a feed URL must be an http(s) URL")
+        raise ValidationError(f"{url!r}: a feed URL must be an http(s) URL", key="err.feed.url", url=url)
     return url
 
 
 def get_feed(store: Store, url: str) -> Feed:
     row = store.one("SELECT * FROM feeds WHERE url = ?", (url.strip(),))
     if row is None:
-        raise NotFoundError(f"no feed with URL {url!r} (see `veille feeds list`)")
+        raise NotFoundError(f"no feed with URL {url!r} (see `veille feeds list`)", key="err.feed.not_found", feed=url)
     return _feed(row)
 
 
@@ -57,7 +57,9 @@ def check_kind(kind: str, where: str = "kind") -> str:
     """The kind of source, normalised ('' = unknown); ValidationError naming the allowed ones otherwise."""
     value = (kind or "").strip().lower() or "unknown"
     if value not in SOURCE_KINDS:
-        raise ValidationError(f"{where}: {kind!r} is not a kind of source (one of {', '.join(SOURCE_KINDS)})")
+        raise ValidationError(f"{where}: {kind!r} is not a kind of source (one of {', '.join(SOURCE_KINDS)})",
+                              key="err.feed.kind", where=where, got=str(kind),
+                              allowed=terms("source_kind", SOURCE_KINDS))
     return value
 
 
@@ -67,7 +69,7 @@ def add_feed(store: Store, url: str, *, title: str = "", site: str = "", topics:
     url = _check_url(url)
     kind = check_kind(kind, url)
     if find_feed(store, url) is not None:
-        raise ValidationError(f"{url}: feed already exists")
+        raise ValidationError(f"{url}: feed already exists", key="err.feed.exists", url=url)
     with store.write() as conn:
         conn.execute(
             "INSERT INTO feeds (url, title, site, language, topics, added_at, kind) VALUES (?, ?, ?, ?, ?, ?, ?)",
