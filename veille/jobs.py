@@ -48,8 +48,7 @@ def crawl_and_score(config_path: str | None = None, trigger: str = "schedule", p
                 run.status = "skipped"
                 run.counts = {"skipped": str(busy)}
             else:
-                run.counts = {k: v for k, v in summary.as_dict().items() if k != "failures"}
-                run.counts["failures"] = len(summary.failures)
+                run.counts = summary.figures()
         if STOP.is_set():
             return
         with record_job(store, "score") as run:
@@ -77,6 +76,7 @@ def _digest(config_path: str | None, frequency: str) -> None:
             skipped = [r["recipient"] for r in summary["results"] if r["error"] == NOTHING_NEW]
             if skipped:
                 run.counts["not_sent"] = f"{len(skipped)} not sent, nothing new: {', '.join(skipped[:5])}"
+                run.counts["nothing_new"] = len(skipped)  # the figure the Sources page words (the line is English)
             run.counts["stopped"] = STOP.is_set()
 
     _with_store(config_path, body)

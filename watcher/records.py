@@ -99,6 +99,12 @@ class CrawlSummary:
             "interrupted": list(self.interrupted),
         }
 
+    def figures(self) -> dict:
+        """The run's figures as `job_runs` keeps them: failures counted (their URLs and errors are on the feeds)."""
+        figures = {k: v for k, v in self.as_dict().items() if k != "failures"}
+        figures["failures"] = len(self.failures)
+        return figures
+
 
 @dataclass(frozen=True)
 class ArticleText:

@@ -20,6 +20,7 @@ from watcher.cleaner import now_iso
 log = logging.getLogger("veille.ui.jobs")
 
 Progress = Callable[[str, int, int], None]
+Work = Callable[[object, Progress], str | tuple[str, dict]]  # the result in words, or (words, figures)
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,10 @@ class BackgroundJobs:
         self._threads: dict[str, threading.Thread] = {}
 
     def start(self, key: str, label: str, database_path: Path | str,
-              work: Callable[[object, Progress], str]) -> JobStatus:
-        """Run `work(store, progress)` in a thread (it returns the result in words); `job_runs` gets a row."""
+              work: Work) -> JobStatus:
+        """Run `work(store, progress)` in a thread; `job_runs` gets a row. `work` returns the result in words
+        (for the page), or the words and the run's figures: figures are what `job_runs` keeps, since the
+        Sources page words them in its reader's language (a sentence is kept in the starter's only)."""
         with self._lock:
             current = self._jobs.get(key)
             if current is not None and current.running:
@@ -68,7 +71,7 @@ class BackgroundJobs:
         with self._lock:
             self._jobs[key] = replace(self._jobs[key], **changes)
 
-    def _run(self, key: str, database_path: Path | str, work: Callable[[object, Progress], str]) -> None:
+    def _run(self, key: str, database_path: Path | str, work: Work) -> None:
         from watcher.db import open_store
         from watcher.job_runs import record_job
 
@@ -80,7 +83,7 @@ class BackgroundJobs:
             with open_store(database_path) as store:
                 with record_job(store, key.split(":", 1)[0]) as run:  # swallows (and records) a failure
                     try:
-                        message = work(store, progress)
+                        result = work(store, progress)
                     except VeilleError as exc:  # one line for the page, and the job run says failed
                         outcome = {"state": "failed", "message": str(exc)}
                         raise
@@ -88,7 +91,8 @@ class BackgroundJobs:
                         log.error("background job %s failed", key, exc_info=exc)
                         outcome = {"state": "failed", "message": f"{type(exc).__name__}: {exc}"}
                         raise
-                    run.counts = {"job": key, "result": message}
+                    message, counts = (result, None) if isinstance(result, str) else result
+                    run.counts = counts if counts is not None else {"job": key, "result": message}
                     outcome = {"state": "done", "message": message}
         except Exception as exc:  # the store could not be opened: the page still hears of it
             outcome = outcome or {"state": "failed", "message": str(exc)}

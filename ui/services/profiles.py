@@ -90,13 +90,14 @@ def start_rescore(ctx: ServiceContext, key: str, encoder=None) -> JobStatus:
     get_profile(ctx, key)
     settings = ctx.settings
 
-    def work(store, progress) -> str:
+    def work(store, progress) -> tuple[str, dict]:
         from scoring.pipeline import rescore_profile
         from watcher.service_lock import score_lock
 
         progress("waiting for the scorer", 0, 0)  # a `veille score` or the scheduler may be scoring this database
         with score_lock(settings.database_path):
-            return str(rescore_profile(settings, store, key, encoder=encoder, progress=progress))
+            scored = rescore_profile(settings, store, key, encoder=encoder, progress=progress)
+        return str(scored), {"profile": key, "scored": scored}  # the Sources page shows the profile's name
 
     return JOBS.start(_job_key(key), key, settings.database_path, work)
 

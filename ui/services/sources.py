@@ -278,16 +278,17 @@ def start_crawl(ctx: ServiceContext, all_feeds: bool = True, *, lang: str | None
     settings = ctx.settings
     lang = lang or current_language()  # read here: the job's thread has no Streamlit session
 
-    def work(store, progress) -> str:
+    def work(store, progress) -> tuple[str, dict]:
         from watcher.crawler import crawl
 
         try:  # crawl's progress is (stage, done, total): the runner's own shape
             summary = crawl(settings, store, all_feeds=all_feeds, trigger="ui", progress=progress)
         except CrawlBusyError as busy:
             _outcomes[CRAWL_JOB] = busy
-            return busy_sentence(busy, lang)
+            return busy_sentence(busy, lang), {"job": CRAWL_JOB, "skipped": str(busy)}
         _outcomes[CRAWL_JOB] = summary
-        return crawl_sentence(summary, lang)
+        # job_runs keeps the figures, like the scheduler's crawl (the Sources page words them for its reader)
+        return crawl_sentence(summary, lang), {"job": CRAWL_JOB, **summary.figures()}
 
     current = JOBS.status(CRAWL_JOB)
     if current is None or not current.running:
