@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
 from config.settings import SOURCE_KINDS
 from ui import shell
-from ui.i18n import STRINGS, code_label, colon, current_language, format_date, t, topic_label
+from ui.i18n import STRINGS, code_label, colon, current_language, format_date, format_number, t, topic_label
 from ui.safe import md
+from ui.services import profiles as profiles_service
 from ui.services import sources
 
 ctx = shell.context()
@@ -157,28 +160,74 @@ with cells[1]:
 # --- jobs ---------------------------------------------------------------------------------------
 
 
-def _counts(counts: dict) -> str:
-    """A job run's figures in words: 'flux : 3 · nouveaux articles : 12' (lists counted, flags as yes/no)."""
-    def value(v) -> str:
-        if isinstance(v, str) and f"job.{v}" in STRINGS:  # a job's own name, e.g. crawl:ui
+# the figures a job run keeps that are not for its reader: ids, the model's name, sentences already in one
+# language (the scheduler's one-line notes; the figures beside them say the same in words)
+_UNSHOWN = {"run_id", "model", "result", "not_sent"}
+_EXCEPTION = re.compile(r"^[A-Z][A-Za-z]*(Error|Exception|Denied|Refused|Timeout)\b:\s*")
+
+
+def _profile_names() -> dict[str, str]:
+    return {p.key: p.name for p in profiles_service.list_profiles(ctx)}
+
+
+def _count_value(key: str, v, names: dict[str, str]) -> str | None:
+    """One figure in words, None when it is not for the reader (an unknown code, a stored sentence)."""
+    if isinstance(v, bool):
+        return t("yes") if v else t("no")
+    if isinstance(v, int):
+        return format_number(v, digits=0)
+    if isinstance(v, float):
+        return format_number(v, digits=1)
+    if isinstance(v, list | tuple | dict):
+        return format_number(len(v), digits=0)
+    if not isinstance(v, str):
+        return None
+    if key == "job":  # a background job's own name, e.g. crawl:ui; rescore:<profile> names its profile
+        name, _sep, profile = v.partition(":")
+        if f"job.{v}" in STRINGS:
             return code_label("job", v)
-        if isinstance(v, bool):
-            return t("yes") if v else t("no")
-        if isinstance(v, list | tuple | dict):
-            return str(len(v))
-        return str(v)
-    return " · ".join(f"{code_label('count', k)}{colon()} {value(v)}" for k, v in counts.items())
+        return code_label("job", name) if f"job.{name}" in STRINGS and not profile else None
+    if key == "profile":
+        return names.get(v) or t("sources.profile_gone")
+    if key == "skipped":  # a crawl that found another one running keeps its one-line reason
+        return t("sources.job_busy")
+    if key == "cutoff":
+        return format_date(v, zone=zone)
+    return None
+
+
+def _counts(counts: dict, names: dict[str, str]) -> str:
+    """A job run's figures in words: 'flux : 3 · nouveaux articles : 12' (lists counted, flags as yes/no); a
+    figure the catalogue has no word for is left out rather than shown as its key."""
+    shown = []
+    for k, v in counts.items():
+        value = None if k in _UNSHOWN or f"count.{k}" not in STRINGS else _count_value(k, v, names)
+        if value is not None:
+            shown.append(f"{code_label('count', k)}{colon()} {value}")
+    return " · ".join(shown)
+
+
+def _outcome(status: str, error: str | None) -> str:
+    """The run's outcome in words, and for a failure its message without the Python exception's name."""
+    label = code_label("outcome", status) if f"outcome.{status}" in STRINGS else t("outcome.other")
+    error = _EXCEPTION.sub("", " ".join((error or "").split()))
+    return label + (f"{colon()} {error}" if error else "")
+
+
+def _job(name: str) -> str:
+    return code_label("job", name) if f"job.{name}" in STRINGS else t("job.other")
 
 
 st.subheader(t("sources.jobs"))
 runs = sources.job_runs(ctx, limit=20)
 if runs:
+    names = _profile_names()
     st.dataframe(pd.DataFrame([{
-        t("sources.job"): code_label("job", r.job),
+        t("sources.job"): _job(r.job),
         t("sources.started"): format_date(r.started, with_time=True, zone=zone),
         t("sources.finished"): format_date(r.finished, with_time=True, zone=zone),
-        t("sources.outcome"): code_label("outcome", r.status) + (f"{colon()} {r.error}" if r.error else ""),
-        t("sources.counts"): _counts(r.counts),
+        t("sources.outcome"): _outcome(r.status, r.error),
+        t("sources.counts"): _counts(r.counts, names),
     } for r in runs]), hide_index=True, width="stretch")
     st.caption(t("sources.times_in", zone=md(zone)))
 else:
