@@ -239,6 +239,9 @@ MECHANISMS = [
     (False, "Une étude contrôlée ne montre aucun progrès mesurable sur les gestes métier.", "critical"),
     (False, "Les promesses de gain de temps ne se sont pas vérifiées sur le terrain.", "critical"),
     (False, "The vendor's 50% faster claim does not hold up in our audit.", "critical"),
+    # ... but a null result on another measure, after the figure, leaves the gain standing: mixed
+    (False, "Les scores d'écoute progressent de 9 % à deux mois, sans différence sur la satisfaction des clients.",
+     "neutral"),
     # negation scope: over praise (criticism in an independent article), over criticism (none)
     (False, "Quizlo n'est pas la révolution promise, disent les formateurs.", "critical"),
     (False, "Far from a breakthrough, says the review of three plants.", "critical"),
@@ -247,9 +250,11 @@ MECHANISMS = [
     # reported abandonment, irony, nobody
     (False, "We stopped using Quizlo in March and went back to classroom drills.", "critical"),
     (False, "L'outil a été abandonné après six mois : trop cher pour un effet invisible.", "critical"),
+    (False, "Les conseillers ne voulaient plus du casque ; nous sommes revenus aux jeux de rôle.", "critical"),
     (False, "Brilliant, another dashboard that nobody opens.", "critical"),
     (False, "Génial, encore un tableau de bord que personne ne consulte.", "critical"),
     (True, "No one is left behind: learners reach competence 2x faster.", "promotional"),
+    (True, "Trainers said sessions were too long. They were right: scenarios now last ten minutes.", "neutral"),
     # contrast: what "but"/"although" concedes weighs half; praise or a gain beside one criticism is mixed
     (False, "The tool is useful for drills, although some learners stopped using it.", "neutral"),
     (False, "Error rates fell by 20% on the packing line, but the effect on speed was nil.", "neutral"),
