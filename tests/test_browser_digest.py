@@ -57,9 +57,11 @@ def test_digest_on_a_phone_judgement_and_email_links(served_app, populated_store
         title = page.locator('[data-testid="stMain"] h4').first
         box = title.bounding_box()
         assert box is not None and box["y"] + box["height"] <= PHONE["height"], box  # above the fold
-        buttons = [b for b in ("Mark read", "Save", "Relevant", "Not relevant")]
-        tops = {name: page.get_by_role("button", name=name, exact=True).first.bounding_box()["y"] for name in buttons}
-        assert max(tops.values()) - min(tops.values()) < 120, tops  # one row, at most wrapped once
+        buttons = ("Mark read", "Save", "Relevant", "Not relevant", "Link to a tool")  # named for screen readers
+        boxes = {name: page.get_by_role("button", name=name).first.bounding_box() for name in buttons}
+        tops = {name: box["y"] for name, box in boxes.items()}
+        assert max(tops.values()) - min(tops.values()) < 8, tops  # one row of icon buttons
+        assert max(box["x"] + box["width"] for box in boxes.values()) <= PHONE["width"], boxes  # none cut off
 
         page.get_by_role("button", name="Relevant", exact=True).first.click()
         toast = page.get_by_test_id("stToast")

@@ -41,6 +41,7 @@ except VeilleError as exc:  # a bad config file: one line, as the CLI says it
 if st.session_state.get(LANG_KEY) not in LANGUAGES:
     st.session_state[LANG_KEY] = settings.ui.language
 shell.widget_texts(st.session_state[LANG_KEY])
+shell.phone_layout()
 
 
 def _language_switch(where) -> None:

@@ -68,6 +68,21 @@ def context() -> ServiceContext:
     return ctx
 
 
+ACTIONS_KEY = "veille-actions"  # a card's action row: st.container(key=f"{ACTIONS_KEY}_<card>")
+
+
+def phone_layout() -> None:
+    """On a phone (under 640 px) a card's actions are one row of icon buttons: their words are kept for screen
+    readers (visually hidden, not removed), so the row no longer wraps into three."""
+    row = f'[class*="st-key-{ACTIONS_KEY}_"]'
+    hidden = "position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap"
+    st.html("<style>@media (max-width: 640px) {"
+            f"{row} button [data-testid=\"stMarkdownContainer\"] {{{hidden}}}"
+            f"{row} button {{padding-left:0.6rem;padding-right:0.6rem;min-width:2.6rem;gap:0}}"
+            f"{row} {{gap:0.4rem}}"
+            "}</style>")
+
+
 def widget_texts(lang: str) -> None:
     """Streamlit's own English (skip link, file uploader, 'Press Enter to apply') in the page's language.
 

@@ -129,14 +129,14 @@ def _judge(article_id: str, target: str, relevant: bool | None, message: str) ->
 
 
 def _actions(story: StoryCard, where: str) -> None:
-    """The card's actions in one row that wraps (on a phone two short rows, not six stacked buttons); the
+    """The card's actions in one row (on a phone, icon buttons: ui.shell.phone_layout); the
     judgement for the profile is shown on its button and beside it, with an undo."""
     key = f"{where}_{story.article_id}"
     target = profile or story.profile
     editor = ctx.user.is_editor
     label = judged.get((story.article_id, target)) if target else None
     target_name = md(profile_names.get(target or "", target or ""))
-    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small", key=f"{shell.ACTIONS_KEY}_{key}")
     read_label = t("digest.mark_unread") if story.read else t("digest.mark_read")
     if row.button(read_label, key=f"read_{key}", icon=":material/done:"):
         shell.do(lambda: stories.mark_read(ctx, story.article_id, not story.read))
