@@ -278,3 +278,92 @@ def test_a_loss_is_shown_by_its_figures():
     reading = read("We shelved Quizlo", "The pilot was expensive, and completion fell to 30% by week six.")
     assert reading.stance == "critical"
     assert "and completion fell to 30% by week six" in reading.cues and "shelved" in reading.cues
+
+
+# Articles in the labelled sets' style, written and labelled before the revised reading was run on them (20 of 24
+# read right then, critical found 7 of 8; 23 of 24 after the two rules they showed missing). (vendor, title,
+# summary, label)
+LUMORA = [
+    (True, 'Lumora brings VR role-play to call centres',
+     "Lumora's new module lets agents rehearse angry-customer calls in a headset. Early customers report a 32% "
+     'drop in escalations within two months. Request a demo today.', 'promotional'),
+    (True, 'Lumora : des entretiens difficiles sans risque',
+     "Avec Lumora, les managers s'entraînent aux entretiens annuels face à un avatar. Un client du secteur "
+     'bancaire mesure 27 % de réclamations en moins après trois mois.', 'promotional'),
+    (True, 'Lumora and headset comfort: what we changed',
+     'Several trainers told us the sessions were too long. They were right: scenarios now last ten minutes at '
+     'most, and a desktop version is available for people who cannot wear a headset.', 'neutral'),
+    (False, 'Lumora signs a deal with a hospital group',
+     'The VR role-play start-up will equip 14 hospitals for patient-communication training. Financial terms were '
+     'not disclosed.', 'neutral'),
+    (False, "Les DRH s'arrachent Lumora",
+     "Au salon de la formation, le stand de Lumora ne désemplit pas. L'éditeur promet des managers deux fois plus "
+     "à l'aise en entretien, et plusieurs grands groupes ont signé dans la foulée.", 'promotional'),
+    (False, 'Lumora in our contact centre: three months in',
+     'Agents liked the scenarios at first, but attendance at the weekly sessions slid from 90% to 35% by the third '
+     'month. Supervisors now schedule them during quiet hours only.', 'critical'),
+    (False, 'Un essai randomisé sur Lumora',
+     'Des chercheurs ont comparé 180 conseillers formés avec Lumora à un groupe témoin formé en présentiel. Les '
+     "scores d'écoute active progressent de 9 % à deux mois, sans différence sur la satisfaction des clients.",
+     'neutral'),
+    (False, 'Lumora: the results are not there',
+     'A controlled study in three call centres found no measurable effect on customer satisfaction scores or call '
+     "resolution. The authors note that the vendor's own figures came from a single client.", 'critical'),
+    (False, 'Pourquoi nous avons rangé les casques Lumora',
+     'Après un semestre, les conseillers ne voulaient plus mettre le casque et les superviseurs manquaient de '
+     'temps pour débriefer. Nous sommes revenus aux jeux de rôle entre collègues.', 'critical'),
+    (False, "Lumora, l'avatar qui écoute mieux que votre manager ?",
+     "Bravo, un logiciel qui apprend l'empathie aux managers pendant que l'entreprise supprime les entretiens "
+     'individuels.', 'critical'),
+    (False, 'Is Lumora worth it?',
+     'It depends on your volume. For large contact centres the rehearsal time pays off; for teams of ten the '
+     'licence is hard to justify. Either way, plan time for debriefs.', 'neutral'),
+    (False, 'Lumora review: polished, pricey',
+     'The scenarios are realistic and the avatars react convincingly. The licence, however, costs twice as much as '
+     'its nearest rival, and setup took our IT team a week.', 'neutral'),
+    (False, 'VR soft-skills training: guidance for employers',
+     "The Authority reminds employers using tools such as Lumora that recordings of trainees' voices are personal "
+     'data and must be deleted after the assessment.', 'neutral'),
+    (False, 'Lumora fails to move the needle at a telecom operator',
+     "After a year with Lumora, the operator's complaint rate rose by 4% and first-call resolution was unchanged. "
+     'The contract will not be renewed.', 'critical'),
+    (False, 'Les conseillers adorent Lumora',
+     'Dans notre centre de Lille, 9 conseillers sur 10 recommandent les scénarios Lumora à leurs collègues. Le '
+     'taux de participation aux séances est passé de 60 % à 85 %.', 'promotional'),
+    (False, 'Lumora meta-review: promising but thin',
+     'A review of nine studies of VR role-play, three of them on Lumora, finds small gains in self-rated '
+     'confidence and too few studies on behaviour to draw conclusions.', 'neutral'),
+    (True, "Lumora 2 : l'analyse vocale en temps réel",
+     'La nouvelle version analyse le ton de la voix et propose un débriefing immédiat. Selon nos clients, le temps '
+     'de formation des nouveaux conseillers est réduit de 40 %.', 'promotional'),
+    (False, "Lumora's empathy scores questioned",
+     'Two researchers argue that the empathy score Lumora shows trainees rests on an undisclosed model and has '
+     'never been validated against observed behaviour.', 'critical'),
+    (False, 'Lumora expands to Spain',
+     'The company opened a Madrid office and translated its scenario library. It says it now has 120 corporate '
+     'clients.', 'neutral'),
+    (False, 'A year of Lumora: not the revolution we were sold',
+     'The headsets are gathering dust. Completion of the soft-skills path stalled at 20%, and managers never found '
+     'the time for debriefs.', 'critical'),
+    (False, "Lumora, un outil parmi d'autres",
+     "Lumora fait bien ce qu'il promet sur les scénarios simples, moins bien sur les situations complexes. Un "
+     'complément utile, pas un remplaçant du coaching.', 'neutral'),
+    (False, 'Lumora cuts onboarding time at a retailer',
+     'A national retailer says new store managers completed onboarding 30% faster with Lumora role-plays. An '
+     'independent evaluation is planned for next year.', 'promotional'),
+    (False, "Trainers sceptical of Lumora's avatars",
+     'Several trainers we spoke to doubt that an avatar can replace a human role-play partner, though they see '
+     'value for shy learners.', 'critical'),
+    (False, 'Lumora : des résultats encourageants dans un pilote',
+     'Dans un pilote mesuré auprès de 60 managers, les évaluations à 360 degrés progressent légèrement. '
+     "L'échantillon est petit et l'étude n'a pas de groupe témoin.", 'neutral'),
+]
+
+
+def test_the_reading_on_articles_written_for_it():
+    read_as = [(label, read(title, summary, vendor=vendor).stance) for vendor, title, summary, label in LUMORA]
+    right = sum(label == stance for label, stance in read_as)
+    critical = [stance for label, stance in read_as if label == "critical"]
+    print(f"{right} of {len(read_as)} right; critical found {critical.count('critical')} of {len(critical)}")
+    assert right >= 22 and critical.count("critical") == len(critical), read_as
+    assert sum(stance == "critical" for _label, stance in read_as) == len(critical)  # no false critical
