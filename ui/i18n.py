@@ -696,7 +696,7 @@ ERROR_STRINGS: dict[str, tuple[str, str]] = {
                                "Public {profile} : le nom ne peut pas être vide"),
     "err.profile.no_interest": ("Profile {profile}: give at least one interest (one per line)",
                                 "Public {profile} : indiquez au moins un centre d'intérêt (un par ligne)"),
-    "err.trial.needs": ("A trial needs {need}", "Un essai demande {need}"),
+    "err.trial.needs": ("a trial needs {need}", "Un essai demande {need}"),
     "err.trial.review_format": ("Review date “{got}”: expected a date YYYY-MM-DD",
                                 "Date de revue « {got} » : date attendue au format AAAA-MM-JJ"),
     "err.trial.review_past": ("Review date {day} is already past", "La date de revue {day} est déjà passée"),

@@ -83,7 +83,7 @@ if want_save:
         ))
     if result is not None and shell.act(lambda: profiles.start_rescore(ctx, key)) is not None:
         shell.flash(t("profiles.rescore_started"))
-    st.rerun()
+        st.rerun()  # only then: a refused save keeps its error line on the page
 
 job = profiles.rescore_status(key)
 if job is not None and job.running:

@@ -288,8 +288,10 @@ else:
     ])
     with decision_tab, st.form("decision", clear_on_submit=True, border=False):
         # no status is preselected: a decision is always chosen, never "adopted" because it came first
+        # labels resolved now, in the page's language (a format_func calling t() later may answer in English)
+        next_labels = {s: status_label(s) for s in detail.allowed_next}
         new_status = st.selectbox(t("register.new_status"), detail.allowed_next, index=None,
-                                  placeholder=t("register.choose_status"), format_func=status_label,
+                                  placeholder=t("register.choose_status"), format_func=next_labels.__getitem__,
                                   disabled=not editor, key="decision_status")
         rationale = st.text_area(t("register.rationale"), help=t("register.rationale_help"), disabled=not editor,
                                  key="decision_rationale")
