@@ -116,7 +116,8 @@ def test_import_needs_editor(populated_store):
 
 def test_numbers_stay_with_the_entry_when_it_moves_and_signals_are_listed(ctx):
     """A dot's number is the register's id: moving an entry to another ring keeps it (and every other number);
-    the SVG carries a legend for colours and markers and links each dot to its card; signals are listed."""
+    the SVG carries a legend for colours and markers and, drawn clickable, makes each dot a focusable button named
+    by its tooltip (no link: a link would reload the page and sign the user out); signals are listed."""
     from ui.radar_svg import draw
 
     def drawn():
@@ -124,7 +125,7 @@ def test_numbers_stay_with_the_entry_when_it_moves_and_signals_are_listed(ctx):
         quadrants = sorted({e.quadrant for e in entries})
         svg, blips = draw(entries, quadrants, {r: r.upper() for r in (*radar.RINGS, "rejected")},
                           {q: q for q in quadrants}, marker_labels={"new": "NEW", "moved": "MOVED"},
-                          href=lambda blip: f"register?tool={blip.name}")
+                          clickable=True)
         return svg, {b.name: b.number for b in blips}
 
     cards = {c.name: c for c in tools.list_tools(ctx)}
@@ -134,8 +135,11 @@ def test_numbers_stay_with_the_entry_when_it_moves_and_signals_are_listed(ctx):
     svg, after = drawn()
     assert after == before  # the moved entry and all the others keep their numbers
     number = after["Generative-AI authoring"]
-    assert f'<a href="register?tool=Generative-AI authoring" target="_top" data-blip="{number}">' in svg
-    assert svg.count("<a href=") == len(after)
+    assert (f'<g data-blip="{number}" role="button" tabindex="0" aria-label="{number}. Generative-AI authoring '
+            '(TRIAL)"><title>' in svg)
+    assert svg.count('role="button" tabindex="0"') == len(after) and "<a " not in svg
+    plain, _ = draw(radar.radar_entries(ctx), sorted({e.quadrant for e in radar.radar_entries(ctx)}), {}, {})
+    assert "tabindex" not in plain and 'role="button"' not in plain  # the printed briefing's radar: no buttons
     assert f">{number}</text>" in svg
     legend = svg[svg.index('data-testid="veille-radar-legend"'):]
     for word in ("ADOPT", "TRIAL", "ASSESS", "HOLD", "REJECTED", "NEW", "MOVED"):

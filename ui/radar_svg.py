@@ -3,13 +3,14 @@
 Rings from the centre: adopt, trial, assess, hold; rejected items sit in a dashed band outside the radar.
 Quadrants (sectors) come from the entries. Each item is a numbered dot, its number the register's id (an entry
 keeps it when it moves ring or quadrant); the caller lists the numbers. A legend under the circle says what the
-colours (rings) and markers (new, moved) mean; each dot has a tooltip and, given `href`, links to its card.
+colours (rings) and markers (new, moved) mean; each dot has a tooltip. Drawn `clickable`, each dot is a button
+(focusable, named by its tooltip) for the page's radar widget (ui/radar_widget.py), which opens its card in the
+session; an HTML link would reload the page, which starts a new session and signs the user out.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
@@ -106,9 +107,10 @@ def _slots(count: int, inner: float, outer: float, start: float, sector: float) 
 
 def draw(entries, quadrants: list[str], ring_labels: dict[str, str], quadrant_labels: dict[str, str],
          size: int = 640, title: str = "technology radar", marker_labels: dict[str, str] | None = None,
-         href: Callable[[Blip], str] | None = None) -> tuple[str, list[Blip]]:
+         clickable: bool = False) -> tuple[str, list[Blip]]:
     """The radar as an SVG string and the numbered blips (for the list next to it). `marker_labels` names the
-    markers in the legend ({"new": ..., "moved": ...}); `href(blip)`, if given, is the link of each dot."""
+    markers in the legend ({"new": ..., "moved": ...}); `clickable` makes each dot a focusable button
+    (`role="button"`, `tabindex="0"`, named by its tooltip), still carrying its number in `data-blip`."""
     markers = {"new": "new", "moved": "moved", **(marker_labels or {})}
     centre = size / 2
     radius = size * 0.40
@@ -174,9 +176,8 @@ def draw(entries, quadrants: list[str], ring_labels: dict[str, str], quadrant_la
         colour = RING_COLORS.get(blip.ring, "#7f7f7f")
         tip = f"{blip.number}. {blip.name} ({ring_labels.get(blip.ring, blip.ring)})"
         tip += "".join(f" · {markers[m]}" for m, on in (("new", blip.is_new), ("moved", blip.moved)) if on)
-        link = href(blip) if href else ""
-        parts.append(f'<a href="{escape(link)}" target="_top" data-blip="{blip.number}">' if link else
-                     f'<g data-blip="{blip.number}">')
+        button = f' role="button" tabindex="0" aria-label="{escape(tip)}"' if clickable else ""
+        parts.append(f'<g data-blip="{blip.number}"{button}>')
         parts.append(f"<title>{escape(tip)}</title>")
         if blip.is_new:  # a halo marks new items
             parts.append(f'<circle cx="{blip.x:.1f}" cy="{blip.y:.1f}" r="{HALO}" fill="none" stroke="{colour}" '
@@ -188,7 +189,7 @@ def draw(entries, quadrants: list[str], ring_labels: dict[str, str], quadrant_la
         font = 13 if blip.number < 100 else 11
         parts.append(f'<text x="{blip.x:.1f}" y="{blip.y + font * 0.36:.1f}" font-size="{font}" fill="#fff" '
                      f'text-anchor="middle" font-weight="bold">{blip.number}</text>')
-        parts.append("</a>" if link else "</g>")
+        parts.append("</g>")
     parts.append(_legend(width, size, ring_labels, markers))
     parts.append("</svg>")
     return "".join(parts), blips
