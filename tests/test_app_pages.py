@@ -444,8 +444,12 @@ def test_trends_board_marks_the_partial_week_defines_its_windows_and_lists_words
 
 def test_radar_board_has_a_legend_stable_numbers_card_links_and_the_signals(app_test, populated_store):
     """The radar is drawn in the page (not as an image) so its dots have tooltips; its legend names colours and
-    markers; numbers are register ids; every entry, signals included (listed, not drawn), links to its card."""
+    markers; numbers are register ids, each drawn dot a button (the radar widget opens its card); every entry,
+    signals included (listed, not drawn), links to its card."""
+    import json
     from urllib.parse import urlencode
+
+    from ui import radar_widget
 
     _path, settings, store = populated_store
     ctx = editor_ctx(settings, store)
@@ -460,15 +464,17 @@ def test_radar_board_has_a_legend_stable_numbers_card_links_and_the_signals(app_
                                          "Signaux, pas encore sur le radar")):
         at = app_test("radar", lang=lang)
         clean(at)
-        html = [m.value for m in at.markdown if 'data-testid="veille-radar"' in m.value]
-        assert len(html) == 1 and not at.get("imgs")
-        svg = html[0]
+        widgets = [w.proto for w in at.get("bidi_component") if w.proto.component_name == radar_widget.NAME]
+        assert len(widgets) == 1 and not at.get("imgs")
+        svg = json.loads(widgets[0].json)["svg"]
+        assert not [m for m in at.markdown if "<svg" in m.value]  # drawn once, by the widget
         assert 'data-testid="veille-radar"' in svg and 'width="100%"' in svg
         legend = svg[svg.index('data-testid="veille-radar-legend"'):]
         assert all(f">{word}</text>" in legend for word in legend_words), legend
         assert sorted(int(n) for n in re.findall(r'data-blip="(\d+)"', svg)) == sorted(c.id for c in drawn)
         for card in drawn:
             assert f"<title>{card.id}. {html_escape(card.name)} (" in svg
+            assert re.search(rf'<g data-blip="{card.id}" role="button" tabindex="0" aria-label="{card.id}\. ', svg)
         assert f"<title>{signals[0].id}. " not in svg  # listed, not drawn
         assert [h.value for h in at.subheader if h.value.startswith(heading)] == [f"{heading} ({len(signals)})"]
         links = {link.proto.query_string: link.proto.label for link in at.get("page_link")}
@@ -477,3 +483,46 @@ def test_radar_board_has_a_legend_stable_numbers_card_links_and_the_signals(app_
             label = links[urlencode({"tool": card.name})]
             assert label.startswith(f"**{card.id}** · {md(card.name)} · _"), label
         assert len(links) == len(cards)
+
+
+def test_a_radar_dot_opened_switches_to_its_card_in_the_session(app_test, populated_store, monkeypatch):
+    """The page's side of a click on a dot: the widget reports the dot's number (once, as a trigger does) and the
+    page opens the Register on that card, in this session; again after another card was picked there. The click
+    itself happens in the browser (tests/test_browser_radar.py): AppTest runs no component JavaScript."""
+    from streamlit.components.v2.bidi_component.state import ComponentResult
+
+    from ui import radar_widget
+    from ui.services import tools
+
+    _path, settings, store = populated_store
+    ctx = editor_ctx(settings, store)
+    first = tools.tool_names(ctx)[0]  # what the Register shows when nothing opened a card
+    card = next(c for c in tools.list_tools(ctx) if c.status != "signal" and c.name != first)
+    pending: list[object] = []
+
+    def mount(**kwargs):
+        assert kwargs["data"]["svg"].startswith("<svg") and callable(kwargs["on_open_change"])
+        return ComponentResult({}, {"open": pending.pop() if pending else None})
+
+    monkeypatch.setattr(radar_widget, "_mount", mount)
+    at = app_test("radar")
+    clean(at)
+    assert "register_tool" not in at.session_state  # the Register not visited yet
+    pending.append(card.id)
+    at.run()  # the rerun a click starts
+    clean(at)
+    assert at.session_state["register_tool"] == card.name
+    assert at.query_params["tool"] == card.name
+    assert any(m.value.startswith(f"### {md(card.name)} ") for m in at.markdown)
+    at.selectbox(key="register_tool").select(first).run()
+    assert at.session_state["register_tool"] == first
+    at.switch_page("views/radar.py").run()
+    pending.append(card.id)
+    at.run()
+    assert at.session_state["register_tool"] == card.name
+    for junk in ("7", 0, -3, 2.5, True, 10**9):  # not a drawn dot's number: the radar stays
+        at.switch_page("views/radar.py").run()
+        pending.append(junk)
+        at.run()
+        clean(at)
+        assert [h.value for h in at.title] == ["Technology radar"], junk

@@ -307,10 +307,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "radar.number": ("No.", "N°"),
     "radar.how": (
         "Colour = ring, halo = new, diamond = moved. Each number is the entry's number in the register: it stays "
-        "the same when the entry moves. Hover a dot for its name; click a name below to open its card.",
+        "the same when the entry moves. Hover a dot for its name; click it (or a name below) to open its card.",
         "Couleur = anneau, halo = nouveau, losange = déplacé. Chaque numéro est celui de l'entrée dans le "
-        "registre : il ne change pas quand elle se déplace. Survolez un point pour son nom ; cliquez un nom "
-        "ci-dessous pour ouvrir sa fiche.",
+        "registre : il ne change pas quand elle se déplace. Survolez un point pour son nom ; cliquez-le (ou un "
+        "nom ci-dessous) pour ouvrir sa fiche.",
     ),
     "radar.signals": ("Signals, not on the radar yet ({count})", "Signaux, pas encore sur le radar ({count})"),
     "radar.signals_help": (

@@ -11,11 +11,17 @@ from config import clock
 from ui import shell
 from ui.i18n import current_language, quadrant_label, t
 from ui.radar_svg import draw
+from ui.radar_widget import radar as radar_widget
 from ui.safe import md
 from ui.services import radar, tools
 from ui.services.statuses import OUTSIDE, RINGS
 
+REGISTER = "views/register.py"
+
 ctx = shell.context()
+# the register opens a linked card (?tool=NAME) once, then leaves the user's own choice alone; forgetting which one
+# here lets a dot or a list link open the same card again after another card was picked there
+st.session_state.pop("register_linked", None)
 shell.header("radar.title", "radar.intro")
 shell.show_flash()
 
@@ -29,7 +35,7 @@ waiting = radar.signals(ctx)
 
 def _card(number: int, name: str, ring: str, extra: str = "") -> None:
     """A link to the entry's register card, in this session (a signed-in user stays signed in)."""
-    st.page_link("views/register.py", label=f"**{number}** · {md(name)} · _{t(f'ring.{ring}')}_{extra}",
+    st.page_link(REGISTER, label=f"**{number}** · {md(name)} · _{t(f'ring.{ring}')}_{extra}",
                  query_params={"tool": name}, icon=":material/open_in_new:")
 
 
@@ -40,13 +46,14 @@ else:
     quadrants += sorted({e.quadrant for e in placed} - set(quadrants))
     ring_labels = {ring: t(f"ring.{ring}") for ring in (*RINGS, OUTSIDE)}
     svg, blips = draw(placed, quadrants, ring_labels, {q: quadrant_label(q) for q in quadrants},
-                      title=t("radar.title"), marker_labels={"new": t("radar.new"), "moved": t("radar.moved")})
-    # full width (a side column made it too small to read), drawn in the page (not an image) so each dot's tooltip shows
-    # st.html drops SVG (its sanitizer keeps HTML only); as raw HTML in Markdown it is kept, with its tooltips.
-    # Safe: every text in it went through html.escape; the line break after the opening tag makes it one HTML
-    # block, so no Markdown is read inside (a name's * or _ stays as written)
-    head, rest = svg.split(">", 1)
-    st.markdown(f"{head}>\n{rest}", unsafe_allow_html=True)
+                      title=t("radar.title"), marker_labels={"new": t("radar.new"), "moved": t("radar.moved")},
+                      clickable=True)
+    # full width (a side column made it too small to read), drawn in the page (not an image) so each dot's tooltip
+    # shows; a click (or Enter/Space) on a dot opens its card as the list's links do, in this session
+    opened = radar_widget(svg)
+    name_of = {b.number: b.name for b in blips}
+    if opened in name_of:
+        st.switch_page(REGISTER, query_params={"tool": name_of[opened]})
     st.caption(t("radar.how"))
     # the numbered list under the radar, one column per quadrant (stacked on a phone)
     columns = st.columns(min(len(quadrants), 4))
