@@ -1,7 +1,8 @@
 """Graded sets from four companies that each measured the scorer blind before joining its fit
 (scoring/calibrate.py DEV_SETS): a hospital group and a transport operator (profiles in French), a hotel group
-(profiles in English), a bank (profiles in French). Each has 120+ EN/FR items. A fifth, a construction group
-with French profiles (tests/data/heldout5), was written after the committed fit and stays out of it.
+(profiles in English), a bank (profiles in French). Each has 120+ EN/FR items. A fifth and a sixth, a construction
+group and a retail chain with French profiles (tests/data/heldout5, heldout6), were written after the committed fit
+and stay out of it.
 
 These guard the fit on every landed version: the ranking bars of the issue on relevance on the mean, against
 BM25 with the scorer's bilingual expansion and naive MiniLM cosine, and what a score of 0.5 means. The per-profile
@@ -24,7 +25,10 @@ SETS = {
     "banque": (DATA / "heldout4" / "banque.toml", DATA / "heldout4" / "banque.jsonl"),
 }
 # written blind after the committed fit and kept out of it (not in DEV_SETS): it measures the fit, never tunes it
-UNSEEN = {"btp": (DATA / "heldout5" / "btp.toml", DATA / "heldout5" / "btp.jsonl")}
+UNSEEN = {"btp": (DATA / "heldout5" / "btp.toml", DATA / "heldout5" / "btp.jsonl"),
+          "commerce": (DATA / "heldout6" / "commerce.toml", DATA / "heldout6" / "commerce.jsonl")}
+# what a set still misses, recorded rather than asserted (README, "How well it ranks")
+MISSED = {"btp": {"recall"}}
 
 
 def load(name: str):
@@ -56,16 +60,18 @@ def test_a_company_the_scorer_first_met_blind(name, encoder):
 
 
 @pytest.mark.slow
-def test_a_company_the_fit_never_saw(encoder, record_property):
-    """A construction group with French profiles, written after the fit: the issue's bars for a French-profile
-    set (nDCG@10 >= 0.78, P@10 >= 0.6, not below BM25 or naive MiniLM on the mean) and scores >= 0.5 mostly
-    relevant. Its recall at 0.5 is recorded, not asserted: it misses the 70% bar (README, "How well it ranks")."""
+@pytest.mark.parametrize("name", sorted(UNSEEN))
+def test_a_company_the_fit_never_saw(name, encoder, record_property):
+    """Companies with French profiles, written after the fit: the issue's bars for a French-profile set
+    (nDCG@10 >= 0.78, P@10 >= 0.6, not below BM25 or naive MiniLM on the mean), scores >= 0.5 mostly relevant and
+    clearly relevant items mostly >= 0.5 (recorded, not asserted, where MISSED says so)."""
     from scoring import calibrate
     from scoring.evaluate import calibration, evaluate, table
     from scoring.model import MINILM, load_encoder
 
-    assert not any("heldout5" in gold for gold, _ in calibrate.DEV_SETS)  # held out: never fitted on
-    profiles, items = load("btp")
+    folder = UNSEEN[name][1].parent.name
+    assert not any(folder in gold for gold, _ in calibrate.DEV_SETS)  # held out: never fitted on
+    profiles, items = load(name)
     assert len(profiles) == 4 and len(items) >= 100 and {it.lang for it in items} == {"en", "fr"}
     rows = evaluate(items, profiles, encoder, other_encoders=[load_encoder(MINILM)])
     mean = {r.system: r for r in rows if r.profile == "mean"}
@@ -75,3 +81,5 @@ def test_a_company_the_fit_never_saw(encoder, record_property):
     cal = calibration(items, profiles, encoder)
     record_property("clearly_relevant_at_least_half", round(cal["clearly_relevant_at_least_half"], 3))
     assert cal["relevant_share"] >= 0.7, cal
+    if "recall" not in MISSED.get(name, ()):
+        assert cal["clearly_relevant_at_least_half"] >= 0.7, cal
