@@ -903,6 +903,13 @@ def format_percent(value: float | None, lang: str | None = None, digits: int = 0
     return f"{number}{NNBSP}%" if lang == "fr" else f"{number}%"
 
 
+def format_score(value: float | None, lang: str | None = None) -> str:
+    """A relevance score as a percentage: whole percents, with one decimal above 95% and below 5%, where the top
+    cards would otherwise all read '99%' (scores there are well calibrated: telling 99.4% from 98.6% is honest)."""
+    digits = 1 if value is not None and (value >= 0.95 or value <= 0.05) else 0
+    return format_percent(value, lang, digits)
+
+
 def format_ratio(value: float | None, lang: str | None = None) -> str:
     """A growth factor: '×1.52' / '×1,52'."""
     return "—" if value is None else "×" + format_number(value, lang, 2)
