@@ -369,3 +369,12 @@ def test_french_report_has_no_english_and_french_typography(populated_store):
     assert not re.findall(r"(?<!\s)\b(?:tool|trend)\b", text)
     assert "outil" in text and "IA et automatisation" in text
     assert not _typography_problems(text), _typography_problems(text)[:5]
+
+
+def test_top_scores_are_told_apart():
+    """Relevance near the top reads 99.4% and 98.6%, not 99% twice; mid-range scores stay whole percents."""
+    from ui.i18n import NNBSP, format_score
+
+    assert [format_score(s, "en") for s in (0.994, 0.986, 0.951, 0.723, 0.03)] == \
+        ["99.4%", "98.6%", "95.1%", "72%", "3.0%"]
+    assert format_score(0.994, "fr") == f"99,4{NNBSP}%" and format_score(None, "en") == "—"

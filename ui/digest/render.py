@@ -15,7 +15,7 @@ import jinja2
 
 from ui.digest.records import Digest
 from ui.digest.strings import MONTHS, STATUS_COLOURS, STRINGS
-from ui.i18n import format_percent, french_typography, why_label
+from ui.i18n import format_score, french_typography, why_label
 from ui.services.statuses import label as status_label
 
 FONT = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif"
@@ -106,7 +106,7 @@ def render_digest(digest: Digest, *, timezone: str = "Europe/Paris") -> Rendered
             stories.append({
                 "title": s.title, "url": s.url, "app_url": s.app_url, "summary": s.summary,
                 "why": why_label(s.why, lang),
-                "percent": format_percent(s.score, lang), "profile_name": s.profile_name,
+                "percent": format_score(s.score, lang), "profile_name": s.profile_name,
                 "date": format_date(s.published, lang, tz), "sources": s.sources, "badge_bg": bg, "badge_fg": fg,
             })
         sections.append({"label": sec.label, "stories": stories})

@@ -10,7 +10,7 @@ import streamlit as st
 
 from config import clock
 from ui import shell
-from ui.i18n import current_language, format_date, format_percent, t, topic_label, why_label
+from ui.i18n import current_language, format_date, format_score, t, topic_label, why_label
 from ui.safe import md, md_link
 from ui.services import stories, tools
 from ui.services.records import DigestFilter, StoryCard
@@ -94,7 +94,7 @@ def _card(story: StoryCard, where: str = "list") -> None:
         head, badge = st.columns([6, 1], vertical_alignment="top")
         head.markdown("#### " + md_link(story.title or "—", story.url))
         if story.score is not None:
-            badge.metric(t("digest.score_label"), format_percent(story.score), help=t("digest.score_help"))
+            badge.metric(t("digest.score_label"), format_score(story.score), help=t("digest.score_help"))
         first = story.sources[0] if story.sources else None
         meta = [format_date(story.published)]
         if first:

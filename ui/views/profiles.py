@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import shell
-from ui.i18n import format_date, format_percent, t, why_label
+from ui.i18n import format_date, format_score, t, why_label
 from ui.safe import md, md_link
 from ui.services import profiles
 
@@ -24,7 +24,7 @@ def _article_list(items) -> None:
     if not items:
         st.caption(t("empty"))
     for item in items:
-        score = f"**{format_percent(item.score)}**" if item.score is not None else "—"
+        score = f"**{format_score(item.score)}**" if item.score is not None else "—"
         st.markdown(f"{score} · {md_link(item.title or '—', item.url)}  \n"
                     f":gray[{md(format_date(item.published))} · {md(why_label(item.why))}]")
 
