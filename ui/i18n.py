@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime
 
-from config.errors import Term, VeilleError
+from config.errors import Message, Term, VeilleError
 from ui.services.statuses import LABELS as STATUS_LABELS
 from ui.services.tools import CRITERIA
 
@@ -802,7 +802,77 @@ ERROR_STRINGS: dict[str, tuple[str, str]] = {
         "{env} est trop courte ({length} caractères) : utilisez au moins {min} caractères aléatoires (par exemple "
         "la sortie de \\`openssl rand -hex 32\\`), ou supprimez-la",
     ),
+    # a feed's test fetch (watcher.fetcher, watcher.netguard) and parse (watcher.parser): the Sources page's
+    # "Not added: <url> is unreachable (<this>)"
+    "err.fetch.invalid_url": ("invalid URL {url} ({detail})", "adresse invalide {url} ({detail})"),
+    "err.fetch.no_host": ("invalid URL {url} (no host)", "adresse invalide {url} (sans nom d'hôte)"),
+    "err.fetch.scheme": ("refused: unsupported scheme “{scheme}” in {url} (only http and https)",
+                         "refusé : protocole « {scheme} » non pris en charge dans {url} (http et https seulement)"),
+    "err.fetch.credentials": ("refused: URL carries credentials (user:password@); they are never sent",
+                              "refusé : l'adresse contient des identifiants (utilisateur:mot de passe@), qui ne sont "
+                              "jamais envoyés"),
+    "err.fetch.blocked": (
+        "refused: {host} is {reason} (set [crawler] allow_private_networks = true to allow)",
+        "refusé : {host} est {reason} (autorisez-la avec [crawler] allow_private_networks = true)",
+    ),
+    "err.fetch.blocked_resolved": (
+        "refused: {host} resolves to {address}, {reason} (set [crawler] allow_private_networks = true to allow)",
+        "refusé : {host} désigne {address}, {reason} (autorisez-la avec [crawler] allow_private_networks = true)",
+    ),
+    "err.fetch.resolve": ("cannot resolve {host} ({detail})", "nom {host} introuvable ({detail})"),
+    "err.fetch.no_address": ("cannot resolve {host} (no address)", "nom {host} introuvable (aucune adresse)"),
+    "err.fetch.resolve_timeout": ("resolving {host} timed out after {seconds} s",
+                                  "la recherche du nom {host} a expiré après {seconds} s"),
+    "err.fetch.unix": ("refused: unix sockets are not fetched", "refusé : les sockets unix ne sont pas lues"),
+    "err.fetch.http": ("HTTP {status_code} {phrase}", "erreur HTTP {status_code} ({phrase})"),
+    "err.fetch.http_retry": ("HTTP {status_code} {phrase} (retry after {seconds} s)",
+                             "erreur HTTP {status_code} ({phrase}), réessayer dans {seconds} s"),
+    "err.fetch.encoding": ("unsupported Content-Encoding {encoding}", "Content-Encoding {encoding} non pris en charge"),
+    "err.fetch.too_large": ("body exceeds {max} bytes", "la réponse dépasse {max} octets"),
+    "err.fetch.decode": ("could not decode {coding} body ({detail})",
+                         "impossible de décompresser la réponse {coding} ({detail})"),
+    "err.fetch.loop": ("redirect loop: {url} was already visited", "boucle de redirections : {url} déjà visitée"),
+    "err.fetch.redirects": ("too many redirects (more than {max})", "trop de redirections (plus de {max})"),
+    "err.fetch.no_location": ("HTTP {status_code} redirect without a Location header",
+                              "redirection HTTP {status_code} sans en-tête Location"),
+    "err.fetch.bad_location": ("invalid redirect Location {location} ({detail})",
+                               "adresse de redirection invalide {location} ({detail})"),
+    "err.fetch.timeout": ("timed out after {seconds} s", "délai dépassé après {seconds} s"),
+    "err.fetch.connect_timeout": ("connection timed out after {seconds} s", "connexion expirée après {seconds} s"),
+    "err.fetch.read_timeout": ("timed out after {seconds} s without data",
+                               "aucune donnée reçue pendant {seconds} s"),
+    "err.fetch.tls": ("TLS error with {host}: {detail}", "erreur TLS avec {host} : {detail}"),
+    "err.fetch.connect": ("cannot connect to {host}: {detail}", "connexion impossible à {host} : {detail}"),
+    "err.fetch.protocol": ("protocol error from {host}: {detail}", "erreur de protocole de {host} : {detail}"),
+    "err.fetch.decode_response": ("could not decode response from {host}: {detail}",
+                                  "réponse de {host} impossible à décoder : {detail}"),
+    "err.fetch.network": ("network error with {host}: {detail}", "erreur réseau avec {host} : {detail}"),
+    "err.fetch.network_plain": ("network error: {detail}", "erreur réseau : {detail}"),
+    "err.parse.empty": ("not a feed: empty response body", "pas un flux : réponse vide"),
+    "err.parse.html": ("not a feed: the server returned an HTML page",
+                       "pas un flux : le serveur a renvoyé une page HTML"),
+    "err.parse.no_content_type": ("not a feed: no RSS/Atom content found (no content type)",
+                                  "pas un flux : aucun contenu RSS/Atom (type de contenu absent)"),
+    "err.parse.no_feed": ("not a feed: no RSS/Atom content found ({content_type})",
+                          "pas un flux : aucun contenu RSS/Atom ({content_type})"),
+    "err.parse.json": ("not a feed: invalid JSON ({detail})", "pas un flux : JSON invalide ({detail})"),
+    "err.parse.not_json_feed": ("not a feed: a JSON document that is not a JSON Feed",
+                                "pas un flux : un document JSON qui n'est pas un JSON Feed"),
+    "err.parse.corrupt": ("not a feed: corrupt compressed body ({detail})",
+                          "pas un flux : réponse compressée corrompue ({detail})"),
+    "err.parse.inflates": ("not a feed: compressed body inflates beyond {max} bytes",
+                           "pas un flux : la réponse décompressée dépasse {max} octets"),
     # our own words given to the errors above (config.errors.Term)
+    "term.address.a loopback address": ("a loopback address", "une adresse de bouclage"),
+    "term.address.an unspecified address": ("an unspecified address", "une adresse non spécifiée"),
+    "term.address.a link-local address": ("a link-local address", "une adresse lien-local"),
+    "term.address.a multicast address": ("a multicast address", "une adresse de multidiffusion"),
+    "term.address.a shared (carrier-grade NAT) address": ("a shared (carrier-grade NAT) address",
+                                                          "une adresse partagée (NAT d'opérateur)"),
+    "term.address.a reserved address": ("a reserved address", "une adresse réservée"),
+    "term.address.a private address": ("a private address", "une adresse privée"),
+    "term.address.a non-public address": ("a non-public address", "une adresse non publique"),
+    "term.address.not an IP address": ("not an IP address", "pas une adresse IP"),
     "term.field.note": ("Note", "Note"),
     "term.field.rationale": ("Rationale", "Justification"),
     "term.need.owner": ("an owner", "un responsable"),
@@ -923,10 +993,16 @@ def error_text(exc: BaseException, lang: str | None = None, escape: Callable[[st
     """What an error says, in `lang`: its message (key and values) through the catalogue, each value passed
     through `escape` (the app gives ui.safe.md: names and URLs stay text); its English text (escaped) when it
     carries no message or the catalogue lacks its key."""
-    lang = lang or current_language()
     message = exc.message if isinstance(exc, VeilleError) else None
-    if message is None or message.key not in STRINGS:
-        return escape(str(exc))
+    text = message_text(message, lang, escape) if message is not None else ""
+    return text or escape(str(exc))
+
+
+def message_text(message: Message, lang: str | None = None, escape: Callable[[str], str] = str) -> str:
+    """A message (key and values) in `lang`, each value through `escape`; "" when the catalogue lacks its key."""
+    lang = lang or current_language()
+    if message.key not in STRINGS:
+        return ""
 
     def shown(value: object) -> str:
         if isinstance(value, tuple):  # a list of terms: each one escaped, our separator kept

@@ -74,9 +74,11 @@ def inflate(body: bytes) -> bytes:
         try:
             out = zlib.decompressobj(wbits).decompress(body, MAX_INFLATED_BYTES + 1)
         except zlib.error as exc:
-            raise ParseError(f"not a feed: corrupt compressed body ({exc})") from None
+            raise ParseError(f"not a feed: corrupt compressed body ({exc})", key="err.parse.corrupt",
+                             detail=str(exc)) from None
         if len(out) > MAX_INFLATED_BYTES:
-            raise ParseError(f"not a feed: compressed body inflates beyond {MAX_INFLATED_BYTES} bytes")
+            raise ParseError(f"not a feed: compressed body inflates beyond {MAX_INFLATED_BYTES} bytes",
+                             key="err.parse.inflates", max=MAX_INFLATED_BYTES)
         body = out
     return body
 

@@ -270,7 +270,10 @@ def _http_error(response: httpx.Response) -> FetchError:
     message = f"HTTP {status} {phrase}"
     if retry_after is not None:
         message += f" (retry after {retry_after:.0f} s)"
-    return FetchError(message, status=status, retry_after=retry_after)
+        return FetchError(message, status=status, retry_after=retry_after, key="err.fetch.http_retry",
+                          status_code=status, phrase=phrase, seconds=f"{retry_after:.0f}")
+    return FetchError(message, status=status, retry_after=retry_after, key="err.fetch.http", status_code=status,
+                      phrase=phrase)
 
 
 class _BodyDecoder:
@@ -279,7 +282,7 @@ class _BodyDecoder:
     def __init__(self, encoding: str, max_bytes: int):
         codings = [c.strip().lower() for c in encoding.split(",") if c.strip() and c.strip().lower() != "identity"]
         if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate")):
-            raise FetchError(f"unsupported Content-Encoding {encoding!r}")
+            raise FetchError(f"unsupported Content-Encoding {encoding!r}", key="err.fetch.encoding", encoding=encoding)
         self.coding = codings[0] if codings else None
         self.max_bytes = max_bytes
         self.size = 0
@@ -299,7 +302,8 @@ class _BodyDecoder:
             return
         self.size += len(data)
         if self.size > self.max_bytes:
-            raise BodyTooLargeError(f"body exceeds {self.max_bytes} bytes")
+            raise BodyTooLargeError(f"body exceeds {self.max_bytes} bytes", key="err.fetch.too_large",
+                                    max=self.max_bytes)
         self.parts.append(data)
 
     def feed(self, raw: bytes) -> None:
@@ -324,14 +328,16 @@ class _BodyDecoder:
                     self._z = self._new_decompressor()  # another gzip member follows
                     data = rest
         except zlib.error as exc:
-            raise FetchError(f"could not decode {self.coding} body ({exc})") from None
+            raise FetchError(f"could not decode {self.coding} body ({exc})", key="err.fetch.decode",
+                             coding=str(self.coding), detail=str(exc)) from None
 
     def finish(self) -> bytes:
         if self._z is not None:
             try:
                 self._keep(self._z.flush())
             except zlib.error as exc:
-                raise FetchError(f"could not decode {self.coding} body ({exc})") from None
+                raise FetchError(f"could not decode {self.coding} body ({exc})", key="err.fetch.decode",
+                             coding=str(self.coding), detail=str(exc)) from None
         return b"".join(self.parts)
 
 
@@ -422,16 +428,19 @@ class Fetcher:
                     assert target is not None  # a hop without a result is a redirect
                     hops += 1
                     if target in seen:
-                        raise FetchError(f"redirect loop: {target} was already visited")
+                        raise FetchError(f"redirect loop: {target} was already visited", key="err.fetch.loop",
+                                         url=str(target))
                     if hops > self.settings.max_redirects:
-                        raise FetchError(f"too many redirects (more than {self.settings.max_redirects})")
+                        raise FetchError(f"too many redirects (more than {self.settings.max_redirects})",
+                                         key="err.fetch.redirects", max=self.settings.max_redirects)
                     all_permanent = all_permanent and status in PERMANENT
                     if all_permanent:
                         permanent_redirect = target
                     seen.add(target)
                     current = target
         except TimeoutError:
-            raise FetchError(f"timed out after {_seconds(total)}") from None
+            raise FetchError(f"timed out after {_seconds(total)}", key="err.fetch.timeout",
+                             seconds=f"{total:g}") from None
 
     def _request(self, url: str, headers: dict[str, str]) -> httpx.Request:
         check_url(url, self.settings)
@@ -439,7 +448,8 @@ class Fetcher:
             return httpx.Request("GET", url, headers={**self._headers, **headers},
                                  extensions={"timeout": self._timeout})
         except httpx.InvalidURL as exc:
-            raise FetchError(f"invalid URL {url!r} ({exc})") from None
+            raise FetchError(f"invalid URL {url!r} ({exc})", key="err.fetch.invalid_url", url=url,
+                             detail=str(exc)) from None
 
     async def _hop(self, request: httpx.Request) -> tuple[int, str | None, dict | None]:
         """One request: (status, redirect target, None) or (status, None, final result fields)."""
@@ -449,11 +459,13 @@ class Fetcher:
             if status in REDIRECTS:
                 location = response.headers.get("location")
                 if not location:
-                    raise FetchError(f"HTTP {status} redirect without a Location header")
+                    raise FetchError(f"HTTP {status} redirect without a Location header", key="err.fetch.no_location",
+                                     status_code=status)
                 try:
                     return status, str(request.url.join(location.strip())), None
                 except httpx.InvalidURL as exc:
-                    raise FetchError(f"invalid redirect Location {location!r} ({exc})") from None
+                    raise FetchError(f"invalid redirect Location {location!r} ({exc})", key="err.fetch.bad_location",
+                                     location=str(location), detail=str(exc)) from None
             if status == 304 or 200 <= status < 300:
                 if status == 304:
                     await response.aread()  # empty by definition; reading it lets the connection be reused
@@ -481,13 +493,17 @@ class Fetcher:
         try:
             response = await self._http.handle_async_request(request)
         except httpx.ConnectTimeout:
-            raise FetchError(f"connection timed out after {_seconds(self.settings.connect_timeout_seconds)}") from None
+            raise FetchError(f"connection timed out after {_seconds(self.settings.connect_timeout_seconds)}",
+                             key="err.fetch.connect_timeout",
+                             seconds=f"{self.settings.connect_timeout_seconds:g}") from None
         except httpx.TimeoutException:
-            raise FetchError(f"timed out after {_seconds(self.settings.read_timeout_seconds)} without data") from None
+            raise FetchError(f"timed out after {_seconds(self.settings.read_timeout_seconds)} without data",
+                             key="err.fetch.read_timeout", seconds=f"{self.settings.read_timeout_seconds:g}") from None
         except httpx.HTTPError as exc:
-            raise FetchError(_network_message(exc, request.url.host)) from None
+            raise _network_error(exc, request.url.host) from None
         except OSError as exc:
-            raise FetchError(f"network error: {exc.strerror or exc}") from None
+            raise FetchError(f"network error: {exc.strerror or exc}", key="err.fetch.network_plain",
+                             detail=str(exc.strerror or exc)) from None
         response.request = request
         return response
 
@@ -497,14 +513,15 @@ class Fetcher:
         decoder = _BodyDecoder(encoding, cap)
         length = response.headers.get("content-length", "")
         if decoder.coding is None and length.isdigit() and int(length) > cap:
-            raise BodyTooLargeError(f"body exceeds {cap} bytes")
+            raise BodyTooLargeError(f"body exceeds {cap} bytes", key="err.fetch.too_large", max=cap)
         try:
             async for raw in response.aiter_raw():
                 decoder.feed(raw)
         except httpx.TimeoutException:
-            raise FetchError(f"timed out after {_seconds(self.settings.read_timeout_seconds)} without data") from None
+            raise FetchError(f"timed out after {_seconds(self.settings.read_timeout_seconds)} without data",
+                             key="err.fetch.read_timeout", seconds=f"{self.settings.read_timeout_seconds:g}") from None
         except httpx.HTTPError as exc:
-            raise FetchError(_network_message(exc, response.request.url.host)) from None
+            raise _network_error(exc, response.request.url.host) from None
         return decoder.finish()
 
 
@@ -516,17 +533,18 @@ def _headers(response: httpx.Response) -> dict[str, str]:
     return out
 
 
-def _network_message(exc: Exception, host: str) -> str:
-    """One short line for a transport error (connection refused, TLS, protocol...)."""
+def _network_error(exc: Exception, host: str) -> FetchError:
+    """One short line for a transport error (connection refused, TLS, protocol...), with its catalogue key."""
     text = " ".join(str(exc).split()) or type(exc).__name__
     if len(text) > 200:
         text = text[:197] + "..."
     if "SSL" in text or "certificate" in text.lower() or "TLS" in text:
-        return f"TLS error with {host}: {text}"
+        return FetchError(f"TLS error with {host}: {text}", key="err.fetch.tls", host=host, detail=text)
     if isinstance(exc, httpx.ConnectError):
-        return f"cannot connect to {host}: {text}"
+        return FetchError(f"cannot connect to {host}: {text}", key="err.fetch.connect", host=host, detail=text)
     if isinstance(exc, httpx.RemoteProtocolError | httpx.LocalProtocolError):
-        return f"protocol error from {host}: {text}"
+        return FetchError(f"protocol error from {host}: {text}", key="err.fetch.protocol", host=host, detail=text)
     if isinstance(exc, httpx.DecodingError):
-        return f"could not decode response from {host}: {text}"
-    return f"network error with {host}: {text}"
+        return FetchError(f"could not decode response from {host}: {text}", key="err.fetch.decode_response",
+                          host=host, detail=text)
+    return FetchError(f"network error with {host}: {text}", key="err.fetch.network", host=host, detail=text)

@@ -73,10 +73,11 @@ def parse_json_feed(body: bytes, url: str = ""):
     try:
         doc = json.loads(body.decode("utf-8-sig", errors="replace"))
     except (ValueError, RecursionError) as exc:
-        raise ParseError(f"not a feed: invalid JSON ({type(exc).__name__})") from None
+        raise ParseError(f"not a feed: invalid JSON ({type(exc).__name__})", key="err.parse.json",
+                         detail=type(exc).__name__) from None
     version = _str(doc.get("version")) if isinstance(doc, dict) else ""
     if not version.startswith(VERSION_PREFIXES) or not isinstance(doc.get("items", []), list):
-        raise ParseError("not a feed: a JSON document that is not a JSON Feed")
+        raise ParseError("not a feed: a JSON document that is not a JSON Feed", key="err.parse.not_json_feed")
     site = _str(doc.get("home_page_url"))
     base = _absolute(site, url) or url
     feed_author = _author(doc)

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 import httpcore
 
-from config.errors import BlockedAddressError, FetchError
+from config.errors import BlockedAddressError, FetchError, Term
 from config.settings import CrawlerSettings
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -165,15 +165,18 @@ def check_url(url: str, settings: CrawlerSettings) -> None:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise FetchError(f"invalid URL {url!r} ({exc})") from None
+        raise FetchError(f"invalid URL {url!r} ({exc})", key="err.fetch.invalid_url", url=url,
+                         detail=str(exc)) from None
     scheme = parts.scheme.lower()
     if scheme not in DEFAULT_PORTS:
-        raise FetchError(f"refused: unsupported scheme {scheme or '(none)'!r} in {url!r} (only http and https)")
+        raise FetchError(f"refused: unsupported scheme {scheme or '(none)'!r} in {url!r} (only http and https)",
+                         key="err.fetch.scheme", scheme=scheme or "—", url=url)
     if parts.username is not None or parts.password is not None:
-        raise FetchError("refused: URL carries credentials (user:password@); they are never sent")
+        raise FetchError("refused: URL carries credentials (user:password@); they are never sent",
+                         key="err.fetch.credentials")
     host = parts.hostname
     if not host:
-        raise FetchError(f"invalid URL {url!r} (no host)")
+        raise FetchError(f"invalid URL {url!r} (no host)", key="err.fetch.no_host", url=url)
     port = port or DEFAULT_PORTS[scheme]
     if _private_allowed(host, port, settings):
         return
@@ -181,7 +184,8 @@ def check_url(url: str, settings: CrawlerSettings) -> None:
     if ip is not None:
         reason = classify(ip)
         if reason is not None:
-            raise BlockedAddressError(f"refused: {_shown(host, ip)} is {reason} {HINT}")
+            raise BlockedAddressError(f"refused: {_shown(host, ip)} is {reason} {HINT}", key="err.fetch.blocked",
+                                      host=_shown(host, ip), reason=Term("term.address", reason))
 
 
 def _shown(host: str, ip: IPAddress) -> str:
@@ -211,22 +215,27 @@ async def resolve_and_check(
     if ip is not None:
         reason = None if allowed else classify(ip)
         if reason is not None:
-            raise BlockedAddressError(f"refused: {_shown(host, ip)} is {reason} {HINT}")
+            raise BlockedAddressError(f"refused: {_shown(host, ip)} is {reason} {HINT}", key="err.fetch.blocked",
+                                      host=_shown(host, ip), reason=Term("term.address", reason))
         return [str(ip)]
     try:
         addresses = await (resolver or system_resolver)(host, port)
     except socket.gaierror as exc:
-        raise FetchError(f"cannot resolve {host} ({exc.strerror or exc})") from None
+        raise FetchError(f"cannot resolve {host} ({exc.strerror or exc})", key="err.fetch.resolve", host=host,
+                         detail=str(exc.strerror or exc)) from None
     except OSError as exc:
-        raise FetchError(f"cannot resolve {host} ({exc.strerror or exc})") from None
+        raise FetchError(f"cannot resolve {host} ({exc.strerror or exc})", key="err.fetch.resolve", host=host,
+                         detail=str(exc.strerror or exc)) from None
     if not addresses:
-        raise FetchError(f"cannot resolve {host} (no address)")
+        raise FetchError(f"cannot resolve {host} (no address)", key="err.fetch.no_address", host=host)
     if not allowed:
         for address in addresses:
             resolved = parse_ip_host(address)
             reason = "not an IP address" if resolved is None else classify(resolved)
             if reason is not None:
-                raise BlockedAddressError(f"refused: {host} resolves to {address}, {reason} {HINT}")
+                raise BlockedAddressError(f"refused: {host} resolves to {address}, {reason} {HINT}",
+                                          key="err.fetch.blocked_resolved", host=host, address=address,
+                                          reason=Term("term.address", reason))
     return addresses
 
 
@@ -260,7 +269,8 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
             async with asyncio.timeout(timeout):
                 addresses = await resolve_and_check(host, port, self.settings, self.resolver)
         except TimeoutError:
-            raise FetchError(f"resolving {host} timed out after {timeout:g} s") from None
+            raise FetchError(f"resolving {host} timed out after {timeout:g} s", key="err.fetch.resolve_timeout",
+                             host=host, seconds=f"{timeout:g}") from None
         last_error: Exception | None = None
         for address in addresses:
             try:
@@ -273,7 +283,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         raise last_error
 
     async def connect_unix_socket(self, path: str, timeout: float | None = None, socket_options=None):
-        raise FetchError("refused: unix sockets are not fetched")
+        raise FetchError("refused: unix sockets are not fetched", key="err.fetch.unix")
 
     async def sleep(self, seconds: float) -> None:
         await self.inner.sleep(seconds)

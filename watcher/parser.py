@@ -219,11 +219,13 @@ def _bounded_for_feedparser(body: bytes) -> tuple[bytes, str | None]:
     return head, f"document cut after {MAX_FALLBACK_TAGS} tags"
 
 
-def _not_a_feed(body: bytes, headers: dict[str, str]) -> str:
+def _not_a_feed(body: bytes, headers: dict[str, str]) -> ParseError:
     ctype = headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype in ("text/html", "application/xhtml+xml") or _HTML_START.match(body[:4096]):
-        return "not a feed: the server returned an HTML page"
-    return f"not a feed: no RSS/Atom content found ({ctype or 'no content type'})"
+        return ParseError("not a feed: the server returned an HTML page", key="err.parse.html")
+    if not ctype:
+        return ParseError("not a feed: no RSS/Atom content found (no content type)", key="err.parse.no_content_type")
+    return ParseError(f"not a feed: no RSS/Atom content found ({ctype})", key="err.parse.no_feed", content_type=ctype)
 
 
 def _link_base(feed_link: str, url: str) -> str:
@@ -242,7 +244,7 @@ def parse_feed(body: bytes | None, headers: dict[str, str] | None = None, *, url
     """
     headers = {k.lower(): v for k, v in (headers or {}).items()}
     if not body or not body.strip():
-        raise ParseError("not a feed: empty response body")
+        raise ParseError("not a feed: empty response body", key="err.parse.empty")
     body = inflate(body)
     if looks_like_json(body):
         return parse_json_feed(body, url)
@@ -251,7 +253,7 @@ def parse_feed(body: bytes | None, headers: dict[str, str] | None = None, *, url
     # the fast path does not, which would change entry identities between the two paths.
     body, headers = to_utf8(body, headers)
     if not body.strip():
-        raise ParseError("not a feed: empty response body")
+        raise ParseError("not a feed: empty response body", key="err.parse.empty")
     body, removed = neutralise_doctype(body)
     body = html_entities_to_numeric(body)
     parsed = _parse_fast(body, headers)
@@ -265,7 +267,7 @@ def parse_feed(body: bytes | None, headers: dict[str, str] | None = None, *, url
     entries = tuple(_entry(e, base, url, scrub) for e in parsed.entries)
     version = parsed.get("version") or ""
     if not version and not entries:
-        raise ParseError(_not_a_feed(body, original_headers))
+        raise _not_a_feed(body, original_headers)
     warning = None
     if parsed.get("bozo"):
         exc = parsed.get("bozo_exception")
