@@ -15,6 +15,8 @@ from ui.i18n import translate
 from ui.safe import md
 
 BAD_URL = "ftp://files.example.org/feed.xml"
+LOOPBACK_URL = "http://127.0.0.1:9/feed.xml"
+CONFIG_LINE = "[crawler] allow_private_networks = true"  # a setting as the config file writes it
 
 
 def errors(at) -> list[str]:
@@ -70,6 +72,20 @@ def refuse_feed(app_test, settings, store, lang: str) -> tuple[str, str]:
     return line, BAD_URL
 
 
+def refuse_unreachable_feed(app_test, settings, store, lang: str) -> tuple[str, str]:
+    """The test fetch refuses a loopback address (private networks are not allowed here): the page's own
+    sentence around the fetcher's reason, both in the page's language."""
+    from ui.services import sources
+
+    at = app_test("sources", lang=lang)
+    at.text_input(key="feed_url").set_value(LOOPBACK_URL)
+    submit(at, "add_feed", translate("sources.add_button", lang))
+    assert LOOPBACK_URL not in [f.url for f in sources.feed_health(editor_ctx(settings, store))]
+    assert not at.exception, [e.value for e in at.exception]
+    [line] = [e.value for e in at.error]
+    return line, LOOPBACK_URL
+
+
 def refuse_profile(app_test, settings, store, lang: str) -> tuple[str, str]:
     from ui.services import profiles
 
@@ -89,6 +105,9 @@ CASES = [
      "est éliminé par Protection des données (RGPD) (note 0)\u202f; corrigez la grille avant de passer à Adopté"),
     (refuse_feed, "a feed URL must be an http(s) URL", "l'adresse d'un flux doit commencer par http"),
     (refuse_profile, "give at least one interest (one per line)", "indiquez au moins un centre d'intérêt"),
+    (refuse_unreachable_feed, "is unreachable (refused: 127.0.0.1 is a loopback address (set [crawler] "
+     "allow_private_networks = true to allow))",
+     "refusé\u00a0: 127.0.0.1 est une adresse de bouclage (autorisez-la avec [crawler] allow_private_networks = true)"),
 ]
 
 
@@ -96,18 +115,19 @@ def plain(markdown: str) -> str:
     return markdown.replace("\u2060", "").replace("\\", "")
 
 
-@pytest.mark.parametrize(("refuse", "english", "french"), CASES, ids=["register", "sources", "profiles"])
+@pytest.mark.parametrize(("refuse", "english", "french"), CASES, ids=["register", "sources", "profiles", "feed-check"])
 def test_a_refusal_reads_french_in_french_and_english_in_english(app_test, populated_store, refuse, english,
                                                                   french):
     _path, settings, store = populated_store
     line, data = refuse(app_test, settings, store, "fr")
     text = plain(line)
-    assert text.startswith("Action impossible\u00a0: ") and french in text, text
+    assert text.startswith(("Action impossible\u00a0: ", "Non ajouté\u00a0: ")) and french in text, text
     assert english not in text
-    assert english_in(strip_data(line, [data])) == [], (text, english_in(strip_data(line, [data])))
+    shown = strip_data(line, [data, CONFIG_LINE])  # user and feed data, and a config line, are not UI words
+    assert english_in(shown) == [], (text, english_in(shown))
 
     line, data = refuse(app_test, settings, store, "en")
     text = plain(line)
-    assert text.startswith("Could not do it: ") and english in text, text
+    assert text.startswith(("Could not do it: ", "Not added")) and english in text, text
     assert french not in text
     assert md(data) in line or data == "frontline"  # the name or URL shown as text (escaped Markdown)

@@ -254,7 +254,7 @@ def test_sources_add_feed_is_test_fetched_first(app_test, populated_store):
     at.button(key="FormSubmitter:add_feed-Add feed").click().run()
     assert not at.exception
     assert [e.value for e in at.error] and at.error[0].value.startswith(
-        md("Not added: https://new.example.org/feed.xml is unreachable")), [e.value for e in at.error]
+        f"Not added: {md('https://new.example.org/feed.xml')} is unreachable"), [e.value for e in at.error]
     urls = [f.url for f in sources.feed_health(editor_ctx(settings, store))]
     assert "https://new.example.org/feed.xml" not in urls
 

@@ -290,15 +290,16 @@ def test_a_new_feed_is_test_fetched_before_it_is_accepted(sources_page, site, fe
         assert not at.exception, [e.value for e in at.exception]
 
     add(feed_server.url("/page.html"))
-    assert len(at.error) == 1 and at.error[0].value.startswith(md(f"Not added: {feed_server.url('/page.html')} "
-                                                                   "is not a feed")), _shown(at)
+    # the sentence's words as written, its URL and reason escaped (ui.safe.md)
+    assert len(at.error) == 1 and at.error[0].value.startswith(f"Not added: {md(feed_server.url('/page.html'))} "
+                                                               "is not a feed"), _shown(at)
     add(dead)
-    assert len(at.error) == 1 and at.error[0].value.startswith(md(f"Not added: {dead} is unreachable")), _shown(at)
+    assert len(at.error) == 1 and at.error[0].value.startswith(f"Not added: {md(dead)} is unreachable"), _shown(at)
     assert "\n" not in at.error[0].value
     assert len(feed_store.all_feeds(store)) == before
     add(feed_server.url("/new.xml"))
     assert not at.error, _shown(at)
-    assert [s.value for s in at.success] == [md(f"Feed added: {feed_server.url('/new.xml')}, 4 entries found.")]
+    assert [s.value for s in at.success] == [f"Feed added: {md(feed_server.url('/new.xml'))}, 4 entries found."]
     added = feed_store.find_feed(store, feed_server.url("/new.xml"))
     assert added is not None and added.title == "Feed new"
     assert len(feed_store.all_feeds(store)) == before + 1

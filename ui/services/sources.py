@@ -10,9 +10,10 @@ The page's Crawl now runs as a background job (`start_crawl`, see ui/services/ba
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from config.errors import CrawlBusyError, NotFoundError
+from config.errors import CrawlBusyError, Message, NotFoundError
 from ui.services.background import JOBS, JobStatus
 from ui.services.context import ServiceContext, require_editor
 from ui.services.records import JobRun, OpmlImportResult
@@ -65,13 +66,15 @@ def add_feed(ctx: ServiceContext, url: str, title: str = "", topics: tuple[str, 
 @dataclass(frozen=True)
 class FeedCheck:
     """A test fetch of a feed before it is added. `problem`: "" (a feed), "not_a_feed" or "unreachable";
-    `error` the one line behind it; `entries` and `title` what the parser found."""
+    `error` the one line behind it (English) and `reason` the same as a catalogue message (worded in the
+    reader's language by `check_sentence`); `entries` and `title` what the parser found."""
 
     url: str
     problem: str
     error: str = ""
     entries: int = 0
     title: str = ""
+    reason: Message | None = None
 
 
 def probe_feed(settings, url: str) -> FeedCheck:
@@ -89,11 +92,11 @@ def probe_feed(settings, url: str) -> FeedCheck:
     try:
         fetched = asyncio.run(get())
     except FetchError as exc:
-        return FeedCheck(url, "unreachable", " ".join(str(exc).split()))
+        return FeedCheck(url, "unreachable", " ".join(str(exc).split()), reason=exc.message)
     try:
         parsed = parse_feed(fetched.body, fetched.headers, url=fetched.final_url)
     except ParseError as exc:
-        return FeedCheck(url, "not_a_feed", " ".join(str(exc).split()))
+        return FeedCheck(url, "not_a_feed", " ".join(str(exc).split()), reason=exc.message)
     return FeedCheck(url, "", entries=len(parsed.entries), title=parsed.title)
 
 
@@ -129,13 +132,15 @@ def set_kind(ctx: ServiceContext, feed: int | str, kind: str) -> FeedListing:
     return get_feed(ctx, url)
 
 
-def check_sentence(check: FeedCheck, lang: str = "en") -> str:
-    """A feed check in one line (plain text: URLs and errors in it)."""
-    from ui.i18n import translate
+def check_sentence(check: FeedCheck, lang: str = "en", escape: Callable[[str], str] = str) -> str:
+    """A feed check in one line: plain text (URLs and errors in it), or with `escape` (ui.safe.md) around each
+    of them for Markdown, the sentence's own words and French typography left as they are."""
+    from ui.i18n import message_text, translate
 
     if check.problem:
-        return translate(f"sources.{check.problem}", lang, url=check.url, error=check.error)
-    return translate("sources.added_checked", lang, url=check.url,
+        error = (message_text(check.reason, lang, escape) if check.reason is not None else "") or escape(check.error)
+        return translate(f"sources.{check.problem}", lang, url=escape(check.url), error=error)
+    return translate("sources.added_checked", lang, url=escape(check.url),
                      entries=_plural("sources.entries", check.entries, lang))
 
 

@@ -104,9 +104,9 @@ with left, st.form("add_feed", clear_on_submit=True):
             check = shell.act(lambda: sources.add_checked_feed(ctx, url.strip(), topics=tuple(hints),
                                                                language=language, kind=new_kind))
         if check is not None and check.problem:  # one line, the feed not added
-            st.error(md(sources.check_sentence(check, current_language())), icon=":material/error:")
+            st.error(sources.check_sentence(check, current_language(), escape=md), icon=":material/error:")
         elif check is not None:
-            shell.flash(md(sources.check_sentence(check, current_language())))
+            shell.flash(sources.check_sentence(check, current_language(), escape=md))
             st.rerun()
 
 with right:
