@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from scoring.model import Encoder
 from scoring.records import ArticleText
-from scoring.text import RECIPE, embedding_text
+from scoring.text import embedding_text, text_recipe
 from watcher.cleaner import now_iso
 from watcher.db import Store
 from watcher.store import embeddings, scores
@@ -37,8 +37,7 @@ def embed_pending(
     `gloss=False` (ablation only) embeds the bare text without the glossary's English equivalents.
     """
     model = encoder.name
-    gloss = gloss and not encoder.multilingual  # a multilingual model reads French as it is
-    recipe = RECIPE if gloss else RECIPE + ":nogloss"
+    recipe, gloss = text_recipe(encoder.multilingual, gloss)  # a multilingual model reads French as it is
     if embeddings.recipe(store, model) != recipe:  # the text recipe changed: every vector is stale
         with store.write():
             embeddings.drop_model(store, model)

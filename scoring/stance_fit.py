@@ -24,7 +24,6 @@ import numpy as np
 from config.errors import VeilleError
 from scoring import stance_model
 from scoring.stance import STANCES, read
-from scoring.text import RECIPE
 
 
 @dataclass
@@ -50,7 +49,7 @@ def set_examples(folder: Path, encoder) -> tuple[Examples, str]:
     arts = [a for a in (json.loads(line) for line in raw.decode("utf-8").splitlines() if line.strip())
             if a.get("tool") and a.get("stance") in STANCES]
     vendor = [kinds[a["feed"]] == "vendor" for a in arts]
-    texts = [stance_model.article_text(a["title"], a["summary"]) for a in arts]
+    texts = [stance_model.article_text(a["title"], a["summary"], encoder.name) for a in arts]
     vectors = np.asarray(encoder.encode_passages(texts)) if texts else np.zeros((0, encoder.dim))
     rules = [read(a["title"], a["summary"], vendor=v).stance for a, v in zip(arts, vendor, strict=True)]
     return Examples(vectors, vendor, [a["stance"] for a in arts], rules), hashlib.sha256(raw).hexdigest()
@@ -63,8 +62,8 @@ def join(parts: Sequence[Examples]) -> Examples:
 
 def train(model: str, data: Examples, c: float, provenance: dict) -> stance_model.LearnedStance:
     coef, intercept = stance_model.fit(stance_model.features(data.vectors, data.vendor), data.gold, c=c)
-    return stance_model.LearnedStance(model=model, recipe=RECIPE, classes=STANCES, coef=coef, intercept=intercept,
-                                      provenance=provenance)
+    return stance_model.LearnedStance(model=model, recipe=stance_model.recipe(model), classes=STANCES, coef=coef,
+                                      intercept=intercept, provenance=provenance)
 
 
 def figures(gold: Sequence[str], read_as: Sequence[str]) -> dict:

@@ -22,8 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
+from scoring.model import is_multilingual
 from scoring.stance import STANCES
-from scoring.text import RECIPE, embedding_text
+from scoring.text import embedding_text, text_recipe
 from watcher.records import ArticleText
 
 MODEL_DIR = Path(__file__).resolve().parent
@@ -38,9 +39,15 @@ def model_path(model: str, folder: Path | None = None) -> Path:
     return (folder or MODEL_DIR) / f"stance_model_{slug(model)}.json"
 
 
-def article_text(title: str, summary: str) -> str:
-    """The text the learned reading sees: the store's embedding text of the article (same recipe)."""
-    return embedding_text(ArticleText(id="", title=title, summary=summary, language="", content_hash=""))
+def recipe(model: str) -> str:
+    """The embedding text recipe of `model`'s stored vectors (scoring.embedder)."""
+    return text_recipe(is_multilingual(model))[0]
+
+
+def article_text(title: str, summary: str, model: str) -> str:
+    """The text the learned reading of `model` sees: the store's embedding text of the article, same recipe."""
+    article = ArticleText(id="", title=title, summary=summary, language="", content_hash="")
+    return embedding_text(article, gloss=text_recipe(is_multilingual(model))[1])
 
 
 def features(vectors: np.ndarray, vendor: Sequence[bool]) -> np.ndarray:
@@ -88,7 +95,7 @@ def load(model: str, folder: str = "") -> LearnedStance | None:
     if not path.is_file():
         return None
     learned = read_file(path)
-    if learned.model.strip().lower() != model.strip().lower() or learned.recipe != RECIPE:
+    if learned.model.strip().lower() != model.strip().lower() or learned.recipe != recipe(model):
         return None
     return learned
 

@@ -26,6 +26,13 @@ def embedding_text(article: ArticleText, *, gloss: bool = True) -> str:
     return text
 
 
+def text_recipe(multilingual: bool, gloss: bool = True) -> tuple[str, bool]:
+    """The recipe a model's stored vectors are made with, and whether its text is glossed: a multilingual model
+    reads French as it is (scoring.embedder; the learned stance reading fits on the same text)."""
+    gloss = gloss and not multilingual
+    return (RECIPE if gloss else RECIPE + ":nogloss"), gloss
+
+
 def query_text(text: str, *, gloss: bool = True) -> str:
     """A profile interest or topic description, glossed the same way as articles."""
     if not gloss:
