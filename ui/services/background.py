@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from config.errors import VeilleError
+from config.errors import Message, VeilleError
 from watcher.cleaner import now_iso
 
 log = logging.getLogger("veille.ui.jobs")
@@ -31,7 +31,8 @@ class JobStatus:
     step: str = ""
     done: int = 0
     total: int = 0
-    message: str = ""  # the result in words, or the one-line error
+    message: str = ""  # the result in words, or the one-line error (English for a failure)
+    error: Message | None = None  # a failure's message, for the page to word in its reader's language
     started: str = ""
     finished: str = ""
 
@@ -78,14 +79,14 @@ class BackgroundJobs:
         def progress(step: str, done: int, total: int) -> None:
             self._update(key, step=step, done=done, total=total)
 
-        outcome: dict[str, str] = {}
+        outcome: dict[str, object] = {}
         try:
             with open_store(database_path) as store:
                 with record_job(store, key.split(":", 1)[0]) as run:  # swallows (and records) a failure
                     try:
                         result = work(store, progress)
                     except VeilleError as exc:  # one line for the page, and the job run says failed
-                        outcome = {"state": "failed", "message": str(exc)}
+                        outcome = {"state": "failed", "message": str(exc), "error": exc.message}
                         raise
                     except Exception as exc:
                         log.error("background job %s failed", key, exc_info=exc)

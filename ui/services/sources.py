@@ -321,9 +321,10 @@ def crawl_result(lang: str | None = None) -> CrawlResult | None:
         lang = current_language()
     outcome = _outcomes.get(CRAWL_JOB)
     if status.state != "done" or outcome is None:
-        from ui.i18n import translate
+        from ui.i18n import message_text, translate
 
-        return CrawlResult("error", translate("sources.crawl_failed", lang, error=status.message))
+        reason = message_text(status.error, lang) if status.error is not None else ""
+        return CrawlResult("error", translate("sources.crawl_failed", lang, error=reason or status.message))
     if isinstance(outcome, CrawlBusyError):
         return CrawlResult("info", busy_sentence(outcome, lang))
     return CrawlResult("warning" if outcome.failures or outcome.failed else "success",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import shell
-from ui.i18n import format_date, format_score, t, why_label
+from ui.i18n import format_date, format_score, message_text, t, why_label
 from ui.safe import md, md_link
 from ui.services import profiles
 
@@ -92,5 +92,6 @@ elif job is not None:
     if job.state == "done":
         st.success(t("profiles.saved", count=job.message), icon=":material/check_circle:")
     else:
-        st.error(t("profiles.rescore_failed", error=md(job.message)))
+        reason = message_text(job.error, escape=md) if job.error is not None else ""
+        st.error(t("profiles.rescore_failed", error=reason or md(job.message)))
     profiles.forget_rescore(key)
