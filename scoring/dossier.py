@@ -39,6 +39,7 @@ class DossierArticle:
     claims: tuple[str, ...]
     vendor_claims: bool  # the claims come from a vendor
     evidence: Evidence | None
+    learned: float | None = None  # the learned reading's probability when it decided the stance (stance_model)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """How well the dossier reads a labelled set (tests/data/dossier*: feeds.json, tools.json, articles.jsonl), without
-a crawl: the same rules the dossier service applies (scoring.dossier.about, scoring.stance.read, the timeline and
-its stage), on the set's own titles and summaries.
+a crawl: the same reading the dossier service applies (scoring.dossier.about, scoring.stance.read combined with
+the learned reading of the default model, scoring.stance_model, the timeline and its stage), on the set's own titles
+and summaries. `--rules` measures the rules alone (no model loaded).
 
-    python -m scoring.dossier_eval tests/data/dossier tests/data/dossier2 [--articles]
+    python -m scoring.dossier_eval tests/data/dossier tests/data/dossier2 tests/data/dossier3 [--articles] [--rules]
 
 prints, per set: stance accuracy, critical articles found (recall) and critical precision, vendors' quantified
 claims quoted, and the stage read on the hype tool (the tool whose last third of articles is the most critical).
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +24,7 @@ from config import clock
 from config.settings import ScheduleSettings
 from config.topics import default_topics
 from scoring import dossier as rules
+from scoring import stance_model
 from scoring.stance import read
 
 
@@ -64,7 +67,29 @@ def _quoted(claim: str, found: tuple[str, ...]) -> bool:
     return any(claim in c or (c in claim and len(c) >= 0.5 * len(claim)) for c in found)
 
 
-def measure(folder: Path) -> Figures:
+class Learned:
+    """The learned reading of the default model with its encoder (loaded on first use), or None: rules alone."""
+
+    def __init__(self, model: str = "") -> None:
+        from scoring.model import DEFAULT_MODEL
+
+        self.model = model or DEFAULT_MODEL
+        self.reading = stance_model.load(self.model)
+        self._cache: dict[tuple[str, str, bool], object] = {}
+
+    def probabilities(self, title: str, summary: str, vendor: bool):
+        if self.reading is None:
+            return None
+        key = (title, summary, vendor)
+        if key not in self._cache:
+            from scoring.model import load_encoder
+
+            vector = load_encoder(self.model).encode_passages([stance_model.article_text(title, summary, self.model)])
+            self._cache[key] = self.reading.probabilities(vector, [vendor])[0]
+        return self._cache[key]
+
+
+def measure(folder: Path, learned: Learned | None = None) -> Figures:
     feeds, tools, articles = _load(folder)
     out = Figures(folder.name)
     keywords = [k for t in default_topics() for k in t.keywords]
@@ -80,22 +105,25 @@ def measure(folder: Path) -> Figures:
                 continue
             vendor = feeds[a["feed"]]["kind"] == "vendor"
             reading = read(a["title"], a["summary"], vendor=vendor)
+            probabilities = learned.probabilities(a["title"], a["summary"], vendor) if learned else None
+            decision = stance_model.combine(reading.stance, probabilities)
             dated.append((datetime.fromisoformat(a["published"] + "T09:00:00").replace(tzinfo=UTC),
-                          reading.stance))
+                          decision.stance))
             if a.get("tool") != tool["name"]:
                 continue
             gold = a["stance"]
             out.stance_all += 1
-            out.stance_right += reading.stance == gold
+            out.stance_right += decision.stance == gold
             out.critical_all += gold == "critical"
-            out.critical_read += reading.stance == "critical"
-            out.critical_hit += gold == reading.stance == "critical"
+            out.critical_read += decision.stance == "critical"
+            out.critical_hit += gold == decision.stance == "critical"
             if vendor:
                 for claim in a.get("claims", []):
                     out.claims_all += 1
                     out.claims_quoted += _quoted(claim, reading.claims)
-            if reading.stance != gold:
-                out.misread.append(f"{a['id']} {gold}->{reading.stance} {list(reading.cues)} | {a['title']}")
+            if decision.stance != gold:
+                p = f" learned p={decision.learned}" if decision.learned is not None else ""
+                out.misread.append(f"{a['id']} {gold}->{decision.stance} {list(reading.cues)}{p} | {a['title']}")
         stages[tool["name"]] = rules.stage(rules.timeline(dated, zone, until)).stage
 
     def late_critical(name: str) -> float:
@@ -107,18 +135,29 @@ def measure(folder: Path) -> Figures:
     return out
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scoring.dossier_eval", description=__doc__.split("\n\n")[0])
     parser.add_argument("folders", nargs="+", type=Path, help="labelled sets (feeds.json, tools.json, articles.jsonl)")
     parser.add_argument("--articles", action="store_true", help="list the misread articles")
+    parser.add_argument("--rules", action="store_true", help="the rules alone, without the learned reading")
     args = parser.parse_args(argv)
     for folder in args.folders:
-        figures = measure(folder)
+        missing = [n for n in ("feeds.json", "tools.json", "articles.jsonl") if not (folder / n).is_file()]
+        if missing:
+            print(f"{folder}: not a labelled set ({'no such folder' if not folder.is_dir() else 'no ' + missing[0]})",
+                  file=sys.stderr)
+            return 2
+    learned = None if args.rules else Learned()
+    if learned is not None and learned.reading is None:
+        print(f"no learned stance reading for the model {learned.model!r}: the rules alone", file=sys.stderr)
+    for folder in args.folders:
+        figures = measure(folder, learned)
         print(json.dumps(figures.as_dict(), ensure_ascii=False))
         if args.articles:
             for line in figures.misread:
                 print("  ", line)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -633,6 +633,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "widget.enter_submit": ("Press Enter to submit form", "Entrée pour envoyer le formulaire"),
     "widget.ctrl_enter_apply": ("Press Ctrl+Enter to apply", "Ctrl+Entrée pour valider"),
     "widget.ctrl_enter_submit": ("Press Ctrl+Enter to submit form", "Ctrl+Entrée pour envoyer le formulaire"),
+    # a card's dossier: the learned stance reading (scoring.stance_model) beside the rules' cues
+    "dossier.learned": ("read as {stance} by the learned reading, p = {p}",
+                        "lu comme {stance} par la lecture apprise, p = {p}"),
+    "dossier.rules_alone": ("Stances read by the rules alone: there is no learned reading for the model {model}.",
+                            "Tons lus par les règles seules : pas de lecture apprise pour le modèle {model}."),
+    "dossier.rules_only": ("{n} articles read by the rules alone (not embedded yet).",
+                           "{n} articles lus par les règles seules (pas encore vectorisés)."),
 }
 
 

@@ -12,7 +12,7 @@ import streamlit as st
 
 from config import clock
 from ui import shell
-from ui.i18n import colon, current_language, format_date, french_typography
+from ui.i18n import colon, current_language, format_date, format_number, french_typography, t
 from ui.safe import md, md_link
 from ui.services import dossier as dossier_service
 from ui.services import trials
@@ -136,6 +136,10 @@ def dossier_tab(ctx, card, editor: bool) -> None:
         return
     for line in dossier_lines(d, language):
         st.markdown(f"- {md(line)}")
+    if not d.learned_model:
+        st.caption(t("dossier.rules_alone", model=md(ctx.settings.scoring.model)))
+    elif d.rules_only:
+        st.caption(t("dossier.rules_only", n=d.rules_only))
     weeks = list(d.timeline)
     if weeks:
         frame = pd.DataFrame({
@@ -147,6 +151,9 @@ def dossier_tab(ctx, card, editor: bool) -> None:
         bits = [f"**{w('stance.' + a.stance)}**" + (f" ({w('corrected')})" if a.corrected else ""),
                 md(a.source_kind), format_date(a.published)]
         because = (f"  \n  {w('because')}{colon()} " + ", ".join(f"“{md(c)}”" for c in a.cues[:3])) if a.cues else ""
+        if a.learned is not None:
+            because += "  \n  " + t("dossier.learned", stance=t(f"term.stance.{a.stance}"),
+                                     p=format_number(a.learned, language, digits=2))
         claim_word = w("claim") + (f" ({w('vendor')})" if a.vendor_claims else "")
         claims = "".join(f"  \n  {claim_word}{colon()} “{md(c)}”" for c in a.claims[:2])
         st.markdown(f"- {md_link(a.title, a.url)} · " + " · ".join(bits) + because + claims)

@@ -1,22 +1,34 @@
 """The evidence dossier of a register card (`veille tools dossier`, the register page): every article about it,
 by kind of source, with its stance, quantified claims and evidence; the strongest independent evidence level;
 the timeline of mentions and a suggested hype stage. Built from the store on each call, so it is current as new
-articles arrive. The DLM's stance corrections are kept and win over the reading of the words."""
+articles arrive. The DLM's stance corrections are kept and win over the reading of the words.
+
+The stance is the rules' reading (scoring.stance) combined with the learned one (scoring.stance_model) when the
+package has one for the configured model: from the article vectors the store holds for that model (same text
+recipe), else, given an encoder, from vectors encoded here; an article with neither is read by the rules alone."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from config import clock
 from config.errors import ValidationError, terms
 from config.settings import SOURCE_KINDS
 from scoring import dossier as rules
+from scoring import stance_model
 from scoring.stance import STANCES, Evidence, read
 from ui.services.context import ServiceContext, now_iso, require_editor
 from ui.services.tools import normalize_name, tool_row
 from watcher.store import dossier as dossier_store
+from watcher.store import embeddings as embeddings_store
 from watcher.store import tools as tools_store
+
+if TYPE_CHECKING:
+    from scoring.model import Encoder
 
 INDEPENDENT = ("research", "practitioner", "press", "regulator")  # kinds whose evidence counts as independent
 
@@ -30,6 +42,8 @@ class Dossier:
     timeline: tuple[rules.Week, ...]
     evidence_level: Evidence | None  # the strongest from an independent source: a suggestion for the scorecard
     suggested_stage: rules.Stage
+    learned_model: str = ""  # the model whose learned stance reading took part; "" when the rules alone read
+    rules_only: int = 0  # articles the learned reading could not see (no vector stored, no encoder given)
 
     def as_json(self) -> dict:
         """The `veille tools dossier --json` document (README)."""
@@ -41,8 +55,9 @@ class Dossier:
                 "id": a.id, "url": a.url, "title": a.title, "published": a.published, "language": a.language,
                 "source_kind": a.source_kind, "feed": a.feed_title, "stance": a.stance, "stance_cues": list(a.cues),
                 "stance_corrected": a.corrected, "claims": list(a.claims), "vendor_claims": a.vendor_claims,
-                "evidence": asdict(a.evidence) if a.evidence else None,
+                "evidence": asdict(a.evidence) if a.evidence else None, "stance_learned": a.learned,
             } for a in self.articles],
+            "learned_reading": {"model": self.learned_model or None, "rules_only": self.rules_only},
             "by_kind": self.by_kind,
             "timeline": [asdict(w) for w in self.timeline],
             "evidence_level": ({"key": level.key, "ltem": level.ltem, "kirkpatrick": level.kirkpatrick,
@@ -52,25 +67,31 @@ class Dossier:
         }
 
 
-def build(ctx: ServiceContext, name: str) -> Dossier:
-    """The dossier of the card `name` (NotFoundError when it is not in the register)."""
+def build(ctx: ServiceContext, name: str, encoder: Encoder | None = None) -> Dossier:
+    """The dossier of the card `name` (NotFoundError when it is not in the register). `encoder` (the configured
+    model's, already loaded or lazy) encodes the articles the store holds no vector for; without it they are read
+    by the rules alone."""
     tool = tool_row(ctx, name)
     names = (tool.name, *tool.aliases)
     pattern = rules.names_pattern(names)
     context = rules.context_words(tool.description, (k for t in ctx.settings.topics for k in t.keywords))
     corrected = dossier_store.corrections(ctx.store, tool.id)
+    found = [m for m in dossier_store.mentions(ctx.store, names) if rules.about(m.title, m.summary, pattern, context)]
+    model = ctx.settings.scoring.model
+    learned = stance_model.load(model)
+    probabilities = _learned(ctx, learned, found, encoder) if learned else {}
     articles = []
-    for m in dossier_store.mentions(ctx.store, names):
-        if not rules.about(m.title, m.summary, pattern, context):
-            continue
+    for m in found:
         vendor = m.source_kind == "vendor"
         reading = read(m.title, m.summary, vendor=vendor)
-        stance = corrected.get(m.id, reading.stance)
+        classes = learned.classes if learned else STANCES
+        decision = stance_model.combine(reading.stance, probabilities.get(m.id), classes)
+        stance = corrected.get(m.id, decision.stance)
         articles.append(rules.DossierArticle(
             id=m.id, url=m.url, title=m.title, published=m.published, language=m.language,
             source_kind=m.source_kind, feed_title=m.feed_title, stance=stance, cues=reading.cues,
             corrected=m.id in corrected, claims=reading.claims, vendor_claims=vendor and bool(reading.claims),
-            evidence=reading.evidence))
+            evidence=reading.evidence, learned=None if m.id in corrected else decision.learned))
     zone = clock.zone(ctx.settings.schedule.timezone)
     weeks = rules.timeline([(clock.parse_instant(a.published), a.stance) for a in articles], zone, clock.now())
     independent = [a.evidence for a in articles if a.evidence and a.source_kind in INDEPENDENT]
@@ -79,7 +100,29 @@ def build(ctx: ServiceContext, name: str) -> Dossier:
         tool=tool.name, aliases=tool.aliases, articles=tuple(articles),
         by_kind={k: kinds[k] for k in SOURCE_KINDS if kinds[k]}, timeline=tuple(weeks),
         evidence_level=max(independent, key=lambda e: e.ltem, default=None),
-        suggested_stage=rules.stage(weeks))
+        suggested_stage=rules.stage(weeks), learned_model=learned.model if learned else "",
+        rules_only=sum(m.id not in probabilities for m in found) if learned else 0)
+
+
+def _learned(ctx: ServiceContext, learned: stance_model.LearnedStance, found: list, encoder: Encoder | None
+             ) -> dict[str, np.ndarray]:
+    """article id → the learned reading's probabilities, from the stored vectors of the model when they were made
+    from the same text recipe, and from `encoder` for the others."""
+    vectors: dict[str, np.ndarray] = {}
+    ids = [m.id for m in found]
+    if ids and embeddings_store.recipe(ctx.store, learned.model) == learned.recipe:
+        for got, matrix in embeddings_store.iter_vectors(ctx.store, learned.model, ids=ids):
+            vectors.update(zip(got, matrix, strict=True))
+    missing = [m for m in found if m.id not in vectors]
+    if missing and encoder is not None:
+        encoded = encoder.encode_passages([stance_model.article_text(m.title, m.summary, learned.model)
+                                          for m in missing])
+        vectors.update(zip((m.id for m in missing), np.asarray(encoded), strict=True))
+    seen = [m for m in found if m.id in vectors and len(vectors[m.id]) + 1 == learned.coef.shape[0]]
+    if not seen:
+        return {}
+    probs = learned.probabilities(np.vstack([vectors[m.id] for m in seen]), [m.source_kind == "vendor" for m in seen])
+    return {m.id: row for m, row in zip(seen, probs, strict=True)}
 
 
 def correct_stance(ctx: ServiceContext, name: str, article_id: str, stance: str | None) -> None:

@@ -322,9 +322,19 @@ def tools_dossier(app, name: str, as_json: bool) -> None:
     """The evidence dossier of a card: every article about it (by its name and aliases) by kind of source, with
     its stance, quantified claims and evidence; the strongest independent evidence; mentions per week and a
     suggested hype stage."""
+    from config.errors import ModelError
+    from scoring import stance_model
+    from scoring.model import LazyEncoder
     from ui.services import dossier
 
-    d = dossier.build(_ctx(app), name)
+    scoring = app.settings.scoring
+    encoder = None
+    if stance_model.load(scoring.model) is not None:
+        try:  # loaded only if an article about the card has no stored vector yet
+            encoder = LazyEncoder(scoring.model, scoring.device)
+        except ModelError:
+            encoder = None  # not installed here: those articles are read by the rules alone
+    d = dossier.build(_ctx(app), name, encoder=encoder)
     if as_json:
         echo_json(d.as_json())
         return
@@ -335,11 +345,17 @@ def tools_dossier(app, name: str, as_json: bool) -> None:
                + (f"{level.key} (LTEM tier {level.ltem}, Kirkpatrick level {level.kirkpatrick}: \"{level.cue}\")"
                   if level else "none found"))
     click.echo(f"suggested stage: {d.suggested_stage.stage} ({d.suggested_stage.reason})")
+    if not d.learned_model:
+        click.echo(f"stance: read by the rules alone (no learned reading for the model {scoring.model!r})")
+    elif d.rules_only:
+        click.echo(f"stance: {d.rules_only} articles read by the rules alone (no vector)")
     for a in d.articles:
         mark = "*" if a.corrected else " "
         click.echo(f"  {a.published[:10]}  {a.source_kind:<12} {a.stance:<11}{mark} {a.title}")
         if a.cues:
             click.echo(f"  {'':10}  {'':12} because: {', '.join(repr(c) for c in a.cues[:4])}")
+        if a.learned is not None:
+            click.echo(f"  {'':10}  {'':12} read as {a.stance} by the learned reading, p = {a.learned:.2f}")
         for claim in a.claims:
             click.echo(f"  {'':10}  {'':12} claim{' (vendor)' if a.vendor_claims else ''}: \"{claim}\"")
     if d.timeline:
