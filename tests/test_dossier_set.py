@@ -1,10 +1,13 @@
 """The dossier measured on labelled sets written for it, blind to the code (invented tools with confusable names,
-English and French articles from sources of every kind, stances and quantified claims labelled). Both sets here are
-development sets now: tests/data/dossier (the cues were revised on it after a first blind measure) and
+English and French articles from sources of every kind, stances and quantified claims labelled). The three sets here
+are development sets now: tests/data/dossier (the cues were revised on it after a first blind measure),
 tests/data/dossier2 (written blind after that revision, it found the misses; the reading was revised on both in
-issue 13). Only a set written after that revision, blind to it, says how well the reading generalises.
-The set's feeds are served on 127.0.0.1 and crawled into a real SQLite file; the figures are printed (README;
-`python -m scoring.dossier_eval` prints the same stance figures without a crawl).
+issue 13) and tests/data/dossier3 (written blind after that, it showed the rules missing critical articles; the
+learned stance reading, scoring.stance_model, is fitted on all three). Only a set written after that, blind to it,
+says how well the reading generalises.
+The set's feeds are served on 127.0.0.1, crawled into a real SQLite file and embedded with the default model (the
+dossier reads the stored vectors); the figures are printed (README; `python -m scoring.dossier_eval` prints the same
+stance figures without a crawl).
 
 Bars: articles found per tool precision and recall >= 0.9, kind of source right >= 95%, stance right >= 75% with
 critical articles found >= 70%, vendors' quantified claims quoted >= 70%, and the trough recognised on the tool
@@ -23,14 +26,15 @@ import pytest
 
 from config import clock
 from config.settings import load_settings
+from scoring.model import DEFAULT_MODEL
 from tests.plugins.app import editor_ctx
 from watcher import crawler
 from watcher.db import open_store
 
 DATA = Path(__file__).resolve().parent / "data"
-# development sets, both: dossier (revised on after its first blind measure), dossier2 (written blind after that
-# revision, then revised on in issue 13)
-SETS = ("dossier", "dossier2")
+# development sets, all three: dossier (revised on after its first blind measure), dossier2 (written blind after that
+# revision, then revised on in issue 13), dossier3 (written blind after that; the learned reading is fitted on it)
+SETS = ("dossier", "dossier2", "dossier3")
 
 
 def _load(name: str):
@@ -55,6 +59,8 @@ def _rss(feed: dict, items: list[dict], base: str) -> bytes:
 @pytest.fixture(scope="module", params=SETS)
 def measured(tmp_path_factory, request):
     """The set crawled and every tool's dossier built, at the end of the set's period."""
+    from scoring.embedder import embed_pending
+    from scoring.model import load_encoder
     from tests.plugins.http_server import FeedServer
     from ui.services import dossier
     from ui.services.tools import add_tool
@@ -76,6 +82,8 @@ def measured(tmp_path_factory, request):
         with open_store(settings.database_path) as store:
             summary = crawler.crawl(settings, store, all_feeds=True)
             assert summary.failed == 0, summary.failures
+            embedded = embed_pending(store, load_encoder(settings.scoring.model))
+            assert embedded == len(articles), embedded
             ctx = editor_ctx(settings, store)
             out = {}
             for t in tools:
@@ -122,7 +130,8 @@ def _figures(measured) -> dict:
                 for claim in gold.get("claims", []):
                     vendor_claims += 1
                     vendor_quoted += any(claim in c or c in claim and len(c) >= 0.5 * len(claim) for c in art.claims)
-    return {"per_tool": per_tool, "kind": kinds_right / max(1, kinds_all),
+    learned = {d.learned_model for d in dossiers.values()}, sum(d.rules_only for d in dossiers.values())
+    return {"per_tool": per_tool, "learned_reading": learned, "kind": kinds_right / max(1, kinds_all),
             "stance": stance_right / max(1, stance_all), "critical_found": critical_found / max(1, critical_all),
             "critical_precision": critical_found / max(1, critical_read),
             "vendor_claims": vendor_quoted / max(1, vendor_claims),
@@ -132,22 +141,29 @@ def _figures(measured) -> dict:
 
 # Bars a set misses, recorded rather than asserted (README, "The evidence dossier"). dossier2 missed critical
 # articles found (38% against 70%) and the trough of its hype tool (a slope) before issue 13's revision; it meets
-# every bar since (critical found 100%, trough), so nothing is recorded.
-MISSED: dict[str, set[str]] = {}
+# every bar since (critical found 100%, trough). dossier3, measured blind, missed critical found (26%) and stance
+# (60%); with the learned reading fitted on it (so these are not generalisation figures) critical found is 100%, but
+# stance is 74% (11 promotional or neutral articles read critical, 7 promotional read neutral) and vendors' claims
+# quoted 55% (claims are the rules' alone, not revised on dossier3).
+MISSED: dict[str, set[str]] = {"dossier3": {"stance", "vendor_claims"}}
+BARS = {"kind": 0.95, "stance": 0.75, "critical_found": 0.70, "vendor_claims": 0.70}
 
 
 def test_the_dossier_on_the_labelled_set(measured, record_property):
     figures = _figures(measured)
-    print(json.dumps(figures, indent=1, ensure_ascii=False))
+    print(json.dumps(figures, indent=1, ensure_ascii=False, default=list))
     for key in ("kind", "stance", "critical_found", "critical_precision", "vendor_claims"):
         record_property(key, round(figures[key], 3))
+    # the learned reading of the default model read every article, from the vectors the store holds
+    assert figures["learned_reading"] == ({DEFAULT_MODEL}, 0), figures["learned_reading"]
     for name, f in figures["per_tool"].items():
         assert f["precision"] >= 0.9 and f["recall"] >= 0.9, (name, f)
-    assert figures["kind"] >= 0.95, figures
-    assert figures["stance"] >= 0.75, figures
-    if "critical_found" not in MISSED.get(measured[4], ()):
-        assert figures["critical_found"] >= 0.70, figures
-    assert figures["vendor_claims"] >= 0.70, figures
+    missed = MISSED.get(measured[4], set())
+    for key, bar in BARS.items():
+        if key in missed:
+            assert figures[key] < bar, (key, "meets its bar now: take it out of MISSED", figures)
+        else:
+            assert figures[key] >= bar, (key, figures)
 
 
 def test_the_tide_turns_on_the_hype_tool(measured, record_property):
