@@ -30,15 +30,16 @@ class Term:
         return self.code
 
 
-Param = str | int | float | Term | tuple[Term, ...]
-
-
 @dataclass(frozen=True, slots=True)
 class Message:
-    """What an error says, as a catalogue key and its values (the same values its English text was made of)."""
+    """What an error says, as a catalogue key and its values (the same values its English text was made of).
+    A value may itself be a message (a file's row refused for the reason another error gives)."""
 
     key: str
     params: Mapping[str, Param] = field(default_factory=dict)
+
+
+Param = str | int | float | Term | tuple[Term, ...] | Message
 
 
 class VeilleError(Exception):

@@ -158,3 +158,42 @@ def test_real_refusals_keep_their_cli_english_and_carry_a_french_message(populat
     assert re.search(r"not in the register|http\(s\) URL|at least one interest", english_line)
     fr = i18n.error_text(exc, "fr", escape=md)
     assert fr and fr != md(english_line) and "\u00a0" in fr
+
+
+def test_a_radar_file_s_refused_rows_read_in_french(populated_store):
+    """Rows refused one by one keep their English line (the CLI's) and a message per row; a row the register
+    refuses carries the register's own reason inside it."""
+    from tests.plugins.app import editor_ctx
+    from tests.test_french_complete import english_in, strip_data
+    from ui.services import radar
+
+    _path, settings, store = populated_store
+    text = ("name,ring,quadrant,isNew,description\n"
+            ",adopt,,TRUE,no name\n"
+            "Holo Coach,sideways,,TRUE,bad ring\n"
+            "Quiz Forge,adopt,Somewhere else,TRUE,bad quadrant\n")
+    result = radar.import_byor(editor_ctx(settings, store), text, fmt="csv", source="team.csv")
+    assert result.errors == (
+        "team.csv: entry 1: empty name",
+        "team.csv: entry 2 (Holo Coach): unknown ring 'sideways' (expected adopt, trial, assess, hold, rejected)",
+        "team.csv: entry 3 (Quiz Forge): unknown quadrant 'Somewhere else'",
+    )
+    assert len(result.problems) == len(result.errors)
+    french = [i18n.message_text(p, "fr") for p in result.problems]
+    assert french[0] == "team.csv, entrée 1\u00a0: nom vide"
+    assert french[1] == ("team.csv, entrée 2 (Holo Coach)\u00a0: anneau inconnu «\u00a0sideways\u00a0» "
+                         "(au choix\u00a0: Adopté, Essai, Évaluation, En attente, Rejeté)")
+    for line in french:
+        shown = strip_data(line, ["team.csv", "Holo Coach", "Quiz Forge", "Somewhere else", "sideways"])
+        assert english_in(shown) == [], (line, english_in(shown))
+    assert i18n.message_text(result.problems[0], "en") == result.errors[0]
+
+
+def test_a_reason_inside_a_reason_is_worded_and_escaped_once():
+    from config.errors import Message
+    from ui.safe import md
+
+    inner = Message("err.tool.exists", {"tool": "A*B"})
+    outer = Message("err.radar.row_refused", {"source": "x.csv", "entry": 4, "name": "A*B", "reason": inner})
+    assert i18n.message_text(outer, "fr", md) == ("x\\.csv, entrée 4 (A\\*B)\u00a0: «\u00a0A\\*B\u00a0» est déjà dans "
+                                                  "le registre")

@@ -869,6 +869,17 @@ ERROR_STRINGS: dict[str, tuple[str, str]] = {
                           "pas un flux : réponse compressée corrompue ({detail})"),
     "err.parse.inflates": ("not a feed: compressed body inflates beyond {max} bytes",
                            "pas un flux : la réponse décompressée dépasse {max} octets"),
+    # a radar file's rows refused one by one (the others are imported)
+    "err.untranslated": ("{text}", "{text}"),
+    "err.radar.row_object": ("{source}: entry {entry}: expected an object",
+                             "{source}, entrée {entry} : un objet est attendu"),
+    "err.radar.row_name": ("{source}: entry {entry}: empty name", "{source}, entrée {entry} : nom vide"),
+    "err.radar.row_ring": ("{source}: entry {entry} ({name}): unknown ring “{ring}” (expected {allowed})",
+                           "{source}, entrée {entry} ({name}) : anneau inconnu « {ring} » (au choix : {allowed})"),
+    "err.radar.row_quadrant": ("{source}: entry {entry} ({name}): unknown quadrant “{quadrant}”",
+                               "{source}, entrée {entry} ({name}) : quadrant inconnu « {quadrant} »"),
+    "err.radar.row_refused": ("{source}: entry {entry} ({name}): {reason}",
+                              "{source}, entrée {entry} ({name}) : {reason}"),
     # a background rescoring's model (scoring.model)
     "err.model.path": ("model path '{model}' does not exist: set [scoring] model to an existing folder",
                        "le dossier du modèle « {model} » n'existe pas : indiquez un dossier existant dans "
@@ -1030,6 +1041,8 @@ def message_text(message: Message, lang: str | None = None, escape: Callable[[st
             return translate("err.list_sep", lang).join(shown(v) for v in value)
         if isinstance(value, Term):
             return escape(code_label(value.prefix, value.code, lang))
+        if isinstance(value, Message):  # a reason inside a reason: its own values escaped, its words kept
+            return message_text(value, lang, escape)
         if isinstance(value, float):
             return escape(format_number(value, lang, digits=2 if value != int(value) else 0))
         return escape(str(value))

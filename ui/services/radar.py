@@ -14,7 +14,7 @@ import json
 from datetime import date, datetime
 
 from config import clock
-from config.errors import NotFoundError, ValidationError
+from config.errors import Message, NotFoundError, Param, ValidationError, terms
 from ui.services.context import ServiceContext, require_editor
 from ui.services.records import ImportResult, RadarEntry
 from ui.services.statuses import OUTSIDE, RING_TO_STATUS, RINGS, STATUS_TO_RING
@@ -240,24 +240,32 @@ def import_byor(ctx: ServiceContext, text: str | bytes, fmt: str | None = None, 
     rows = _parse(decode_import(text, source), fmt)
     created = updated = unchanged = 0
     errors: list[str] = []
+    problems: list[Message] = []
+
+    def refuse(line: str, key: str, **values: Param) -> None:  # one row refused: English line and its message
+        errors.append(line)
+        problems.append(Message(key, {"source": source, "entry": i, **values}))
+
     note = (rationale or "").strip() or f"Imported from radar file {source}"
     for i, row in enumerate(rows, start=1):
         where = f"{source}: entry {i}"
         if not isinstance(row, dict):
-            errors.append(f"{where}: expected an object")
+            refuse(f"{where}: expected an object", "err.radar.row_object")
             continue
         name = " ".join(str(row.get("name") or "").split())
         ring = str(row.get("ring") or "").strip().lower()
         quadrant = str(row.get("quadrant") or "").strip()
         description = str(row.get("description") or "").strip()
         if not name:
-            errors.append(f"{where}: empty name")
+            refuse(f"{where}: empty name", "err.radar.row_name")
             continue
         if ring not in RING_TO_STATUS:
-            errors.append(f"{where} ({name}): unknown ring {ring!r} (expected {', '.join((*RINGS, OUTSIDE))})")
+            refuse(f"{where} ({name}): unknown ring {ring!r} (expected {', '.join((*RINGS, OUTSIDE))})",
+                   "err.radar.row_ring", name=name, ring=ring, allowed=terms("ring", (*RINGS, OUTSIDE)))
             continue
         if quadrant and quadrant not in QUADRANTS:
-            errors.append(f"{where} ({name}): unknown quadrant {quadrant!r}")
+            refuse(f"{where} ({name}): unknown quadrant {quadrant!r}", "err.radar.row_quadrant", name=name,
+                   quadrant=quadrant)
             continue
         status = RING_TO_STATUS[ring]
         try:
@@ -279,8 +287,10 @@ def import_byor(ctx: ServiceContext, text: str | bytes, fmt: str | None = None, 
             else:
                 unchanged += 1
         except ValidationError as exc:
-            errors.append(f"{where} ({name}): {exc}")
-    return ImportResult(created=created, updated=updated, unchanged=unchanged, errors=tuple(errors))
+            refuse(f"{where} ({name}): {exc}", "err.radar.row_refused", name=name,
+                   reason=exc.message or Message("err.untranslated", {"text": str(exc)}))
+    return ImportResult(created=created, updated=updated, unchanged=unchanged, errors=tuple(errors),
+                        problems=tuple(problems))
 
 
 # short names used by the pages

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
+from config.errors import Message
 from scoring.records import Profile as ScoringProfile
 
 ROLES = ("viewer", "editor")
@@ -282,7 +283,8 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    errors: tuple[str, ...] = ()  # one line each: where and what
+    errors: tuple[str, ...] = ()  # one line each: where and what (English, as the CLI prints them)
+    problems: tuple[Message, ...] = ()  # the same lines as catalogue messages, for the page's language
 
 
 # --- trends -----------------------------------------------------------------------------------

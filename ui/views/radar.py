@@ -9,7 +9,7 @@ import streamlit as st
 
 from config import clock
 from ui import shell
-from ui.i18n import current_language, quadrant_label, t
+from ui.i18n import current_language, message_text, quadrant_label, t
 from ui.radar_svg import draw
 from ui.radar_widget import radar as radar_widget
 from ui.safe import md
@@ -97,7 +97,11 @@ if ctx.user.is_editor:
             result = shell.act(lambda: radar.import_byor(ctx, data, fmt=fmt, source=source, rationale=rationale))
             if result is not None:
                 summary = f"+{result.created} / ~{result.updated} / ={result.unchanged}"
-                for error in result.errors:
-                    st.warning(md(error))
-                shell.flash(t("radar.import_done", summary=summary))
-                st.rerun()
+                if result.errors:  # stay on this run: the refused rows, in the reader's language, then the summary
+                    for i, error in enumerate(result.errors):
+                        problem = result.problems[i] if i < len(result.problems) else None
+                        st.warning((message_text(problem, escape=md) if problem else "") or md(error))
+                    st.info(t("radar.import_done", summary=summary))
+                else:
+                    shell.flash(t("radar.import_done", summary=summary))
+                    st.rerun()
