@@ -197,3 +197,25 @@ def test_a_reason_inside_a_reason_is_worded_and_escaped_once():
     outer = Message("err.radar.row_refused", {"source": "x.csv", "entry": 4, "name": "A*B", "reason": inner})
     assert i18n.message_text(outer, "fr", md) == ("x\\.csv, entrée 4 (A\\*B)\u00a0: «\u00a0A\\*B\u00a0» est déjà dans "
                                                   "le registre")
+
+
+def test_an_opml_file_s_refused_outlines_read_in_french(populated_store):
+    from tests.plugins.app import editor_ctx
+    from tests.test_french_complete import english_in, strip_data
+    from ui.services import sources
+
+    _path, settings, store = populated_store
+    opml = (b'<?xml version="1.0"?><opml version="2.0" xmlns:veille="https://veille.invalid/opml"><body>'
+            b'<outline text="Odd" xmlUrl="https://odd.example.org/feed" veille:kind="gossip"/>'
+            b'<outline text="Bad" xmlUrl="ftp://bad.example.org/feed"/>'
+            b'</body></opml>')
+    result = sources.import_opml(editor_ctx(settings, store), opml, "team.opml")
+    assert len(result.problems) == len(result.errors) >= 1, result
+    assert result.errors[0] == ("team.opml: https://odd.example.org/feed: kind 'gossip' is not a kind of source "
+                                "(one of research, practitioner, vendor, press, regulator, unknown); added as unknown")
+    french = [i18n.message_text(p, "fr") for p in result.problems]
+    assert french[0].startswith("team.opml\u00a0: https://odd.example.org/feed\u00a0: «\u00a0gossip\u00a0» n'est pas "
+                                "un type de source (au choix\u00a0: recherche, praticien"), french
+    for line in french:
+        shown = strip_data(line, ["team.opml", "gossip", "ftp://bad.example.org/feed"])
+        assert english_in(shown) == [], (line, english_in(shown))

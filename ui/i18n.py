@@ -880,6 +880,10 @@ ERROR_STRINGS: dict[str, tuple[str, str]] = {
                                "{source}, entrée {entry} ({name}) : quadrant inconnu « {quadrant} »"),
     "err.radar.row_refused": ("{source}: entry {entry} ({name}): {reason}",
                               "{source}, entrée {entry} ({name}) : {reason}"),
+    "err.opml.row": ("{source}: {reason}", "{source} : {reason}"),
+    "err.opml.row_kind": ("{url}: kind “{got}” is not a kind of source (one of {allowed}); added as unknown",
+                          "{url} : « {got} » n'est pas un type de source (au choix : {allowed}) ; ajouté comme "
+                          "inconnu"),
     # a background rescoring's model (scoring.model)
     "err.model.path": ("model path '{model}' does not exist: set [scoring] model to an existing folder",
                        "le dossier du modèle « {model} » n'existe pas : indiquez un dossier existant dans "

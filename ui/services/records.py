@@ -353,7 +353,8 @@ class JobRun:
 class OpmlImportResult:
     added: int
     skipped: int
-    errors: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()  # English, as the CLI prints them
+    problems: tuple[Message, ...] = ()  # the same lines as catalogue messages, for the page's language
 
 
 # --- profiles ---------------------------------------------------------------------------------

@@ -185,9 +185,11 @@ def import_opml(ctx: ServiceContext, data: bytes, source: str = "OPML") -> OpmlI
     from watcher.opml import read_opml
     from watcher.store import feeds as feed_store
 
-    added, skipped, errors = feed_store.import_feeds(ctx.store, read_opml(data, source))
+    problems: list[Message] = []
+    added, skipped, errors = feed_store.import_feeds(ctx.store, read_opml(data, source), problems)
     errors = [f"{source}: {e}" for e in errors]
-    return OpmlImportResult(added=added, skipped=skipped, errors=tuple(errors))
+    said = tuple(Message("err.opml.row", {"source": source, "reason": p}) for p in problems)
+    return OpmlImportResult(added=added, skipped=skipped, errors=tuple(errors), problems=said)
 
 
 def export_opml(ctx: ServiceContext) -> str:

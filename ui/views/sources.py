@@ -9,7 +9,17 @@ import streamlit as st
 
 from config.settings import SOURCE_KINDS
 from ui import shell
-from ui.i18n import STRINGS, code_label, colon, current_language, format_date, format_number, t, topic_label
+from ui.i18n import (
+    STRINGS,
+    code_label,
+    colon,
+    current_language,
+    format_date,
+    format_number,
+    message_text,
+    t,
+    topic_label,
+)
 from ui.safe import md
 from ui.services import profiles as profiles_service
 from ui.services import sources
@@ -148,8 +158,9 @@ with cells[1]:
         opml = upload.getvalue()
         imported = shell.act(lambda: sources.import_opml(ctx, opml))
         if imported is not None:
-            for error in imported.errors:
-                st.warning(md(error))
+            for i, error in enumerate(imported.errors):
+                problem = imported.problems[i] if i < len(imported.problems) else None
+                st.warning((message_text(problem, escape=md) if problem else "") or md(error))
             sentence = md(sources.opml_sentence(imported, current_language()))
             if imported.errors:  # stay on this run: the sentence, then the refused lines above it
                 st.warning(sentence, icon=":material/warning:")

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from config.errors import NotFoundError, ValidationError, VeilleError, terms
+from config.errors import Message, NotFoundError, ValidationError, VeilleError, terms
 from config.settings import SOURCE_KINDS
 from watcher.cleaner import canonical_url, iso_utc, strip_invisible, utc_now
 from watcher.db import Store
@@ -88,13 +88,15 @@ def set_feed_kind(store: Store, url: str, kind: str) -> Feed:
     return get_feed(store, feed.url)
 
 
-def import_feeds(store: Store, items) -> tuple[int, int, list[str]]:
+def import_feeds(store: Store, items, problems: list[Message] | None = None) -> tuple[int, int, list[str]]:
     """Add OPML items (watcher.opml.OpmlFeed): (added, skipped as already present, one-line errors).
 
-    A bad item is reported and never stops the others.
+    A bad item is reported and never stops the others. `problems`, when given, receives each error line as a
+    catalogue message too (the app words them in its reader's language).
     """
     added = skipped = 0
     errors: list[str] = []
+    said = problems if problems is not None else []
     for item in items:
         if find_feed(store, item.url) is not None:
             skipped += 1
@@ -105,6 +107,8 @@ def import_feeds(store: Store, items) -> tuple[int, int, list[str]]:
         except ValidationError:  # the feed is still added: only its kind is left unknown, and said
             errors.append(f"{item.url}: kind {kind!r} is not a kind of source (one of {', '.join(SOURCE_KINDS)}); "
                           "added as unknown")
+            said.append(Message("err.opml.row_kind", {"url": item.url, "got": str(kind),
+                                                      "allowed": terms("source_kind", SOURCE_KINDS)}))
             kind = "unknown"
         try:
             add_feed(store, item.url, title=item.title, site=item.site, topics=item.topics, language=item.language,
@@ -112,6 +116,7 @@ def import_feeds(store: Store, items) -> tuple[int, int, list[str]]:
             added += 1
         except VeilleError as exc:
             errors.append(str(exc))
+            said.append(exc.message or Message("err.untranslated", {"text": str(exc)}))
     return added, skipped, errors
 
 
