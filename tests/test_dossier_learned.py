@@ -1,0 +1,185 @@
+"""The dossier's learned stance reading (scoring.stance_model): the shipped fit belongs to the default encoder and
+its text recipe and was made from the labelled sets as they are; its fit is scikit-learn's objective; a critical
+article written without any of the rules' cue phrases is read critical by it, from the vectors the store holds
+(or, before they exist, from the encoder given), and the dossier says so in the service, the CLI and the register
+page (English and French); with another model configured the rules alone read, and the dossier says that too."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from config import clock
+from scoring import stance_model
+from scoring.model import DEFAULT_MODEL, load_encoder
+from scoring.stance import STANCES, read
+from scoring.text import text_recipe
+from tests.plugins.app import editor_ctx
+from tests.test_app_register import _open, clean
+from ui.i18n import translate
+from watcher.store import articles as article_store
+from watcher.store import feeds as feed_store
+from watcher.store.articles import ArticleRow, EntryRow
+
+DATA = Path(__file__).resolve().parent / "data"
+NOW = "2026-11-20T09:00:00+00:00"
+
+# Written for this test: a practitioner's disappointment and a French press piece telling the same, with no word
+# of the rules' cue lists (the rules read both neutral), and a vendor's launch the rules read promotional.
+QUIET_CRITICAL = ("Six months on, the Vellumo pilot leaves trainers tired",
+                  "Store managers say the Vellumo tutor app sends staff the same quiz every morning. Most employees "
+                  "now skip it, and the training team spends its Fridays chasing logins instead of coaching.")
+QUIET_CRITICAL_FR = ("Vellumo, un an après : les équipes se lassent",
+                     "Les apprenants n'ouvrent plus l'application, les quiz se répètent et les managers ont cessé de "
+                     "suivre le tableau de bord.")
+LAUNCH = ("Vellumo launches its AI tutor for store staff",
+          "The new tutor app boosts engagement and cuts onboarding time by 30%, says the vendor. Book a demo.")
+ARTICLES = (("practitioner", "2026-11-02", *QUIET_CRITICAL), ("press", "2026-11-09", *QUIET_CRITICAL_FR),
+            ("vendor", "2026-10-26", *LAUNCH))
+
+
+def _seed(store) -> dict[str, str]:
+    """The three articles stored as a crawl would leave them (one feed per kind); title -> article id."""
+    ids = {}
+    stamp = NOW
+    rows, entries = [], []
+    for n, (kind, day, title, summary) in enumerate(ARTICLES):
+        url = f"https://{kind}.example.org/feed.xml"
+        feed_store.add_feed(store, url, title=f"{kind} news", kind=kind)
+        feed_id = feed_store.ensure_feed(store, url, added_at=stamp)
+        aid = f"vellumo{n:04d}"
+        when = f"{day}T08:00:00+00:00"
+        rows.append(ArticleRow(aid, feed_id, when, aid, stamp, stamp, url=f"https://{kind}.example.org/a/{n}",
+                               title=title, language="fr" if "é" in title else "en",
+                               content_html=f"<p>{summary}</p>", summary_text=summary))
+        entries.append(EntryRow(feed_id, aid, aid, rows[-1].url, stamp))
+        ids[title] = aid
+    article_store.insert_many(store, rows)
+    article_store.add_entries(store, entries)
+    return ids
+
+
+def test_the_shipped_fit_is_the_default_encoders_made_from_the_labelled_sets():
+    learned = stance_model.load(DEFAULT_MODEL)
+    assert learned is not None
+    encoder = load_encoder(DEFAULT_MODEL)
+    assert learned.model == encoder.name
+    assert learned.recipe == text_recipe(encoder.multilingual)[0]
+    assert learned.classes == STANCES
+    assert learned.coef.shape == (encoder.dim + 1, len(STANCES)) and learned.intercept.shape == (len(STANCES),)
+    sets = learned.provenance["sets"]
+    assert set(sets) == {"dossier", "dossier2", "dossier3"}
+    for name, facts in sets.items():  # refit (python -m scoring.stance_fit, README) when a set changes
+        raw = (DATA / name / "articles.jsonl").read_bytes()
+        assert hashlib.sha256(raw).hexdigest() == facts["sha256"], name
+        labelled = [a for a in map(json.loads, raw.decode().splitlines()) if a.get("tool")]
+        assert facts["articles"] == len(labelled), name
+    assert stance_model.load("all-MiniLM-L6-v2") is None  # no fit for another encoder: the rules alone
+
+
+def test_the_fit_is_scikit_learns_logistic_regression():
+    from sklearn.linear_model import LogisticRegression
+
+    from scoring.stance_fit import set_examples
+
+    encoder = load_encoder(DEFAULT_MODEL)
+    data, _digest = set_examples(DATA / "dossier", encoder)
+    x = stance_model.features(data.vectors, data.vendor)
+    coef, intercept = stance_model.fit(x, data.gold, c=1.0)
+    ours = stance_model.softmax(x @ coef + intercept)
+    theirs = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000, tol=1e-8).fit(x, data.gold)
+    order = [list(theirs.classes_).index(s) for s in STANCES]
+    assert np.abs(theirs.predict_proba(x)[:, order] - ours).max() < 2e-3
+
+
+def test_a_critical_article_without_cues_is_read_critical_by_the_learned_reading(populated_store, app_test):
+    from scoring.embedder import embed_pending
+    from ui.services import dossier
+    from ui.services.tools import add_tool
+
+    path, settings, store = populated_store
+    clock.set_now(clock.parse_instant(NOW))
+    assert read(*QUIET_CRITICAL).stance == "neutral" and not read(*QUIET_CRITICAL).cues
+    assert read(*QUIET_CRITICAL_FR).stance == "neutral" and not read(*QUIET_CRITICAL_FR).cues
+    ids = _seed(store)
+    ctx = editor_ctx(settings, store)
+    add_tool(ctx, "Vellumo", note="seen at a fair", description="An AI tutor app for store staff")
+
+    # no vector stored yet and no encoder: the rules alone, and the dossier counts those articles
+    before = dossier.build(ctx, "Vellumo")
+    assert before.learned_model == DEFAULT_MODEL and before.rules_only == 3
+    assert {a.title: a.stance for a in before.articles}[QUIET_CRITICAL[0]] == "neutral"
+
+    # with the encoder given, the articles are encoded here
+    encoder = load_encoder(settings.scoring.model)
+    encoded = {a.title: a for a in dossier.build(ctx, "Vellumo", encoder=encoder).articles}
+    # once the store holds the vectors (veille score), the dossier reads them: the same reading, no encoder
+    assert embed_pending(store, encoder) > 0
+    after = dossier.build(ctx, "Vellumo")
+    assert after.rules_only == 0
+    stored = {a.title: a for a in after.articles}
+    for title in (QUIET_CRITICAL[0], QUIET_CRITICAL_FR[0]):
+        assert stored[title].stance == "critical" and stored[title].cues == (), stored[title]
+        assert stored[title].learned is not None and 0.34 < stored[title].learned < 1, stored[title]
+        assert encoded[title].learned == pytest.approx(stored[title].learned, abs=0.011)
+    launch = stored[LAUNCH[0]]
+    assert launch.stance == "promotional" and launch.learned is None and launch.cues
+    p = stored[QUIET_CRITICAL[0]].learned
+    row = {a["title"]: a for a in after.as_json()["articles"]}[QUIET_CRITICAL[0]]
+    assert row["stance"] == "critical" and row["stance_learned"] == p
+    assert after.as_json()["learned_reading"] == {"model": DEFAULT_MODEL, "rules_only": 0}
+
+    # the DLM's correction still wins, and the learned reading is then not named
+    dossier.correct_stance(ctx, "Vellumo", ids[QUIET_CRITICAL[0]], "neutral")
+    corrected = {a.title: a for a in dossier.build(ctx, "Vellumo").articles}[QUIET_CRITICAL[0]]
+    assert corrected.stance == "neutral" and corrected.corrected and corrected.learned is None
+    dossier.correct_stance(ctx, "Vellumo", ids[QUIET_CRITICAL[0]], None)
+
+    # the CLI
+    out = CliRunner().invoke(_cli(), ["--config", str(path), "tools", "dossier", "Vellumo"], catch_exceptions=False)
+    assert out.exit_code == 0, out.output
+    assert f"read as critical by the learned reading, p = {p:.2f}" in out.output
+
+    # the register page, in English and in French
+    for lang, line in (("en", f"read as critical by the learned reading, p = {p:.2f}"),
+                       ("fr", f"lu comme critique par la lecture apprise, p = {p:.2f}".replace(".", ","))):
+        at = app_test("register", lang=lang)
+        clean(at)
+        _open(at, ctx, "Vellumo")
+        texts = [m.value for m in at.markdown if "pilot leaves trainers tired" in m.value]  # md() escapes commas
+        assert texts and line in texts[0], (lang, texts)
+    assert translate("dossier.learned", "fr", stance="critique", p="0,44") != translate(
+        "dossier.learned", "en", stance="critical", p="0.44")
+
+
+def test_with_another_model_the_rules_alone_read_and_the_dossier_says_so(tmp_config):
+    from ui.services import dossier
+    from ui.services.tools import add_tool
+    from watcher.db import open_store
+
+    path, settings = tmp_config('[scoring]\nmodel = "all-MiniLM-L6-v2"\n')
+    clock.set_now(clock.parse_instant(NOW))
+    with open_store(settings.database_path) as store:
+        _seed(store)
+        ctx = editor_ctx(settings, store)
+        add_tool(ctx, "Vellumo", note="seen at a fair", description="An AI tutor app for store staff")
+        d = dossier.build(ctx, "Vellumo", encoder=load_encoder(DEFAULT_MODEL))
+        assert d.learned_model == "" and d.rules_only == 0
+        assert {a.title: a.stance for a in d.articles}[QUIET_CRITICAL[0]] == "neutral"
+        assert all(a.learned is None for a in d.articles)
+        assert d.as_json()["learned_reading"] == {"model": None, "rules_only": 0}
+    out = CliRunner().invoke(_cli(), ["--config", str(path), "tools", "dossier", "Vellumo"], catch_exceptions=False)
+    assert out.exit_code == 0, out.output
+    assert "stance: read by the rules alone (no learned reading for the model 'all-MiniLM-L6-v2')" in out.output
+    assert "learned reading, p =" not in out.output
+
+
+def _cli():
+    from veille.cli import main
+
+    return main
