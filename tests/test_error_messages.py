@@ -37,6 +37,8 @@ SOURCES = (
     ROOT / "watcher" / "feedbytes.py",
     # a background rescoring started from the profiles page loads the model
     ROOT / "scoring" / "model.py",
+    # the database path, said on the app's first line when it cannot be opened
+    ROOT / "watcher" / "db.py",
 )
 VEILLE_ERRORS = {name for name, obj in inspect.getmembers(errors, inspect.isclass) if issubclass(obj, VeilleError)}
 

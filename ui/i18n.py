@@ -884,6 +884,10 @@ ERROR_STRINGS: dict[str, tuple[str, str]] = {
     "err.opml.row_kind": ("{url}: kind “{got}” is not a kind of source (one of {allowed}); added as unknown",
                           "{url} : « {got} » n'est pas un type de source (au choix : {allowed}) ; ajouté comme "
                           "inconnu"),
+    # the database named by [database] path (watcher.db), said when the app starts
+    "err.db.open": ("{path}: cannot open database ({detail})", "{path} : impossible d'ouvrir la base ({detail})"),
+    "err.db.migrate": ("{path}: cannot migrate database ({detail})",
+                       "{path} : impossible de mettre la base à jour ({detail})"),
     # a background rescoring's model (scoring.model)
     "err.model.path": ("model path '{model}' does not exist: set [scoring] model to an existing folder",
                        "le dossier du modèle « {model} » n'existe pas : indiquez un dossier existant dans "

@@ -561,7 +561,8 @@ def connect(path: Path | str, *, check_same_thread: bool = True) -> sqlite3.Conn
             check_same_thread=check_same_thread,
         )
     except (sqlite3.Error, OSError) as exc:
-        raise DatabasePathError(f"{path}: cannot open database ({_reason(exc)})") from None
+        raise DatabasePathError(f"{path}: cannot open database ({_reason(exc)})", key="err.db.open", path=str(path),
+                                detail=_reason(exc)) from None
     conn.row_factory = sqlite3.Row
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -574,8 +575,10 @@ def connect(path: Path | str, *, check_same_thread: bool = True) -> sqlite3.Conn
     except sqlite3.Error as exc:
         conn.close()
         if _is_busy(exc):
-            raise StoreError(f"{path}: cannot open database ({exc})") from None
-        raise DatabasePathError(f"{path}: cannot open database ({_reason(exc)})") from None
+            raise StoreError(f"{path}: cannot open database ({exc})", key="err.db.open", path=str(path),
+                             detail=str(exc)) from None
+        raise DatabasePathError(f"{path}: cannot open database ({_reason(exc)})", key="err.db.open", path=str(path),
+                                detail=_reason(exc)) from None
     return conn
 
 
@@ -632,9 +635,12 @@ def open_store(path: Path | str, *, check_same_thread: bool = True) -> Store:
         conn.close()
         if isinstance(exc, sqlite3.DatabaseError) and not _is_busy(exc) and (
                 "not a database" in str(exc) or "readonly" in str(exc) or "unable to open" in str(exc)):
-            raise DatabasePathError(f"{path}: cannot open database ({_reason(exc)})") from None
-        raise StoreError(f"{path}: cannot migrate database ({exc})") from None
+            raise DatabasePathError(f"{path}: cannot open database ({_reason(exc)})", key="err.db.open", path=str(path),
+                                detail=_reason(exc)) from None
+        raise StoreError(f"{path}: cannot migrate database ({exc})", key="err.db.migrate", path=str(path),
+                         detail=str(exc)) from None
     except OSError as exc:  # the migration lock file next to the database cannot be created
         conn.close()
-        raise DatabasePathError(f"{path}: cannot open database ({_reason(exc)})") from None
+        raise DatabasePathError(f"{path}: cannot open database ({_reason(exc)})", key="err.db.open", path=str(path),
+                                detail=_reason(exc)) from None
     return store
