@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from config.errors import VeilleError
+from config.errors import ValidationError, VeilleError
 from scoring import stance_model
 from scoring.stance import STANCES, read
 
@@ -43,7 +43,7 @@ class Examples:
 def set_examples(folder: Path, encoder) -> tuple[Examples, str]:
     """The tool-labelled articles of a set, and the sha256 of its articles.jsonl."""
     if not (folder / "articles.jsonl").is_file() or not (folder / "feeds.json").is_file():
-        raise VeilleError(f"{folder}: not a labelled set (feeds.json and articles.jsonl expected)")
+        raise ValidationError(f"{folder}: not a labelled set (feeds.json and articles.jsonl expected)")
     raw = (folder / "articles.jsonl").read_bytes()
     kinds = {f["key"]: f["kind"] for f in json.loads((folder / "feeds.json").read_text(encoding="utf-8"))}
     arts = [a for a in (json.loads(line) for line in raw.decode("utf-8").splitlines() if line.strip())
@@ -53,6 +53,15 @@ def set_examples(folder: Path, encoder) -> tuple[Examples, str]:
     vectors = np.asarray(encoder.encode_passages(texts)) if texts else np.zeros((0, encoder.dim))
     rules = [read(a["title"], a["summary"], vendor=v).stance for a, v in zip(arts, vendor, strict=True)]
     return Examples(vectors, vendor, [a["stance"] for a in arts], rules), hashlib.sha256(raw).hexdigest()
+
+
+def shipped_sets(model: str) -> list[Path]:
+    """The labelled sets the shipped fit of `model` was made from, where this checkout keeps them (tests/data);
+    empty when veille is installed without them."""
+    shipped = stance_model.load(model)
+    root = Path(__file__).resolve().parents[1] / "tests" / "data"
+    names = list(shipped.provenance.get("sets", {})) if shipped else []
+    return [root / n for n in names if (root / n / "articles.jsonl").is_file()]
 
 
 def join(parts: Sequence[Examples]) -> Examples:

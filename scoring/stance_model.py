@@ -87,14 +87,25 @@ def read_file(path: Path) -> LearnedStance:
                          intercept=np.asarray(data["intercept"], dtype=np.float64), provenance=data["provenance"])
 
 
-@lru_cache(maxsize=8)
-def load(model: str, folder: str = "") -> LearnedStance | None:
-    """The fitted reading of encoder `model`, or None: no file for that model, or one fitted on another model or
-    another text recipe (then the rules alone read)."""
-    path = model_path(model, Path(folder) if folder else None)
+def load(model: str, folder: Path | None = None) -> LearnedStance | None:
+    """The fitted reading of encoder `model` in `folder` (default: the package's shipped fit), or None: no file
+    for that model, or one fitted on another model or another text recipe (then the rules alone read). Read once
+    per version of the file."""
+    path = model_path(model, folder)
     if not path.is_file():
         return None
-    learned = read_file(path)
+    return _load(str(path), path.stat().st_mtime_ns, model)
+
+
+def effective(model: str, local: Path | None) -> LearnedStance | None:
+    """The reading the dossier uses: the DLM's refit in `local` (next to the database, `veille tools
+    stance-refit`) when there is one for `model`, else the shipped fit."""
+    return (load(model, local) if local is not None else None) or load(model)
+
+
+@lru_cache(maxsize=8)
+def _load(path: str, _version: int, model: str) -> LearnedStance | None:
+    learned = read_file(Path(path))
     if learned.model.strip().lower() != model.strip().lower() or learned.recipe != recipe(model):
         return None
     return learned

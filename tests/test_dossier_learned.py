@@ -183,3 +183,45 @@ def _cli():
     from veille.cli import main
 
     return main
+
+
+def test_the_dlm_corrections_refit_the_learned_reading(populated_store):
+    from scoring.embedder import embed_pending
+    from ui.services import dossier
+    from ui.services.tools import add_tool
+    from watcher.store import embeddings
+
+    path, settings, store = populated_store
+    clock.set_now(clock.parse_instant(NOW))
+    ids = _seed(store)
+    ctx = editor_ctx(settings, store)
+    add_tool(ctx, "Vellumo", note="seen at a fair", description="An AI tutor app for store staff")
+    encoder = load_encoder(settings.scoring.model)
+    embed_pending(store, encoder)
+    aid = ids[QUIET_CRITICAL[0]]
+    dossier.correct_stance(ctx, "Vellumo", aid, "neutral")  # the DLM reads this one as neutral
+
+    def run(*args):
+        return CliRunner().invoke(_cli(), ["--config", str(path), "tools", *args], catch_exceptions=False)
+
+    bad = run("stance-refit", "--set", str(path.parent / "nowhere"))
+    assert bad.exit_code == 2 and len(bad.output.strip().splitlines()) == 1, bad.output
+    assert not stance_model.model_path(DEFAULT_MODEL, settings.database_path.parent).exists()
+
+    out = run("stance-refit", "--json")
+    assert out.exit_code == 0, out.output
+    result = json.loads(out.output)
+    assert result["corrections"] == 1 and result["examples"] == 205, result
+    local = settings.database_path.parent
+    assert Path(result["path"]) == stance_model.model_path(DEFAULT_MODEL, local)
+    refit, shipped = stance_model.load(DEFAULT_MODEL, local), stance_model.load(DEFAULT_MODEL)
+    assert refit is not None and shipped is not None and refit.provenance["corrections"] == 1
+    assert stance_model.effective(DEFAULT_MODEL, local) is refit
+    ((_ids, x),) = embeddings.iter_vectors(store, DEFAULT_MODEL, ids=[aid])
+    critical = STANCES.index("critical")
+    before, after = shipped.probabilities(x, [False])[0], refit.probabilities(x, [False])[0]
+    assert after[critical] < before[critical], (before, after)  # it learned from the correction
+
+    d = dossier.build(ctx, "Vellumo")
+    assert d.learned_corrections == 1 and d.as_json()["learned_reading"]["corrections"] == 1
+    assert "the learned reading is refitted with 1 corrections" in run("dossier", "Vellumo").output

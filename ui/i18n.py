@@ -682,6 +682,8 @@ ERROR_STRINGS: dict[str, tuple[str, str]] = {
                          "Rôle inconnu « {got} » (au choix : {allowed})"),
     "err.stance.unknown": ("Unknown stance “{got}” (expected one of {allowed})",
                            "Ton inconnu « {got} » (au choix : {allowed})"),
+    "err.stance.no_model": ("No learned stance reading for the model {model}: nothing to refit",
+                            "Pas de lecture apprise du ton pour le modèle {model} : rien à réajuster"),
     "err.score.range": ("A score is a whole number from 0 to 3 (got {got})",
                         "Une note est un entier de 0 à 3 (reçu : {got})"),
     "err.score.not_applicable": ("{criterion}: a criterion that does not apply has no score",

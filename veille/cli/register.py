@@ -349,6 +349,8 @@ def tools_dossier(app, name: str, as_json: bool) -> None:
         click.echo(f"stance: read by the rules alone (no learned reading for the model {scoring.model!r})")
     elif d.rules_only:
         click.echo(f"stance: {d.rules_only} articles read by the rules alone (no vector)")
+    if d.learned_corrections:
+        click.echo(f"stance: the learned reading is refitted with {d.learned_corrections} corrections")
     for a in d.articles:
         mark = "*" if a.corrected else " "
         click.echo(f"  {a.published[:10]}  {a.source_kind:<12} {a.stance:<11}{mark} {a.title}")
@@ -376,6 +378,32 @@ def tools_stance(app, name: str, article_id: str, stance: str, by: str | None) -
 
     dossier.correct_stance(_ctx(app, by), name, article_id, None if stance == "auto" else stance)
     click.echo(f"{name}: {article_id} is {stance}")
+
+
+@tools.command("stance-refit")
+@click.option("--set", "sets", multiple=True, type=click.Path(path_type=Path),
+              help="A labelled set folder (feeds.json, articles.jsonl); default: the shipped fit's sets.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@BY
+@pass_app
+def tools_stance_refit(app, sets: tuple[Path, ...], as_json: bool, by: str | None) -> None:
+    """Refit the dossier's learned stance reading on the labelled sets and your stance corrections (kept next to
+    the database; every later dossier uses it). Loads the model."""
+    from scoring.model import load_encoder
+    from scoring.stance_fit import shipped_sets
+    from ui.services import dossier
+
+    model = app.settings.scoring.model
+    folders = list(sets) or shipped_sets(model)
+    if not folders:
+        raise ValidationError("no labelled set found: pass --set FOLDER (tests/data/dossier* in a checkout)")
+    result = dossier.refit_stance(_ctx(app, by), load_encoder(model, app.settings.scoring.device), folders)
+    if as_json:
+        echo_json({"path": result.path, "corrections": result.corrections, "examples": result.examples,
+                   "counts": result.counts})
+        return
+    click.echo(f"stance reading refitted on {result.examples} articles ({result.corrections} of them your "
+               f"corrections: " + ", ".join(f"{n} {s}" for s, n in result.counts.items()) + f"), kept in {result.path}")
 
 
 @tools.command("aliases")

@@ -60,3 +60,24 @@ def correct(store: Store, tool_id: int, article_id: str, stance: str | None, by:
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (tool_id, article_id) DO UPDATE SET stance = excluded.stance,"
                 " corrected_by = excluded.corrected_by, corrected_at = excluded.corrected_at",
                 (tool_id, article_id, stance, by, at))
+
+
+class Corrected(NamedTuple):
+    """A stance the DLM set, with the article's text and the kind of its source: a labelled example."""
+
+    article_id: str
+    title: str
+    summary: str
+    source_kind: str
+    stance: str
+
+
+def corrected_articles(store: Store) -> list[Corrected]:
+    """Every stance correction of every card whose article is still stored, oldest first."""
+    rows = store.query("""
+        SELECT c.article_id, a.title, a.summary_text,
+               COALESCE((SELECT f.kind FROM entries e JOIN feeds f ON f.id = e.feed_id WHERE e.article_id = a.id
+                         ORDER BY e.first_seen, e.feed_id LIMIT 1), 'unknown'), c.stance
+        FROM stance_corrections c JOIN articles a ON a.id = c.article_id
+        ORDER BY c.corrected_at, c.tool_id, c.article_id""")
+    return [Corrected(*tuple(r)) for r in rows]
