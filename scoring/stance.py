@@ -2,8 +2,9 @@
 neutral, critical) with the phrases that decided it, the quantified claims it makes, quoted, and the strongest
 evidence it reports (LTEM tier and Kirkpatrick level).
 
-Rules, not a model: the DLM must see why an article is called critical (the cues are returned) and can correct
-it (the correction is stored and wins). The cue lists are data, in scoring/stance.toml.
+Rules first: the DLM must see why an article is called critical (the cues are returned) and can correct it (the
+correction is stored and wins). The cue lists are data, in scoring/stance.toml. The dossier adds a learned reading
+of the article's vector beside them (scoring.stance_model), named when it decides.
 """
 
 from __future__ import annotations

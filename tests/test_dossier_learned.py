@@ -132,7 +132,7 @@ def test_a_critical_article_without_cues_is_read_critical_by_the_learned_reading
     p = stored[QUIET_CRITICAL[0]].learned
     row = {a["title"]: a for a in after.as_json()["articles"]}[QUIET_CRITICAL[0]]
     assert row["stance"] == "critical" and row["stance_learned"] == p
-    assert after.as_json()["learned_reading"] == {"model": DEFAULT_MODEL, "rules_only": 0}
+    assert after.as_json()["learned_reading"] == {"model": DEFAULT_MODEL, "rules_only": 0, "corrections": 0}
 
     # the DLM's correction still wins, and the learned reading is then not named
     dossier.correct_stance(ctx, "Vellumo", ids[QUIET_CRITICAL[0]], "neutral")
@@ -172,7 +172,7 @@ def test_with_another_model_the_rules_alone_read_and_the_dossier_says_so(tmp_con
         assert d.learned_model == "" and d.rules_only == 0
         assert {a.title: a.stance for a in d.articles}[QUIET_CRITICAL[0]] == "neutral"
         assert all(a.learned is None for a in d.articles)
-        assert d.as_json()["learned_reading"] == {"model": None, "rules_only": 0}
+        assert d.as_json()["learned_reading"] == {"model": None, "rules_only": 0, "corrections": 0}
     out = CliRunner().invoke(_cli(), ["--config", str(path), "tools", "dossier", "Vellumo"], catch_exceptions=False)
     assert out.exit_code == 0, out.output
     assert "stance: read by the rules alone (no learned reading for the model 'all-MiniLM-L6-v2')" in out.output
@@ -185,7 +185,7 @@ def _cli():
     return main
 
 
-def test_the_dlm_corrections_refit_the_learned_reading(populated_store):
+def test_the_dlm_corrections_refit_the_learned_reading(populated_store, app_test):
     from scoring.embedder import embed_pending
     from ui.services import dossier
     from ui.services.tools import add_tool
@@ -225,3 +225,9 @@ def test_the_dlm_corrections_refit_the_learned_reading(populated_store):
     d = dossier.build(ctx, "Vellumo")
     assert d.learned_corrections == 1 and d.as_json()["learned_reading"]["corrections"] == 1
     assert "the learned reading is refitted with 1 corrections" in run("dossier", "Vellumo").output
+    for lang, line in (("en", "The learned reading is refitted with 1 of your corrections."),
+                       ("fr", "La lecture apprise est réajustée avec 1 de vos corrections.")):
+        at = app_test("register", lang=lang)
+        clean(at)
+        _open(at, ctx, "Vellumo")
+        assert line in [c.value for c in at.caption], (lang, [c.value for c in at.caption])

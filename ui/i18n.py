@@ -640,6 +640,8 @@ STRINGS: dict[str, tuple[str, str]] = {
                             "Tons lus par les règles seules : pas de lecture apprise pour le modèle {model}."),
     "dossier.rules_only": ("{n} articles read by the rules alone (not embedded yet).",
                            "{n} articles lus par les règles seules (pas encore vectorisés)."),
+    "dossier.refitted": ("The learned reading is refitted with {n} of your corrections.",
+                         "La lecture apprise est réajustée avec {n} de vos corrections."),
 }
 
 

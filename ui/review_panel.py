@@ -140,6 +140,8 @@ def dossier_tab(ctx, card, editor: bool) -> None:
         st.caption(t("dossier.rules_alone", model=md(ctx.settings.scoring.model)))
     elif d.rules_only:
         st.caption(t("dossier.rules_only", n=d.rules_only))
+    if d.learned_corrections:
+        st.caption(t("dossier.refitted", n=d.learned_corrections))
     weeks = list(d.timeline)
     if weeks:
         frame = pd.DataFrame({
