@@ -159,7 +159,7 @@ def test_hostile_text_stays_text_on_every_page(tmp_path, feed_server):
     assert h["profile"] in digest
     story = seen["story"]
     assert "The story from your email" in story and h["title1"] in story
-    assert f"Could not do it: article {h['story_param']!r}: not found" in seen["story_hostile"]
+    assert f"Could not do it: article “{h['story_param']}”: not found" in seen["story_hostile"]
     register = seen["tool"]
     for text in (h["tool"], *h["description"].splitlines(), f"“{h['rationale']}”", h["title1"], h["feed"],
                  h["evidence"]):

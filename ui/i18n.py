@@ -650,8 +650,8 @@ STRINGS: dict[str, tuple[str, str]] = {
 # (statuses, kinds, criteria) through their `term.*`/`status.*` keys
 ERROR_STRINGS: dict[str, tuple[str, str]] = {
     "err.list_sep": (", ", ", "),
-    "err.article.not_found": ("article {article}: not found", "article {article} introuvable"),
-    "err.feed.not_found": ("feed {feed}: not found", "source {feed} introuvable"),
+    "err.article.not_found": ("article “{article}”: not found", "article « {article} » introuvable"),
+    "err.feed.not_found": ("feed “{feed}”: not found", "source « {feed} » introuvable"),
     "err.feed.url": ("{url}: a feed URL must be an http(s) URL",
                      "{url} : l'adresse d'un flux doit commencer par http:// ou https://"),
     "err.feed.exists": ("{url}: feed already exists", "{url} : ce flux est déjà suivi"),
