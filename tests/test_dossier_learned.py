@@ -231,3 +231,13 @@ def test_the_dlm_corrections_refit_the_learned_reading(populated_store, app_test
         clean(at)
         _open(at, ctx, "Vellumo")
         assert line in [c.value for c in at.caption], (lang, [c.value for c in at.caption])
+
+
+def test_the_evaluation_and_the_fit_say_one_line_for_a_folder_that_is_not_a_set(tmp_path, capsys):
+    from scoring import dossier_eval, stance_fit
+
+    for run in (dossier_eval.main, stance_fit.main):
+        assert run([str(DATA / "dossier"), str(tmp_path / "nowhere")]) == 2
+        out = capsys.readouterr()
+        assert out.out == "" and len(out.err.strip().splitlines()) == 1 and "nowhere" in out.err, out
+    assert not (tmp_path / "nowhere").exists()
