@@ -3,8 +3,9 @@ English and French articles from sources of every kind, stances and quantified c
 are development sets now: tests/data/dossier (the cues were revised on it after a first blind measure),
 tests/data/dossier2 (written blind after that revision, it found the misses; the reading was revised on both in
 issue 13) and tests/data/dossier3 (written blind after that, it showed the rules missing critical articles; the
-learned stance reading, scoring.stance_model, is fitted on all three). Only a set written after that, blind to it,
-says how well the reading generalises.
+learned stance reading, scoring.stance_model, is fitted on all three). tests/data/dossier4, written blind after
+that and never tuned on, says how well the reading generalises (measured once, 3 Dec: stance 62.5%, critical articles
+found 89.5% with 46% precision, vendors' claims 89.5%, the trough found).
 The set's feeds are served on 127.0.0.1, crawled into a real SQLite file and embedded with the default model (the
 dossier reads the stored vectors); the figures are printed (README; `python -m scoring.dossier_eval` prints the same
 stance figures without a crawl).
@@ -34,7 +35,7 @@ from watcher.db import open_store
 DATA = Path(__file__).resolve().parent / "data"
 # development sets, all three: dossier (revised on after its first blind measure), dossier2 (written blind after that
 # revision, then revised on in issue 13), dossier3 (written blind after that; the learned reading is fitted on it)
-SETS = ("dossier", "dossier2", "dossier3")
+SETS = ("dossier", "dossier2", "dossier3", "dossier4")
 
 
 def _load(name: str):
@@ -145,7 +146,7 @@ def _figures(measured) -> dict:
 # (60%); with the learned reading fitted on it (so these are not generalisation figures) critical found is 100%, but
 # stance is 74% (11 promotional or neutral articles read critical, 7 promotional read neutral) and vendors' claims
 # quoted 55% (claims are the rules' alone, not revised on dossier3).
-MISSED: dict[str, set[str]] = {"dossier3": {"stance", "vendor_claims"}}
+MISSED: dict[str, set[str]] = {"dossier3": {"stance", "vendor_claims"}, "dossier4": {"stance"}}
 BARS = {"kind": 0.95, "stance": 0.75, "critical_found": 0.70, "vendor_claims": 0.70}
 
 
