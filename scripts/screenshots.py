@@ -16,8 +16,9 @@ import argparse
 import os
 import re
 import sys
+import unicodedata
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
@@ -51,7 +52,9 @@ def sign_in(page, user: str, password: str) -> None:
 
 
 def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    """'/sélection' -> 'selection' (a page's address, accents folded)."""
+    folded = unicodedata.normalize("NFKD", unquote(text)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
 
 
 def main(argv: list[str] | None = None) -> int:
