@@ -14,6 +14,7 @@ tuple of terms (a list of allowed values).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -40,6 +41,73 @@ class Message:
 
 
 Param = str | int | float | Term | tuple[Term, ...] | Message
+
+
+# --- a message kept in the database (feeds.last_error_message, job_runs.error_message) ------------------
+# {"key": "err.fetch.http", "params": {"status_code": 404, "phrase": "Not Found"}}; a value is a JSON string or
+# number, or tagged: {"term": ["status", "adopted"]}, {"terms": [["status", "trial"], ...]}, {"message": {...}}.
+
+
+def _param_data(value: Param) -> object:
+    if isinstance(value, Message):
+        return {"message": message_data(value)}
+    if isinstance(value, Term):
+        return {"term": [value.prefix, value.code]}
+    if isinstance(value, tuple):
+        return {"terms": [[term.prefix, term.code] for term in value]}
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise TypeError(f"not a message value: {value!r}")
+    return value
+
+
+def message_data(message: Message) -> dict[str, object]:
+    """A message as plain JSON data (see :func:`message_json`)."""
+    return {"key": message.key, "params": {name: _param_data(value) for name, value in message.params.items()}}
+
+
+def message_json(message: Message | None) -> str | None:
+    """A message as JSON text, for a TEXT column; None for none."""
+    return None if message is None else json.dumps(message_data(message), ensure_ascii=False, sort_keys=True)
+
+
+def _term(data: object) -> Term:
+    if not (isinstance(data, list) and len(data) == 2 and all(isinstance(part, str) for part in data)):
+        raise ValueError(f"not a term: {data!r}")
+    return Term(data[0], data[1])
+
+
+def _param(data: object) -> Param:
+    if isinstance(data, dict) and len(data) == 1:
+        [(tag, inner)] = data.items()
+        if tag == "message":
+            return _message(inner)
+        if tag == "term":
+            return _term(inner)
+        if tag == "terms" and isinstance(inner, list):
+            return tuple(_term(part) for part in inner)
+    if isinstance(data, str | int | float) and not isinstance(data, bool):
+        return data
+    raise ValueError(f"not a message value: {data!r}")
+
+
+def _message(data: object) -> Message:
+    if not isinstance(data, dict) or not isinstance(data.get("key"), str) or not data["key"]:
+        raise ValueError(f"not a message: {data!r}")
+    params = data.get("params", {})
+    if not isinstance(params, dict):
+        raise ValueError(f"not message values: {params!r}")
+    return Message(data["key"], {str(name): _param(value) for name, value in params.items()})
+
+
+def message_from_json(text: str | None) -> Message | None:
+    """The message :func:`message_json` wrote; None for none, or for text that is not one (the row's English
+    text is then what is shown)."""
+    if not text:
+        return None
+    try:
+        return _message(json.loads(text))
+    except ValueError:  # json.JSONDecodeError is one
+        return None
 
 
 class VeilleError(Exception):

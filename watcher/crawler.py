@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from config.errors import FetchError, ParseError
+from config.errors import FetchError, Message, ParseError
 from watcher.cleaner import iso_utc, utc_now
 from watcher.db import Store, open_store
 from watcher.fetcher import Fetcher
@@ -180,7 +180,8 @@ class _Run:
         try:
             result = await fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
         except FetchError as exc:
-            await self.fail(feed, str(exc), FetchOutcome(http_status=exc.status), now, exc.retry_after)
+            await self.fail(feed, str(exc), FetchOutcome(http_status=exc.status), now, exc.retry_after,
+                            message=exc.message)
             return
         except Exception as exc:  # a bug or an unforeseen network error must not stop the batch
             await self.fail(feed, f"unexpected error: {type(exc).__name__}: {exc}", FetchOutcome(None), now)
@@ -198,7 +199,7 @@ class _Run:
         try:
             prepared = await self.parse(result.body, result.headers, feed, now)
         except ParseError as exc:
-            await self.fail(feed, str(exc), outcome, now)
+            await self.fail(feed, str(exc), outcome, now, message=exc.message)
             return
         except Exception as exc:
             await self.fail(feed, f"parse error: {type(exc).__name__}: {exc}", outcome, now)
@@ -216,8 +217,10 @@ class _Run:
         if batch:
             await self.writer.call(feed_store.save_not_modified_many, batch, run_id=self.run_id)
 
-    async def fail(self, feed: Feed, error: str, outcome: FetchOutcome, now: str, retry_after: float | None = None
-             ) -> None:
+    async def fail(self, feed: Feed, error: str, outcome: FetchOutcome, now: str, retry_after: float | None = None,
+                   *, message: Message | None = None) -> None:
+        """Record the failure on the feed: `error` its English line, `message` the same as a catalogue message
+        (when the error carried one) for the app to word in its reader's language."""
         error = " ".join(error.split()) or "unknown error"
         failures = feed.error_count + 1
         limit = self.settings.crawler.max_consecutive_failures
@@ -226,7 +229,7 @@ class _Run:
             reason = f"disabled after {failures} consecutive failures (last: {error})"
         next_check = iso_utc(self.started + backoff_delay(self.settings, failures, retry_after))
         await self.writer.call(feed_store.save_failure, feed, error, outcome, run_id=self.run_id, now=now,
-                             next_check=next_check, disabled_reason=reason)
+                             next_check=next_check, disabled_reason=reason, message=message)
         self.summary.failed += 1
         self.summary.failures.append((feed.url, error))
 

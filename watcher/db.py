@@ -496,6 +496,20 @@ CREATE TABLE tool_documents (
     )
 
 
+@migrations()
+def m013_errors_as_messages(db: sqlite_utils.Database) -> None:
+    """A feed's last error and a failed job run's error also kept as a catalogue message (JSON, see
+    config.errors.message_json), so the app words them in its reader's language; rows from before keep
+    their English text only (NULL here)."""
+    _run(
+        db,
+        """
+ALTER TABLE feeds ADD COLUMN last_error_message TEXT;
+ALTER TABLE job_runs ADD COLUMN error_message TEXT
+""",
+    )
+
+
 class Store:
     """A connection to the veille database with a write-transaction helper.
 

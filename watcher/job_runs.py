@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from config.errors import VeilleError
 from watcher.cleaner import now_iso
 from watcher.store import runs
 
@@ -35,18 +36,21 @@ def record_job(store, name: str) -> Iterator[JobRun]:
     run_id = runs.start_job_run(store, name, now_iso())
     run = JobRun(name)
     error = None
+    message = None  # the error as a catalogue message, when the exception carries one (the app words it)
     try:
         yield run
     except Exception as exc:  # noqa: BLE001 - a job failure is data, not a crash
         run.status = "failed"
         error = f"{type(exc).__name__}: {exc}"
+        message = exc.message if isinstance(exc, VeilleError) else None
         log.error("job %s failed: %s", name, error)
         log.debug("%s", traceback.format_exc())
     if run.status == "ok" and STOP.is_set() and run.counts.get("stopped"):
         run.status = "stopped"
     if run.status != "failed":
         log.info("job %s %s: %s", name, run.status, json.dumps(run.counts, default=str)[:300])
-    runs.finish_job_run(store, run_id, now_iso(), run.status, json.dumps(run.counts, default=str), error)
+    runs.finish_job_run(store, run_id, now_iso(), run.status, json.dumps(run.counts, default=str), error,
+                         message)
 
 
 def mark_interrupted(settings) -> list[str]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from config.errors import Message
+
 
 @dataclass(frozen=True)
 class Feed:
@@ -27,6 +29,8 @@ class Feed:
     disabled_reason: str | None = None
     added_at: str = ""
     kind: str = "unknown"  # config.settings.SOURCE_KINDS
+    # last_error as a catalogue message, when its error had one (out of ==/hash: its values are a dict)
+    last_error_message: Message | None = field(default=None, compare=False)
 
     @property
     def status(self) -> str:
@@ -54,9 +58,13 @@ class FeedListing:
     topics: list[str]
     language: str
     kind: str = "unknown"
+    last_error_message: Message | None = None  # for the app (in its reader's language); not in `as_dict`
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """The fields of `veille feeds list --json` (README): the English `last_error`, not its message."""
+        data = asdict(self)
+        del data["last_error_message"]
+        return data
 
 
 @dataclass(frozen=True)

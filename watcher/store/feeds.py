@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from config.errors import Message, NotFoundError, ValidationError, VeilleError, terms
+from config.errors import Message, NotFoundError, ValidationError, VeilleError, message_from_json, message_json, terms
 from config.settings import SOURCE_KINDS
 from watcher.cleaner import canonical_url, iso_utc, strip_invisible, utc_now
 from watcher.db import Store
@@ -31,6 +31,7 @@ def _feed(row: sqlite3.Row) -> Feed:
     except (ValueError, TypeError):
         topics = ()
     data["disabled"] = bool(data["disabled"])
+    data["last_error_message"] = message_from_json(data.get("last_error_message"))
     return Feed(topics=topics, **{k: v for k, v in data.items() if k in Feed.__dataclass_fields__})
 
 
@@ -210,7 +211,7 @@ def list_feeds(store: Store, *, url: str | None = None) -> list[FeedListing]:
             last_error=feed.last_error, error_count=feed.error_count, articles=row["n_articles"],
             next_check=feed.next_check, moved_to=feed.moved_to, disabled=feed.disabled,
             disabled_reason=feed.disabled_reason, warning=feed.warning, topics=list(feed.topics),
-            language=feed.language, kind=feed.kind,
+            language=feed.language, kind=feed.kind, last_error_message=feed.last_error_message,
         ))
     return listings
 
@@ -269,7 +270,8 @@ def save_fetched(store: Store, feed: Feed, prepared: PreparedFeed, fetch: FetchO
                  site = CASE WHEN ? != '' THEN ? ELSE site END,
                  language = CASE WHEN language = '' THEN ? ELSE language END,
                  etag = ?, last_modified = ?, last_fetched = ?, last_status = 'ok', http_status = ?,
-                 next_check = ?, error_count = 0, last_error = NULL, warning = ?, moved_to = ?
+                 next_check = ?, error_count = 0, last_error = NULL, last_error_message = NULL, warning = ?,
+                 moved_to = ?
                WHERE id = ?""",
             (prepared.title, prepared.site, prepared.site, prepared.language, fetch.etag, fetch.last_modified, now,
              fetch.http_status, next_check, prepared.warning, fetch.moved_to, feed.id),
@@ -286,24 +288,26 @@ def save_not_modified_many(store: Store, items: list[tuple[Feed, FetchOutcome, s
             conn.execute(
                 """UPDATE feeds SET etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),
                      last_fetched = ?, last_status = 'not_modified', http_status = ?, next_check = ?,
-                     error_count = 0, last_error = NULL, moved_to = ? WHERE id = ?""",
+                     error_count = 0, last_error = NULL, last_error_message = NULL, moved_to = ? WHERE id = ?""",
                 (fetch.etag, fetch.last_modified, now, fetch.http_status, next_check, fetch.moved_to, feed.id),
             )
             runs.log_fetch(conn, run_id, feed.id, now, "not_modified", fetch)
 
 
 def save_failure(store: Store, feed: Feed, error: str, fetch: FetchOutcome, *, run_id: int | None, now: str,
-                 next_check: str, disabled_reason: str | None = None) -> None:
-    """Record a failed fetch/parse on the feed: one-line error, error count, backoff, maybe disabled."""
+                 next_check: str, disabled_reason: str | None = None, message: Message | None = None) -> None:
+    """Record a failed fetch/parse on the feed: one-line error (and `message`, the same as a catalogue message,
+    when the error had one), error count, backoff, maybe disabled."""
     error = " ".join(error.split())[:500]
     with store.write() as conn:
         conn.execute(
             """UPDATE feeds SET last_fetched = ?, last_status = 'error', http_status = ?, next_check = ?,
-                 error_count = error_count + 1, last_error = ?,
+                 error_count = error_count + 1, last_error = ?, last_error_message = ?,
                  disabled = CASE WHEN ? IS NOT NULL THEN 1 ELSE disabled END,
                  disabled_reason = COALESCE(?, disabled_reason),
                  moved_to = COALESCE(?, moved_to)
                WHERE id = ?""",
-            (now, fetch.http_status, next_check, error, disabled_reason, disabled_reason, fetch.moved_to, feed.id),
+            (now, fetch.http_status, next_check, error, message_json(message), disabled_reason, disabled_reason,
+             fetch.moved_to, feed.id),
         )
         runs.log_fetch(conn, run_id, feed.id, now, "error", fetch, error=error)

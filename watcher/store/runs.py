@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from config.errors import Message, message_from_json, message_json
 from watcher.db import Store
 from watcher.records import CrawlSummary
 
@@ -79,11 +80,14 @@ def start_job_run(store: Store, job: str, now: str) -> int:
     return run_id
 
 
-def finish_job_run(store: Store, run_id: int, now: str, status: str, counts: str, error: str | None) -> None:
-    """Close a job run: when, its status, its counts (JSON text) and its one-line error, if any."""
+def finish_job_run(store: Store, run_id: int, now: str, status: str, counts: str, error: str | None,
+                   message: Message | None = None) -> None:
+    """Close a job run: when, its status, its counts (JSON text) and its one-line error, if any (with
+    `message`, the same as a catalogue message, when the error carried one)."""
     with store.write() as conn:
-        conn.execute("UPDATE job_runs SET finished = ?, status = ?, counts = ?, error = ? WHERE id = ?",
-                     (now, status, counts, error, run_id))
+        conn.execute(
+            "UPDATE job_runs SET finished = ?, status = ?, counts = ?, error = ?, error_message = ? WHERE id = ?",
+            (now, status, counts, error, message_json(message), run_id))
 
 
 @dataclass(frozen=True)
@@ -97,11 +101,12 @@ class JobRunRow:
     error: str | None
     interrupted_at: str | None = None  # when a later start found it left `running` (see mark_interrupted_runs)
     pid: int | None = None  # the process that ran it
+    error_message: Message | None = field(default=None, compare=False)  # `error` as a catalogue message
 
 
 def _job_run(r: sqlite3.Row) -> JobRunRow:
     return JobRunRow(r["id"], r["job"], r["started"], r["finished"], r["status"], r["counts"], r["error"],
-                     r["interrupted_at"], r["pid"])
+                     r["interrupted_at"], r["pid"], message_from_json(r["error_message"]))
 
 
 def recent_job_runs(store: Store, limit: int) -> list[JobRunRow]:
