@@ -4,6 +4,8 @@ ends, the page redraws by itself (the fragment's poller) with the result in word
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _settle, running_ui
@@ -54,4 +56,7 @@ def test_crawl_now_runs_in_the_background_and_the_page_redraws_with_the_result(t
         served.release.set()
     with open_store(settings.database_path) as store:
         run = run_store.job_runs(store)[-1]
-    assert (run.job, run.status) == ("crawl", "ok") and "3 feeds: 2 updated" in run.counts
+    counts = json.loads(run.counts)  # figures, worded by the page in the reader's language
+    assert (run.job, run.status) == ("crawl", "ok")
+    assert (counts["job"], counts["feeds"], counts["ok"], counts["failed"], counts["new_articles"]) == \
+        ("crawl:ui", 3, 2, 1, 5)
