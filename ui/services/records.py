@@ -346,7 +346,8 @@ class JobRun:
     finished: str | None
     status: str
     counts: dict
-    error: str | None
+    error: str | None  # English, as stored
+    error_message: Message | None = None  # the same as a catalogue message, when the error carried one
 
 
 @dataclass(frozen=True)

@@ -356,5 +356,5 @@ def job_runs(ctx: ServiceContext, limit: int = 20) -> list[JobRun]:
         except json.JSONDecodeError:
             counts = {}
         out.append(JobRun(id=r.id, job=r.job, started=r.started, finished=r.finished,
-                          status=r.status, counts=counts, error=r.error))
+                          status=r.status, counts=counts, error=r.error, error_message=r.error_message))
     return out

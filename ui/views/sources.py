@@ -7,6 +7,7 @@ import re
 import pandas as pd
 import streamlit as st
 
+from config.errors import Message
 from config.settings import SOURCE_KINDS
 from ui import shell
 from ui.i18n import (
@@ -63,6 +64,13 @@ elif crawl_job is not None:
         show(md(result.message), icon=icons.get(result.level, ":material/error:"))
     sources.forget_crawl()
 
+
+def _in_words(message: Message | None, english: str | None) -> str:
+    """A stored error in the page's language when it was stored with its message, else its English text.
+    A data frame cell is text, not Markdown: its values need no ui.safe.md."""
+    return (message_text(message) if message is not None else "") or " ".join((english or "").split())
+
+
 feeds = sources.feed_health(ctx)
 zone = ctx.settings.schedule.timezone or "UTC"
 if not feeds:
@@ -71,7 +79,9 @@ else:
     frame = pd.DataFrame([{
         "status": code_label("feed", "disabled" if f.disabled else f.status), "title": f.title or "—",
         "kind": t(f"source_kind.{f.kind}"),
-        "errors": f.error_count, "last_error": f.last_error or f.warning or "", "url": f.url,
+        "errors": f.error_count,
+        "last_error": _in_words(f.last_error_message, f.last_error) if f.last_error else f.warning or "",
+        "url": f.url,
         "articles": f.articles, "last_fetched": format_date(f.last_fetched, with_time=True, zone=zone),
         "next_check": "—" if f.disabled else format_date(f.next_check, with_time=True, zone=zone),
         "enabled": not f.disabled,
@@ -218,10 +228,11 @@ def _counts(counts: dict, names: dict[str, str]) -> str:
     return " · ".join(shown)
 
 
-def _outcome(status: str, error: str | None) -> str:
-    """The run's outcome in words, and for a failure its message without the Python exception's name."""
+def _outcome(status: str, error: str | None, message: Message | None = None) -> str:
+    """The run's outcome in words, and for a failure its message in the page's language (when it was stored
+    with one), else its English text without the Python exception's name."""
     label = code_label("outcome", status) if f"outcome.{status}" in STRINGS else t("outcome.other")
-    error = _EXCEPTION.sub("", " ".join((error or "").split()))
+    error = _in_words(message, _EXCEPTION.sub("", " ".join((error or "").split())))
     return label + (f"{colon()} {error}" if error else "")
 
 
@@ -237,7 +248,7 @@ if runs:
         t("sources.job"): _job(r.job),
         t("sources.started"): format_date(r.started, with_time=True, zone=zone),
         t("sources.finished"): format_date(r.finished, with_time=True, zone=zone),
-        t("sources.outcome"): _outcome(r.status, r.error),
+        t("sources.outcome"): _outcome(r.status, r.error, r.error_message),
         t("sources.counts"): _counts(r.counts, names),
     } for r in runs]), hide_index=True, width="stretch")
     st.caption(t("sources.times_in", zone=md(zone)))
