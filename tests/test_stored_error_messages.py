@@ -208,3 +208,29 @@ def test_the_sources_page_words_stored_errors_in_french_and_english(failed):
     assert en_runs[0] == "failed: feed “gone.example.org”: not found", en_runs
     assert english_in(strip_data(fr_runs[0], data)) == []
     assert fr_runs[1] == f"échec{colon('fr')} disk full" and en_runs[1] == "failed: disk full"  # the old run
+
+
+def test_an_unforeseen_parse_failure_is_stored_with_its_message(tmp_config, feed_server, monkeypatch):
+    """A bug in the parser (simulated: no real feed makes the parser raise, every known failure is a ParseError)
+    is recorded on its feed with a message, so the Sources page words it in French too."""
+    import watcher.ingest
+    from ui.i18n import message_text
+    from watcher.crawler import crawl
+    from watcher.db import open_store
+    from watcher.store import feeds as feed_store
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("boom")
+
+    feed_server.add("/feed.xml", b"<rss version='2.0'><channel><title>t</title></channel></rss>",
+                    content_type="application/rss+xml")
+    url = feed_server.url("/feed.xml")
+    path, settings = tmp_config(f'[crawler]\nallow_private_networks = true\n[[feeds]]\nurl = "{url}"\n')
+    monkeypatch.setattr(watcher.ingest, "prepare", broken)
+    with open_store(settings.database_path) as store:
+        assert crawl(settings, store).failed == 1
+        [feed] = [f for f in feed_store.list_feeds(store) if f.url == url]
+    assert feed.last_error == "parse error: RuntimeError: boom"
+    assert feed.last_error_message is not None
+    assert message_text(feed.last_error_message, "fr") == "flux illisible\u00a0: RuntimeError: boom"
+    assert message_text(feed.last_error_message, "en") == "parse error: RuntimeError: boom"

@@ -651,6 +651,8 @@ STRINGS: dict[str, tuple[str, str]] = {
 ERROR_STRINGS: dict[str, tuple[str, str]] = {
     "err.list_sep": (", ", ", "),
     "err.article.not_found": ("article “{article}”: not found", "article « {article} » introuvable"),
+    "err.crawl.unexpected": ("unexpected error: {detail}", "erreur inattendue : {detail}"),
+    "err.crawl.parse": ("parse error: {detail}", "flux illisible : {detail}"),
     "err.feed.not_found": ("feed “{feed}”: not found", "source « {feed} » introuvable"),
     "err.feed.url": ("{url}: a feed URL must be an http(s) URL",
                      "{url} : l'adresse d'un flux doit commencer par http:// ou https://"),

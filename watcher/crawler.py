@@ -184,7 +184,9 @@ class _Run:
                             message=exc.message)
             return
         except Exception as exc:  # a bug or an unforeseen network error must not stop the batch
-            await self.fail(feed, f"unexpected error: {type(exc).__name__}: {exc}", FetchOutcome(None), now)
+            detail = f"{type(exc).__name__}: {exc}"
+            await self.fail(feed, f"unexpected error: {detail}", FetchOutcome(None), now,
+                            message=Message("err.crawl.unexpected", {"detail": detail}))
             return
         outcome = FetchOutcome(
             http_status=result.status, etag=result.etag, last_modified=result.last_modified,
@@ -202,7 +204,9 @@ class _Run:
             await self.fail(feed, str(exc), outcome, now, message=exc.message)
             return
         except Exception as exc:
-            await self.fail(feed, f"parse error: {type(exc).__name__}: {exc}", outcome, now)
+            detail = f"{type(exc).__name__}: {exc}"
+            await self.fail(feed, f"parse error: {detail}", outcome, now,
+                            message=Message("err.crawl.parse", {"detail": detail}))
             return
         new, updated = await self.writer.call(
             feed_store.save_fetched, feed, prepared, outcome, run_id=self.run_id, now=now,

@@ -89,7 +89,7 @@ else:
     st.dataframe(frame, hide_index=True, width="stretch", column_config={
         "status": st.column_config.TextColumn(t("sources.status"), width="small"),
         "title": st.column_config.TextColumn(t("sources.feed_title")),
-        "kind": st.column_config.TextColumn(t("sources.kind"), width="small"),
+        "kind": st.column_config.TextColumn(t("sources.kind")),  # "Type de source" fits
         "url": st.column_config.LinkColumn(t("sources.url")),
         "articles": st.column_config.NumberColumn(t("sources.articles"), width="small"),
         "last_fetched": st.column_config.TextColumn(t("sources.last_fetched")),
