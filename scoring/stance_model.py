@@ -5,7 +5,7 @@ vendor flag, giving the probability of each stance.
 Its coefficients are data in the package, one file per encoder (`stance_model_<model>.json`), written by
 `python -m scoring.stance_fit` with their provenance (the labelled sets and their digests, the counts, the
 regularisation). With another model configured there is no file for it, and the rules alone read the stance.
-Numpy only: fitting too (no scikit-learn at run time), so `veille tools stance --refit` works where veille does.
+Numpy only: fitting too (no scikit-learn at run time), so `veille tools stance-refit` works where veille does.
 
 How the learned reading and the rules are combined (`combine`) was chosen by leave-one-set-out on the three
 labelled sets (README, "The evidence dossier").

@@ -16,7 +16,7 @@ import pytest
 from bench.corpus import PROFILES_TOML
 from config.errors import CrawlBusyError, PermissionDenied
 from tests.plugins.app import editor_ctx, viewer_ctx
-from tests.plugins.app_ui import APP
+from tests.plugins.app_ui import open_page
 from ui.safe import md
 from ui.services import sources
 from watcher.records import CrawlSummary
@@ -199,16 +199,11 @@ def test_a_crawl_running_elsewhere_makes_this_one_a_skip_said_as_info(site):
 @pytest.fixture
 def sources_page(site, monkeypatch):
     """A factory: sources_page(lang) -> an AppTest on the Sources page of the `site` database."""
-    from streamlit.testing.v1 import AppTest
-
     path = site[0]
     monkeypatch.setenv("VEILLE_CONFIG", str(path))
 
     def make(lang: str = "en"):
-        at = AppTest.from_file(str(APP), default_timeout=60)
-        at.session_state["veille_lang"] = lang
-        at.run()
-        at.switch_page("views/sources.py").run()
+        at = open_page("sources", lang=lang)
         assert not at.exception, [e.value for e in at.exception]
         return at
 

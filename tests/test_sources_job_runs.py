@@ -17,7 +17,7 @@ import pytest
 
 from config import clock
 from tests.plugins.app import editor_ctx
-from tests.plugins.app_ui import APP
+from tests.plugins.app_ui import open_page
 
 PROFILE_KEY, PROFILE_NAME = "ops_floor", "Shop-floor operators"
 
@@ -83,12 +83,7 @@ def first_week(tmp_config, feed_server, smtp_server, monkeypatch):
 
 
 def _page(lang: str):
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.session_state["veille_lang"] = lang
-    at.run()
-    at.switch_page("views/sources.py").run()
+    at = open_page("sources", lang=lang)
     assert not at.exception, [e.value for e in at.exception]
     return at
 

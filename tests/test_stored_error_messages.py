@@ -13,7 +13,7 @@ import socket
 import pytest
 
 from config.errors import Message, Term, ValidationError, message_from_json, message_json
-from tests.plugins.app_ui import APP
+from tests.plugins.app_ui import open_page
 from tests.test_french_complete import english_in, strip_data
 
 # --- the JSON round-trip ---------------------------------------------------------------------------------
@@ -137,12 +137,7 @@ def failed(tmp_config, feed_server, monkeypatch):
 
 
 def _page(lang: str):
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.session_state["veille_lang"] = lang
-    at.run()
-    at.switch_page("views/sources.py").run()
+    at = open_page("sources", lang=lang)
     assert not at.exception, [e.value for e in at.exception]
     return at
 

@@ -32,22 +32,28 @@ def app_test(populated_store, monkeypatch):
     `user` signs a user of the auth file in directly (as the login form would); without auth the app is the
     local single-user editor.
     """
-    from streamlit.testing.v1 import AppTest
-
     path, _settings, _store = populated_store
 
     def make(page: str | None = None, *, auth: bool = False, user: str | None = None, lang: str | None = None):
         config = with_auth(path) if auth else path
         monkeypatch.setenv("VEILLE_CONFIG", str(config))
-        at = AppTest.from_file(str(APP), default_timeout=60)
-        if user:
-            at.session_state["authentication_status"] = True
-            at.session_state["username"] = user
-        if lang:
-            at.session_state["veille_lang"] = lang
-        at.run()
-        if page:
-            at.switch_page(f"views/{page}.py").run()
-        return at
+        return open_page(page, user=user, lang=lang)
 
     return make
+
+
+def open_page(page: str | None = None, *, user: str | None = None, lang: str | None = None):
+    """An AppTest of the app (its config from $VEILLE_CONFIG) that has run, then run on `page` if given; `user`
+    signed in directly (as the login form would), `lang` the session's language."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    if user:
+        at.session_state["authentication_status"] = True
+        at.session_state["username"] = user
+    if lang:
+        at.session_state["veille_lang"] = lang
+    at.run()
+    if page:
+        at.switch_page(f"views/{page}.py").run()
+    return at

@@ -82,11 +82,11 @@ def build(ctx: ServiceContext, name: str, encoder: Encoder | None = None) -> Dos
     found = [m for m in dossier_store.mentions(ctx.store, names) if rules.about(m.title, m.summary, pattern, context)]
     learned = stance_model.effective(ctx.settings.scoring.model, ctx.settings.database_path.parent)
     probabilities = _learned(ctx, learned, found, encoder) if learned else {}
+    classes = learned.classes if learned else STANCES
     articles = []
     for m in found:
         vendor = m.source_kind == "vendor"
         reading = read(m.title, m.summary, vendor=vendor)
-        classes = learned.classes if learned else STANCES
         decision = stance_model.combine(reading.stance, probabilities.get(m.id), classes)
         stance = corrected.get(m.id, decision.stance)
         articles.append(rules.DossierArticle(

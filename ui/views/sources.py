@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import zip_longest
 
 import pandas as pd
 import streamlit as st
@@ -168,8 +169,7 @@ with cells[1]:
         opml = upload.getvalue()
         imported = shell.act(lambda: sources.import_opml(ctx, opml))
         if imported is not None:
-            for i, error in enumerate(imported.errors):
-                problem = imported.problems[i] if i < len(imported.problems) else None
+            for error, problem in zip_longest(imported.errors, imported.problems):  # one message per line
                 st.warning((message_text(problem, escape=md) if problem else "") or md(error))
             sentence = md(sources.opml_sentence(imported, current_language()))
             if imported.errors:  # stay on this run: the sentence, then the refused lines above it
