@@ -111,9 +111,15 @@ def bm25_baseline(store: Store, profile: Profile) -> dict[str, float]:
     return bm25.bm25_scores(store, bm25.query_terms(text, bilingual=True, stem=True))
 
 
-def cosine_baseline(encoder: Encoder, profile: Profile, items: Sequence[GoldItem]) -> dict[str, float]:
+def naive_passages(encoder: Encoder, items: Sequence[GoldItem]) -> np.ndarray:
+    """The naive baseline's item vectors (title and summary, nothing else), encoded once for all profiles."""
+    return np.asarray(encoder.encode_passages([f"{it.title}. {it.summary}" for it in items]))
+
+
+def cosine_baseline(encoder: Encoder, profile: Profile, items: Sequence[GoldItem],
+                    passages: np.ndarray | None = None) -> dict[str, float]:
     query = encoder.encode_queries([" ".join([profile.description, *profile.interests])])[0]
-    x = encoder.encode_passages([f"{it.title}. {it.summary}" for it in items])
+    x = naive_passages(encoder, items) if passages is None else passages
     return dict(zip([it.id for it in items], (x @ query).tolist(), strict=True))
 
 
@@ -131,13 +137,13 @@ def evaluate(items: Sequence[GoldItem], profiles: Sequence[Profile], encoder: En
         embed_pending(store, encoder)
         ids, x, langs = all_vectors(store, encoder.name)
         rows: list[EvalRow] = []
+        naive = {e.name: naive_passages(e, items) for e in (encoder, *other_encoders)} if baselines else {}
         for p in profiles:
             rows.append(rank_metrics("scorer", p.key, scorer_scores(store, encoder, p, ids, x, langs, config), items))
             if baselines:
                 rows.append(rank_metrics("bm25", p.key, bm25_baseline(store, p), items))
-                rows.append(rank_metrics("cosine", p.key, cosine_baseline(encoder, p, items), items))
-                for other in other_encoders:
-                    rows.append(rank_metrics(f"cosine {other.name}", p.key, cosine_baseline(other, p, items), items))
+                for e, system in ((encoder, "cosine"), *((o, f"cosine {o.name}") for o in other_encoders)):
+                    rows.append(rank_metrics(system, p.key, cosine_baseline(e, p, items, naive[e.name]), items))
     finally:
         store.close()
     return with_means(rows)
