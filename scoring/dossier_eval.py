@@ -77,6 +77,10 @@ class Learned:
         self.reading = stance_model.load(self.model)
         self._cache: dict[tuple[str, str, bool], object] = {}
 
+    @property
+    def critical_at(self) -> float | None:
+        return self.reading.critical_at if self.reading else None
+
     def probabilities(self, title: str, summary: str, vendor: bool):
         if self.reading is None:
             return None
@@ -106,7 +110,8 @@ def measure(folder: Path, learned: Learned | None = None) -> Figures:
             vendor = feeds[a["feed"]]["kind"] == "vendor"
             reading = read(a["title"], a["summary"], vendor=vendor)
             probabilities = learned.probabilities(a["title"], a["summary"], vendor) if learned else None
-            decision = stance_model.combine(reading.stance, probabilities)
+            decision = stance_model.combine(reading.stance, probabilities,
+                                            critical_at=learned.critical_at if learned else None)
             dated.append((datetime.fromisoformat(a["published"] + "T09:00:00").replace(tzinfo=UTC),
                           decision.stance))
             if a.get("tool") != tool["name"]:

@@ -7,8 +7,9 @@ Its coefficients are data in the package, one file per encoder (`stance_model_<m
 regularisation). With another model configured there is no file for it, and the rules alone read the stance.
 Numpy only: fitting too (no scikit-learn at run time), so `veille tools stance-refit` works where veille does.
 
-How the learned reading and the rules are combined (`combine`) was chosen by leave-one-set-out on the three
-labelled sets (README, "The evidence dossier").
+How the learned reading and the rules are combined (`combine`, its threshold `critical_at`) and the regularisation
+were chosen by leave-one-set-out on the labelled sets, `python -m scoring.stance_fit … --sweep` (README, "The
+evidence dossier").
 """
 
 from __future__ import annotations
@@ -28,7 +29,10 @@ from scoring.text import embedding_text, text_recipe
 from watcher.records import ArticleText
 
 MODEL_DIR = Path(__file__).resolve().parent
-C_DEFAULT = 1.0  # inverse L2 strength (scikit-learn's convention), balanced class weights; chosen with combine
+C_DEFAULT = 3.0  # inverse L2 strength (scikit-learn's convention), balanced class weights; chosen with CRITICAL_AT
+# p(critical) from which the learned reading calls an article critical; None: when critical is its most probable
+# stance (what the sweep chose on five sets, stance_fit --sweep)
+CRITICAL_AT: float | None = None
 
 
 def slug(model: str) -> str:
@@ -64,6 +68,7 @@ class LearnedStance:
     coef: np.ndarray  # (features, classes)
     intercept: np.ndarray  # (classes,)
     provenance: dict
+    critical_at: float | None = None  # None: critical when it is the most probable stance (fits before 4 Dec)
 
     def probabilities(self, vectors: np.ndarray, vendor: Sequence[bool]) -> np.ndarray:
         """(articles, classes) probabilities, each row summing to 1."""
@@ -72,7 +77,8 @@ class LearnedStance:
     def as_json(self) -> dict:
         return {"model": self.model, "recipe": self.recipe, "classes": list(self.classes),
                 "intercept": [round(float(v), 6) for v in self.intercept],
-                "coef": [[round(float(v), 6) for v in row] for row in self.coef], "provenance": self.provenance}
+                "coef": [[round(float(v), 6) for v in row] for row in self.coef], "critical_at": self.critical_at,
+                "provenance": self.provenance}
 
 
 def write(learned: LearnedStance, path: Path) -> None:
@@ -84,7 +90,8 @@ def read_file(path: Path) -> LearnedStance:
     data = json.loads(path.read_text(encoding="utf-8"))
     return LearnedStance(model=data["model"], recipe=data["recipe"], classes=tuple(data["classes"]),
                          coef=np.asarray(data["coef"], dtype=np.float64),
-                         intercept=np.asarray(data["intercept"], dtype=np.float64), provenance=data["provenance"])
+                         intercept=np.asarray(data["intercept"], dtype=np.float64), provenance=data["provenance"],
+                         critical_at=data.get("critical_at"))
 
 
 def load(model: str, folder: Path | None = None) -> LearnedStance | None:
@@ -155,19 +162,21 @@ class Decision:
     learned: float | None  # the learned reading's probability when it decided the stance, else None
 
 
-def combine(rule_stance: str, probabilities: np.ndarray | None, classes: Sequence[str] = STANCES) -> Decision:
+def combine(rule_stance: str, probabilities: np.ndarray | None, classes: Sequence[str] = STANCES,
+            critical_at: float | None = None) -> Decision:
     """The stance from the rules' reading and the learned one's probabilities (None: rules alone).
 
-    Critical when the rules say so, or when critical is the learned reading's most probable stance; otherwise the
-    rules' stance stands. The rules miss critical articles written without their cue phrases far more often than
-    they misread one; the learned reading finds them but would blur the rules' promotional/neutral line. Chosen by
-    leave-one-set-out on the three labelled sets (README, "The evidence dossier"): on the set the rules were not
-    revised on, critical found 26% -> 58%, stance 60% -> 63%; on the other two, stance stays >= 90% and every
-    critical article is still found."""
+    Critical when the rules say so, or when the learned reading's p(critical) reaches `critical_at` (None: when
+    critical is its most probable stance); otherwise the rules' stance stands. The rules miss critical articles
+    written without their cue phrases far more often than they misread one; the learned reading finds them but
+    would blur the rules' promotional/neutral line. The threshold trades the critical articles it finds against
+    those it misreads: chosen by leave-one-set-out on the folds the rules were not revised on (`python -m
+    scoring.stance_fit … --sweep`, README "The evidence dossier")."""
     if probabilities is None or rule_stance == "critical":
         return Decision(rule_stance, None)
     row = np.asarray(probabilities, dtype=np.float64)
     at = list(classes).index("critical")
-    if int(row.argmax()) == at:
+    said = int(row.argmax()) == at if critical_at is None else float(row[at]) >= critical_at
+    if said:
         return Decision("critical", round(float(row[at]), 2))
     return Decision(rule_stance, None)

@@ -73,13 +73,26 @@ def test_the_shipped_fit_is_the_default_encoders_made_from_the_labelled_sets():
     assert learned.classes == STANCES
     assert learned.coef.shape == (encoder.dim + 1, len(STANCES)) and learned.intercept.shape == (len(STANCES),)
     sets = learned.provenance["sets"]
-    assert set(sets) == {"dossier", "dossier2", "dossier3"}
+    assert set(sets) == {"dossier", "dossier2", "dossier3", "dossier4", "dossier5"}
+    # the combination and the regularisation the sweep chose (python -m scoring.stance_fit … --sweep) are the fit's
+    assert learned.critical_at == stance_model.CRITICAL_AT and learned.provenance["c"] == stance_model.C_DEFAULT
     for name, facts in sets.items():  # refit (python -m scoring.stance_fit, README) when a set changes
         raw = (DATA / name / "articles.jsonl").read_bytes()
         assert hashlib.sha256(raw).hexdigest() == facts["sha256"], name
         labelled = [a for a in map(json.loads, raw.decode().splitlines()) if a.get("tool")]
         assert facts["articles"] == len(labelled), name
     assert stance_model.load("all-MiniLM-L6-v2") is None  # no fit for another encoder: the rules alone
+
+
+def test_the_learned_reading_calls_critical_from_its_threshold_and_the_rules_critical_stand():
+    row = np.array([0.5, 0.05, 0.45])  # promotional, neutral, critical
+    assert stance_model.combine("neutral", row, STANCES, 0.4) == stance_model.Decision("critical", 0.45)
+    assert stance_model.combine("neutral", row, STANCES, 0.5).stance == "neutral"
+    assert stance_model.combine("neutral", row, STANCES, None).stance == "neutral"  # not its most probable stance
+    assert stance_model.combine("promotional", np.array([0.2, 0.2, 0.6]), STANCES, None).stance == "critical"
+    assert stance_model.combine("critical", np.array([0.9, 0.1, 0.0]), STANCES, 0.4) == stance_model.Decision(
+        "critical", None)  # the rules' critical reading stands, with its cues
+    assert stance_model.combine("promotional", None, STANCES, 0.4).stance == "promotional"  # rules alone
 
 
 def test_the_fit_is_scikit_learns_logistic_regression():
@@ -211,11 +224,13 @@ def test_the_dlm_corrections_refit_the_learned_reading(populated_store, app_test
     out = run("stance-refit", "--json")
     assert out.exit_code == 0, out.output
     result = json.loads(out.output)
-    assert result["corrections"] == 1 and result["examples"] == 205, result
     local = settings.database_path.parent
     assert Path(result["path"]) == stance_model.model_path(DEFAULT_MODEL, local)
     refit, shipped = stance_model.load(DEFAULT_MODEL, local), stance_model.load(DEFAULT_MODEL)
     assert refit is not None and shipped is not None and refit.provenance["corrections"] == 1
+    labelled = sum(s["articles"] for s in shipped.provenance["sets"].values())  # the shipped sets, and the one
+    assert result["corrections"] == 1 and result["examples"] == labelled + 1 == 350, result
+    assert refit.critical_at == shipped.critical_at and refit.provenance["c"] == shipped.provenance["c"]
     assert stance_model.effective(DEFAULT_MODEL, local) is refit
     ((_ids, x),) = embeddings.iter_vectors(store, DEFAULT_MODEL, ids=[aid])
     critical = STANCES.index("critical")

@@ -87,7 +87,8 @@ def build(ctx: ServiceContext, name: str, encoder: Encoder | None = None) -> Dos
     for m in found:
         vendor = m.source_kind == "vendor"
         reading = read(m.title, m.summary, vendor=vendor)
-        decision = stance_model.combine(reading.stance, probabilities.get(m.id), classes)
+        decision = stance_model.combine(reading.stance, probabilities.get(m.id), classes,
+                                         learned.critical_at if learned else None)
         stance = corrected.get(m.id, decision.stance)
         articles.append(rules.DossierArticle(
             id=m.id, url=m.url, title=m.title, published=m.published, language=m.language,
@@ -167,9 +168,10 @@ def refit_stance(ctx: ServiceContext, encoder: Encoder, sets: list[Path]) -> Ref
         "command": "veille tools stance-refit", "refitted_at": now_iso(), "by": ctx.user.name,
         "sets": {name: {"sha256": digest, "articles": len(ex)} for name, (ex, digest) in labelled.items()},
         "corrections": len(rows), "counts": {s: data.gold.count(s) for s in STANCES}, "c": c,
+        "critical_at": shipped.critical_at,
         "class_weight": "balanced", "shipped": shipped.provenance.get("command", ""),
     }
-    learned = stance_fit.train(shipped.model, data, c, provenance)
+    learned = stance_fit.train(shipped.model, data, c, provenance, shipped.critical_at)
     path = stance_model.model_path(model, ctx.settings.database_path.parent)
     stance_model.write(learned, path)
     return Refit(str(path), len(rows), len(data), provenance["counts"])
