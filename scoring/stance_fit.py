@@ -22,6 +22,7 @@ import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from pathlib import Path
 
 import numpy as np
@@ -118,7 +119,7 @@ def sweep(model: str, sets: dict[str, Examples], judge: Sequence[str]) -> tuple[
     """Leave-one-set-out for every (C, threshold) of the grid; the best by mean combined stance over the `judge`
     folds among the pairs that find at least FOUND_BAR of their critical articles on the mean (ties: the higher
     critical precision, then the smaller C and the higher threshold)."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for c in SWEEP_C:
         for at in SWEEP_AT:
             folds = leave_one_set_out(model, sets, c, at)
