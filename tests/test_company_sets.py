@@ -1,8 +1,9 @@
 """Graded sets from four companies that each measured the scorer blind before joining its fit
 (scoring/calibrate.py DEV_SETS): a hospital group and a transport operator (profiles in French), a hotel group
 (profiles in English), a bank (profiles in French). Each has 120+ EN/FR items. Three more, a construction
-group, a retail chain and an insurer with French profiles (tests/data/heldout5, heldout6, heldout7), were written
-after the committed fit and stay out of it.
+group, a retail chain and an insurer with French profiles (tests/data/heldout5, heldout6, heldout7), and a
+pharmaceutical manufacturer with English profiles (heldout8), were written after the committed fit and stay out
+of it.
 
 These guard the fit on every landed version: the ranking bars of the issue on relevance on the mean, against
 BM25 with the scorer's bilingual expansion and naive MiniLM cosine, and what a score of 0.5 means. The per-profile
@@ -27,7 +28,12 @@ SETS = {
 # written blind after the committed fit and kept out of it (not in DEV_SETS): it measures the fit, never tunes it
 UNSEEN = {"btp": (DATA / "heldout5" / "btp.toml", DATA / "heldout5" / "btp.jsonl"),
           "commerce": (DATA / "heldout6" / "commerce.toml", DATA / "heldout6" / "commerce.jsonl"),
-          "assurance": (DATA / "heldout7" / "assurance.toml", DATA / "heldout7" / "assurance.jsonl")}
+          "assurance": (DATA / "heldout7" / "assurance.toml", DATA / "heldout7" / "assurance.jsonl"),
+          "pharma": (DATA / "heldout8" / "pharma.toml", DATA / "heldout8" / "pharma.jsonl")}
+# the issue's mean nDCG@10 bar: 0.78 on a set with French profiles, 0.85 with English ones
+NDCG_BAR = {"pharma": 0.85}
+# sets where no profile falls below BM25 or naive MiniLM (the per-profile bar), asserted there
+EVERY_PROFILE = {"pharma"}
 # what a set still misses, recorded rather than asserted (README, "How well it ranks")
 MISSED = {"btp": {"recall"}}
 
@@ -63,9 +69,10 @@ def test_a_company_the_scorer_first_met_blind(name, encoder):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(UNSEEN))
 def test_a_company_the_fit_never_saw(name, encoder, record_property):
-    """Companies with French profiles, written after the fit: the issue's bars for a French-profile set
-    (nDCG@10 >= 0.78, P@10 >= 0.6, not below BM25 or naive MiniLM on the mean), scores >= 0.5 mostly relevant and
-    clearly relevant items mostly >= 0.5 (recorded, not asserted, where MISSED says so)."""
+    """Companies written after the fit: the issue's bars (nDCG@10 >= 0.78 for French profiles, 0.85 for English ones,
+    P@10 >= 0.6, not below BM25 or naive MiniLM on the mean, and per profile where EVERY_PROFILE says so), scores
+    >= 0.5 mostly relevant and clearly relevant items mostly >= 0.5 (recorded, not asserted, where MISSED says
+    so)."""
     from scoring import calibrate
     from scoring.evaluate import calibration, evaluate, table
     from scoring.model import MINILM, load_encoder
@@ -76,7 +83,11 @@ def test_a_company_the_fit_never_saw(name, encoder, record_property):
     assert len(profiles) == 4 and len(items) >= 100 and {it.lang for it in items} == {"en", "fr"}
     rows = evaluate(items, profiles, encoder, other_encoders=[load_encoder(MINILM)])
     mean = {r.system: r for r in rows if r.profile == "mean"}
-    assert mean["scorer"].ndcg10 >= 0.78 and mean["scorer"].p10 >= 0.6, table(rows)
+    assert mean["scorer"].ndcg10 >= NDCG_BAR.get(name, 0.78) and mean["scorer"].p10 >= 0.6, table(rows)
+    if name in EVERY_PROFILE:
+        by = {(r.system, r.profile): r.ndcg10 for r in rows}
+        for p in profiles:
+            assert by["scorer", p.key] >= max(by["bm25", p.key], by[f"cosine {MINILM}", p.key]), (p.key, table(rows))
     assert mean["scorer"].ndcg10 >= mean["bm25"].ndcg10, table(rows)
     assert mean["scorer"].ndcg10 > mean[f"cosine {MINILM}"].ndcg10, table(rows)
     cal = calibration(items, profiles, encoder)
