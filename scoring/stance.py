@@ -111,6 +111,13 @@ def _conceded(folded: str, c: dict) -> list[tuple[int, int]]:
 # --- quantified claims -------------------------------------------------------------------------------------
 
 _NUMBER = r"(?:\d+(?:[.,]\d+)?|one|two|three|four|five|ten|deux|trois|quatre|cinq|dix)"
+_COUNT = (r"(?:\d+(?:[.,]\d+)?|a|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|un|une|deux|trois"
+          r"|quatre|cinq|six|sept|huit|neuf|dix|douze|vingt)")
+_SMALL = (r"(?:\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|deux|trois|quatre|cinq|six|sept"
+          r"|huit|neuf|dix|douze|vingt)(?![\d.,]?\d)(?!\s+(?:seconds?|secondes?|minutes?|hours?|heures?|days?|jours?"
+          r"|weeks?|semaines?|months?|mois|years?|ans)\b)")  # "one in five", not "une formation sur deux jours"
+_TIME = (r"(?:seconds?|secondes?|minutes?|mins?|hours?|heures?|days?|jours?|weeks?|semaines?|months?|mois|years?"
+         r"|ans|ann[ée]es?)")
 _CLAIM = re.compile(
     r"""(?ix)
       [+\-−]?\s?\d+(?:[.,]\d+)?\s?(?:%|\s?pts?\b|\s?points?\b)            # 40%, +35 %, 12 points
@@ -118,7 +125,17 @@ _CLAIM = re.compile(
     | \b""" + _NUMBER + r"""\s+(?:times|fois)\b                         # three times, deux fois
     | \b(?:halv\w*|doubl\w*|tripl\w*|quadrupl\w*|in\s+half|de\s+moiti[eé]|par\s+deux|par\s+trois|la\s+moiti[eé])\b
     | [€$£]\s?\d+(?:[.,]\d+)?\s?(?:k|m|bn|million\w*|billion\w*)?\b      # €2 million, $500k
-    | \b\d+(?:[.,]\d+)?\s?(?:k|m|bn|millions?|milliards?)?\s?(?:€|euros?|dollars?)
+    | \b\d+(?:[.,]\d+)?\s?(?:k|m|bn|millions?|milliards?)?\s?(?:d['’]\s?)?(?:€|euros?|dollars?)
+    | \b(?:under|less\s+than|moins\s+de)\s+""" + _COUNT + r"""\s+""" + _TIME + r"""        # in under 10 seconds
+    | \b""" + _COUNT + r"""\s+""" + _TIME + r"""\s+(?:less|fewer|earlier|sooner|faster|instead\s+of|rather\s+than
+        |plus\s+t[oô]t|de\s+moins|en\s+moins|au\s+lieu\s+d[eu']|per|par|a\s+(?:day|week|call)|each)\b
+                                                                        # 2 heures au lieu de 2 jours, 25 s par appel
+    | \b(?:by\s+)?(?:a|one)\s+(?:third|quarter|fifth)\b | \bone\s+(?:\w+\s+)?in\s+""" + _SMALL + r"""\b  # one in five
+    | \b(?:un|d['’]un)\s+(?:tiers|quart|cinqui[eè]me)\b | \b(?:un|une)\s+(?:\w+\s+)?sur\s+""" + _SMALL + r"""\b
+    | \b\d+(?:[.,]\d+)?\s?(?:/|out\s+of|sur)\s?\d+\b(?<!24/7)(?<!7\ssur\s7)              # 4,6 sur 5, 9 out of 10
+    | (?<!auprès\sde\s)(?<!\bof\s)(?<!among\s)(?<!parmi\s)(?<!\bsur\s)(?<![\w.,])           # 12,000 seats, 40 agences
+      (?:\d{1,3}(?:[\u00a0\u202f\s.,]\d{3})+|\d{2,})(?![\d.,]?\d)\s+(?-i:[A-Z]{2,}\s+)?
+      (?!""" + _TIME + r"""\b)[^\W\d_]{3,}[sx]\b                         # a plural noun after the figure
     """
 )
 _CLAUSE_END = re.compile(r"[.;!?](?:\s|$)|\s[–—-]\s|\n")
@@ -139,10 +156,27 @@ def claims(text: str) -> tuple[str, ...]:
         comma_after = text.find(", ", m.end())
         if 0 <= comma_after < end and comma_after - m.end() > 12:
             end = comma_after
-        quote = text[start:end].strip().strip("«»\"“”").strip()
-        if quote and not any(quote in q or q in quote for q in out) and not _is_date(m.group(0), text, m):
-            out.append(quote)
+        quote = _unquoted(text[start:end])
+        if not quote or _is_date(m.group(0), text, m) or any(quote in q for q in out):
+            continue
+        out = [q for q in out if q not in quote]  # a longer clause holding an earlier quote replaces it
+        out.append(quote)
     return tuple(out)
+
+
+_PAIRS = {"«": "»", "“": "”", '"': '"'}
+
+
+def _unquoted(clause: str) -> str:
+    """The clause without the quotation marks around it, keeping those it opens and closes itself
+    ("87 % jugent les commentaires « utiles »")."""
+    quote = clause.strip()
+    while quote and quote[0] in _PAIRS and _PAIRS[quote[0]] not in quote[1:]:
+        quote = quote[1:].strip()
+    while quote and quote[-1] in _PAIRS.values() and not any(
+            o in quote[:-1] for o, c in _PAIRS.items() if c == quote[-1] and (o != c or quote[:-1].count(o) % 2)):
+        quote = quote[:-1].strip()
+    return quote
 
 
 def _is_date(found: str, text: str, m: re.Match) -> bool:

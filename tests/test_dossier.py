@@ -190,6 +190,41 @@ def test_claims_are_quoted_and_dates_are_not_claims():
     assert claims("Résultat : +35 % de rétention à trois mois.") == ("+35 % de rétention à trois mois",)
 
 
+@pytest.mark.parametrize("text, quote", [
+    # durations measured against something, in both languages
+    ("Answers now come in under 10 seconds.", "Answers now come in under 10 seconds"),
+    ("Agents spend 5 hours less per week on notes.", "Agents spend 5 hours less per week on notes"),
+    ("Un module se conçoit en 2 heures au lieu de 2 jours.", "Un module se conçoit en 2 heures au lieu de 2 jours"),
+    ("Les agents gagnent 25 secondes par appel.", "Les agents gagnent 25 secondes par appel"),
+    ("Staff were certified six days earlier.", "Staff were certified six days earlier"),
+    # shares, ratings and scale written out
+    ("It cuts rework by a third.", "It cuts rework by a third"),
+    ("Un salarié sur cinq a terminé le parcours.", "Un salarié sur cinq a terminé le parcours"),
+    ("Users rate it 4,6 sur 5.", "Users rate it 4,6 sur 5"),
+    ("9 out of 10 users would recommend it.", "9 out of 10 users would recommend it"),
+    ("The app now passes 12,000 seats.", "The app now passes 12,000 seats"),
+    ("Le réseau compte 40 agences équipées.", "Le réseau compte 40 agences équipées"),
+    ("L'éditeur a économisé 1,5 million d'euros.", "L'éditeur a économisé 1,5 million d'euros"),
+    # a clause's own quotation marks are kept; a longer clause holding an earlier quote replaces it
+    ("Selon une enquête auprès de 1 200 salariés, 87 % jugent l'outil « utile ».",
+     "Selon une enquête auprès de 1 200 salariés, 87 % jugent l'outil « utile »"),
+])
+def test_quantified_claims_beyond_percentages(text, quote):
+    assert claims(text) == (quote,), claims(text)
+
+
+@pytest.mark.parametrize("text", [
+    "A survey of 1,200 learners found the course clear.",  # a sample's size
+    "Enquête menée auprès de 300 conseillers en mars.",
+    "Support is available 24/7 in every store.",
+    "The pilot ran for 12 weeks in two plants.",  # a duration alone claims nothing
+    "Une formation sur deux jours pour les managers.",
+    "Released on 12 May 2026 with 12 new courses.",
+])
+def test_figures_that_are_not_claims(text):
+    assert claims(text) == (), claims(text)
+
+
 def _weeks(spec: list[tuple[int, int, int]]):
     """(mentions, critical, promotional) per week, from 2026-W10."""
     from scoring.dossier import Week

@@ -142,10 +142,10 @@ def _figures(measured) -> dict:
 # Bars a set misses, recorded rather than asserted (README, "The evidence dossier"). dossier2 missed critical
 # articles found (38% against 70%) and the trough of its hype tool (a slope) before issue 13's revision; it meets
 # every bar since (critical found 100%, trough). dossier3, measured blind, missed critical found (26%) and stance
-# (60%). With the learned reading fitted on all five sets (so these are not generalisation figures) critical found
-# is 100% everywhere and stance 76% and 79% on dossier3 and dossier4, but 74% on dossier5; vendors' claims quoted
-# stay 55% and 65% on dossier3 and dossier5 (claims are the rules' alone, revised on neither).
-MISSED: dict[str, set[str]] = {"dossier3": {"vendor_claims"}, "dossier5": {"stance", "vendor_claims"}}
+# (60%). With the learned reading fitted on all five sets and the claim patterns revised on them (so these are not
+# generalisation figures: README has the blind ones) critical found is 100% everywhere, vendors' claims quoted
+# 96-100%, and stance 74%, 81% and 76% on dossier3, dossier4 and dossier5.
+MISSED: dict[str, set[str]] = {"dossier3": {"stance"}}
 BARS = {"kind": 0.95, "stance": 0.75, "critical_found": 0.70, "vendor_claims": 0.70}
 
 
