@@ -5,7 +5,9 @@ tests/data/dossier2 (written blind after that revision, it found the misses; the
 issue 13), tests/data/dossier3 (written blind after that, it showed the rules missing critical articles),
 tests/data/dossier4 and tests/data/dossier5 (each written blind after the learned stance reading and measured once:
 stance 62.5% and 65%). The learned reading, scoring.stance_model, is fitted on all five, so its figures here are
-in-sample; the blind figures are in README ("The evidence dossier"), and the next blind set measures the fit.
+in-sample; the blind figures are in README ("The evidence dossier"). tests/data/dossier6, written blind after that
+fit and the claims revision, is kept out of both: measured once (3 Dec), stance 63% (critical found 88%, precision
+50%), vendors' claims quoted 91%, the trough found.
 The set's feeds are served on 127.0.0.1, crawled into a real SQLite file and embedded with the default model (the
 dossier reads the stored vectors); the figures are printed (README; `python -m scoring.dossier_eval` prints the same
 stance figures without a crawl).
@@ -33,8 +35,9 @@ from watcher import crawler
 from watcher.db import open_store
 
 DATA = Path(__file__).resolve().parent / "data"
-# development sets, all five (the module's docstring says how each was used)
-SETS = ("dossier", "dossier2", "dossier3", "dossier4", "dossier5")
+# development sets, the first five (the module's docstring says how each was used), and dossier6, written blind
+# after the five-set fit and the claims revision: nothing is fitted on it yet, so its figures are out of sample
+SETS = ("dossier", "dossier2", "dossier3", "dossier4", "dossier5", "dossier6")
 
 
 def _load(name: str):
@@ -145,7 +148,10 @@ def _figures(measured) -> dict:
 # (60%). With the learned reading fitted on all five sets and the claim patterns revised on them (so these are not
 # generalisation figures: README has the blind ones) critical found is 100% everywhere, vendors' claims quoted
 # 96-100%, and stance 74%, 81% and 76% on dossier3, dossier4 and dossier5.
-MISSED: dict[str, set[str]] = {"dossier3": {"stance"}}
+# dossier6 (blind): stance 63%, and Railwise's articles found 10 of 12 (two French articles that name it
+# with no word of learning the matcher knows: "un mainteneur renonce à Railwise", "les connaissances progressent,
+# les gestes non").
+MISSED: dict[str, set[str]] = {"dossier3": {"stance"}, "dossier6": {"stance", "articles"}}
 BARS = {"kind": 0.95, "stance": 0.75, "critical_found": 0.70, "vendor_claims": 0.70}
 
 
@@ -156,9 +162,12 @@ def test_the_dossier_on_the_labelled_set(measured, record_property):
         record_property(key, round(figures[key], 3))
     # the learned reading of the default model read every article, from the vectors the store holds
     assert figures["learned_reading"] == ({DEFAULT_MODEL}, 0), figures["learned_reading"]
-    for name, f in figures["per_tool"].items():
-        assert f["precision"] >= 0.9 and f["recall"] >= 0.9, (name, f)
     missed = MISSED.get(measured[4], set())
+    short = {name: f for name, f in figures["per_tool"].items() if f["precision"] < 0.9 or f["recall"] < 0.9}
+    if "articles" in missed:
+        assert short, ("articles", "every tool's articles are found now: take it out of MISSED", figures["per_tool"])
+    else:
+        assert not short, short
     for key, bar in BARS.items():
         if key in missed:
             assert figures[key] < bar, (key, "meets its bar now: take it out of MISSED", figures)
