@@ -80,18 +80,28 @@ def names_pattern(names: Sequence[str]) -> re.Pattern:
     return re.compile(r"(?<!\w)(?:" + "|".join(r"\s+".join(map(re.escape, p.split())) for p in parts) + r")(?!\w)")
 
 
+_ELISION = re.compile(r"^(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu)'")
+PREFIX = 6  # letters a word shares with a context word to count as the same word ("mainteneur", "maintenance")
+
+
 def words(text: str) -> set[str]:
-    return set(re.findall(r"[\w&'-]+", fold(text)))
+    """Folded words, French elisions dropped ("d'apprentissage" is "apprentissage")."""
+    return {_ELISION.sub("", w) for w in re.findall(r"[\w&'-]+", fold(text))}
 
 
 def about(title: str, summary: str, names: re.Pattern, context: Iterable[str]) -> bool:
-    """The article names the card (a whole word) and speaks of learning (DOMAIN, the card's description, the
-    topics' keywords): "Tutorix" the AI tutor, not "Tutoria" nor "Tutorix, winner of the 3.15 at Chantilly"."""
+    """The article names the card (a whole word) and speaks of learning or of the card's field (DOMAIN, the card's
+    description, the topics' keywords; a word of 6 letters or more counts when its first 6 letters are a context
+    word's, so a French article matches an English description: "mainteneur", "maintenance"; not for words holding
+    the card's names). "Tutorix" the AI tutor, not "Tutoria" nor "Tutorix, winner of the 3.15 at Chantilly"."""
     text = f"{title} {summary}"
     if not names.search(fold(text)):
         return False
     found = words(text)
-    return bool(found & DOMAIN) or bool(found & set(context))
+    if found & DOMAIN or found & set(context):
+        return True
+    stems = {w[:PREFIX] for w in context if len(w) >= PREFIX and not names.search(w)}
+    return any(w[:PREFIX] in stems for w in found if len(w) >= PREFIX and not names.search(w))
 
 
 def context_words(description: str, topic_keywords: Iterable[str]) -> set[str]:

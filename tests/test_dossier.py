@@ -402,3 +402,25 @@ def test_the_reading_on_articles_written_for_it():
     print(f"{right} of {len(read_as)} right; critical found {critical.count('critical')} of {len(critical)}")
     assert right >= 22 and critical.count("critical") == len(critical), read_as
     assert sum(stance == "critical" for _label, stance in read_as) == len(critical)  # no false critical
+
+
+RAILCARD = ("Railcheck", "Tablet assessments and competence tracking for railway track maintenance staff.")
+
+
+@pytest.mark.parametrize("title, summary, about", [
+    # a French article about the card, with no learning word: its field, read by the first six letters
+    ("Un mainteneur renonce à Railcheck", "La facture des licences a doublé avec les sous-traitants.", True),
+    ("Railcheck sur les tablettes des équipes de voie", "Les écarts relevés sur les chantiers restent.", True),
+    # an elided article before a learning word still counts ("d'apprentissage")
+    ("Railcheck, un an après", "Un bilan d'apprentissage pour les équipes de nuit.", True),
+    # a namesake: no word of learning nor of the card's field
+    ("Railcheck, le nouveau bar du port", "Une terrasse, des concerts le jeudi et une carte de bières belges.", False),
+    # the card's own name is not its context: "Railchecker" shares its first six letters with nothing else
+    ("Railcheck et Railchecker au salon", "Deux stands voisins, un seul café.", False),
+])
+def test_an_article_is_about_the_card_by_its_name_and_its_field(title, summary, about):
+    from scoring import dossier as rules
+
+    name, description = RAILCARD
+    pattern = rules.names_pattern((name,))
+    assert rules.about(title, summary, pattern, rules.context_words(description, ())) is about

@@ -148,10 +148,9 @@ def _figures(measured) -> dict:
 # (60%). With the learned reading fitted on all five sets and the claim patterns revised on them (so these are not
 # generalisation figures: README has the blind ones) critical found is 100% everywhere, vendors' claims quoted
 # 96-100%, and stance 74%, 81% and 76% on dossier3, dossier4 and dossier5.
-# dossier6 (blind): stance 63%, and Railwise's articles found 10 of 12 (two French articles that name it
-# with no word of learning the matcher knows: "un mainteneur renonce à Railwise", "les connaissances progressent,
-# les gestes non").
-MISSED: dict[str, set[str]] = {"dossier3": {"stance"}, "dossier6": {"stance", "articles"}}
+# dossier6 (blind): stance 63%; its Railwise articles were found 10 of 12 (two French articles with no word the
+# matcher knew), 12 of 12 since the matcher reads a French word by its first six letters ("mainteneur").
+MISSED: dict[str, set[str]] = {"dossier3": {"stance"}, "dossier6": {"stance"}}
 BARS = {"kind": 0.95, "stance": 0.75, "critical_found": 0.70, "vendor_claims": 0.70}
 
 
