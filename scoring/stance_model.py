@@ -68,7 +68,7 @@ class LearnedStance:
     coef: np.ndarray  # (features, classes)
     intercept: np.ndarray  # (classes,)
     provenance: dict
-    critical_at: float | None = None  # None: critical when it is the most probable stance (fits before 4 Dec)
+    critical_at: float | None = None  # None: critical when it is the most probable stance
 
     def probabilities(self, vectors: np.ndarray, vendor: Sequence[bool]) -> np.ndarray:
         """(articles, classes) probabilities, each row summing to 1."""
