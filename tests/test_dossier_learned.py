@@ -256,3 +256,36 @@ def test_the_evaluation_and_the_fit_say_one_line_for_a_folder_that_is_not_a_set(
         out = capsys.readouterr()
         assert out.out == "" and len(out.err.strip().splitlines()) == 1 and "nowhere" in out.err, out
     assert not (tmp_path / "nowhere").exists()
+
+
+def test_the_sweep_keeps_the_best_stance_among_pairs_that_find_enough_critical_articles(monkeypatch):
+    from scoring import stance_fit
+
+    # leave-one-set-out figures per (C, threshold), as if measured: (stance, critical found, critical precision)
+    measured = {(1.0, None): (0.70, 0.50, 0.9), (1.0, 0.5): (0.66, 0.80, 0.6), (3.0, None): (0.66, 0.75, 0.7),
+                (3.0, 0.5): (0.60, 0.95, 0.4)}
+
+    def folds(_model, sets, c, at):
+        stance, found, precision = measured[c, at]
+        row = {"stance": stance, "critical_found": found, "critical_precision": precision}
+        return {n: {"rules": row, "learned": row, "combined": row} for n in sets}
+
+    monkeypatch.setattr(stance_fit, "leave_one_set_out", folds)
+    monkeypatch.setattr(stance_fit, "SWEEP_C", (1.0, 3.0))
+    monkeypatch.setattr(stance_fit, "SWEEP_AT", (None, 0.5))
+    sets = {"a": stance_fit.Examples(np.zeros((0, 2))), "b": stance_fit.Examples(np.zeros((0, 2)))}
+    rows, best = stance_fit.sweep(DEFAULT_MODEL, sets, ["b"])
+    assert len(rows) == 4
+    # the best stance finds too few critical articles; of the two next, the better precision wins the tie
+    assert (best["c"], best["critical_at"]) == (3.0, None), best
+    monkeypatch.setattr(stance_fit, "FOUND_BAR", 0.0)
+    assert stance_fit.sweep(DEFAULT_MODEL, sets, ["b"])[1]["judged_stance"] == 0.70
+
+
+def test_the_sweep_says_one_line_for_a_judge_that_is_not_a_set(capsys):
+    from scoring import stance_fit
+
+    assert stance_fit.main([str(DATA / "dossier"), str(DATA / "dossier2"), "--sweep", "--judge", "dossier9",
+                            "--no-write"]) == 2
+    out = capsys.readouterr()
+    assert out.out == "" and len(out.err.strip().splitlines()) == 1 and "dossier9" in out.err, out
