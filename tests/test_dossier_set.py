@@ -7,7 +7,9 @@ tests/data/dossier4 and tests/data/dossier5 (each written blind after the learne
 stance 62.5% and 65%). The learned reading, scoring.stance_model, is fitted on all five, so its figures here are
 in-sample; the blind figures are in README ("The evidence dossier"). tests/data/dossier6, written blind after that
 fit and the claims revision, is kept out of both: measured once (3 Dec), stance 63% (critical found 88%, precision
-50%), vendors' claims quoted 91%, the trough found.
+50%), vendors' claims quoted 91%, the trough found. tests/data/dossier7, written blind after the matcher was revised
+on dossier6, measured once: stance 62% (critical found 90%, precision 47%), vendors' claims 100%, the trough found,
+every tool's articles found with precision and recall >= 0.9.
 The set's feeds are served on 127.0.0.1, crawled into a real SQLite file and embedded with the default model (the
 dossier reads the stored vectors); the figures are printed (README; `python -m scoring.dossier_eval` prints the same
 stance figures without a crawl).
@@ -36,8 +38,9 @@ from watcher.db import open_store
 
 DATA = Path(__file__).resolve().parent / "data"
 # development sets, the first five (the module's docstring says how each was used), and dossier6, written blind
-# after the five-set fit and the claims revision: nothing is fitted on it yet, so its figures are out of sample
-SETS = ("dossier", "dossier2", "dossier3", "dossier4", "dossier5", "dossier6")
+# after the five-set fit and the claims revision, and dossier7, written blind after the matcher's revision: nothing
+# is fitted on either yet, so their figures are out of sample
+SETS = ("dossier", "dossier2", "dossier3", "dossier4", "dossier5", "dossier6", "dossier7")
 
 
 def _load(name: str):
@@ -150,7 +153,8 @@ def _figures(measured) -> dict:
 # 96-100%, and stance 74%, 81% and 76% on dossier3, dossier4 and dossier5.
 # dossier6 (blind): stance 63%; its Railwise articles were found 10 of 12 (two French articles with no word the
 # matcher knew), 12 of 12 since the matcher reads a French word by its first six letters ("mainteneur").
-MISSED: dict[str, set[str]] = {"dossier3": {"stance"}, "dossier6": {"stance"}}
+# dossier7 (blind, after the matcher's revision): stance 62%, every tool's articles found >= 0.9.
+MISSED: dict[str, set[str]] = {"dossier3": {"stance"}, "dossier6": {"stance"}, "dossier7": {"stance"}}
 BARS = {"kind": 0.95, "stance": 0.75, "critical_found": 0.70, "vendor_claims": 0.70}
 
 
