@@ -2,8 +2,8 @@
 (scoring/calibrate.py DEV_SETS): a hospital group and a transport operator (profiles in French), a hotel group
 (profiles in English), a bank (profiles in French). Each has 120+ EN/FR items. Three more, a construction
 group, a retail chain and an insurer with French profiles (tests/data/heldout5, heldout6, heldout7), and a
-pharmaceutical manufacturer with English profiles (heldout8), were written after the committed fit and stay out
-of it.
+pharmaceutical manufacturer with English profiles (heldout8), and a French local authority with French profiles
+(heldout9), were written after the committed fit and stay out of it.
 
 These guard the fit on every landed version: the ranking bars of the issue on relevance on the mean, against
 BM25 with the scorer's bilingual expansion and naive MiniLM cosine, and what a score of 0.5 means. The per-profile
@@ -29,13 +29,14 @@ SETS = {
 UNSEEN = {"btp": (DATA / "heldout5" / "btp.toml", DATA / "heldout5" / "btp.jsonl"),
           "commerce": (DATA / "heldout6" / "commerce.toml", DATA / "heldout6" / "commerce.jsonl"),
           "assurance": (DATA / "heldout7" / "assurance.toml", DATA / "heldout7" / "assurance.jsonl"),
-          "pharma": (DATA / "heldout8" / "pharma.toml", DATA / "heldout8" / "pharma.jsonl")}
+          "pharma": (DATA / "heldout8" / "pharma.toml", DATA / "heldout8" / "pharma.jsonl"),
+          "collectivite": (DATA / "heldout9" / "collectivite.toml", DATA / "heldout9" / "collectivite.jsonl")}
 # the issue's mean nDCG@10 bar: 0.78 on a set with French profiles, 0.85 with English ones
 NDCG_BAR = {"pharma": 0.85}
 # sets where no profile falls below BM25 or naive MiniLM (the per-profile bar), asserted there
-EVERY_PROFILE = {"pharma"}
+EVERY_PROFILE = {"pharma", "collectivite"}
 # what a set still misses, recorded rather than asserted (README, "How well it ranks")
-MISSED = {"btp": {"recall"}}
+MISSED = {"btp": {"recall"}, "collectivite": {"recall"}}
 
 
 def load(name: str):
