@@ -111,13 +111,13 @@ def _conceded(folded: str, c: dict) -> list[tuple[int, int]]:
 # --- quantified claims -------------------------------------------------------------------------------------
 
 _NUMBER = r"(?:\d+(?:[.,]\d+)?|one|two|three|four|five|ten|deux|trois|quatre|cinq|dix)"
-_COUNT = (r"(?:\d+(?:[.,]\d+)?|a|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|un|une|deux|trois"
-          r"|quatre|cinq|six|sept|huit|neuf|dix|douze|vingt)")
-_SMALL = (r"(?:\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|deux|trois|quatre|cinq|six|sept"
-          r"|huit|neuf|dix|douze|vingt)(?![\d.,]?\d)(?!\s+(?:seconds?|secondes?|minutes?|hours?|heures?|days?|jours?"
-          r"|weeks?|semaines?|months?|mois|years?|ans)\b)")  # "one in five", not "une formation sur deux jours"
 _TIME = (r"(?:seconds?|secondes?|minutes?|mins?|hours?|heures?|days?|jours?|weeks?|semaines?|months?|mois|years?"
          r"|ans|ann[ée]es?)")
+_WORDS = (r"two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|deux|trois|quatre|cinq|sept|huit|neuf|dix"
+          r"|douze|vingt")  # number words, English and French ("six" is both)
+_COUNT = rf"(?:\d+(?:[.,]\d+)?|a|one|un|une|{_WORDS})"
+# the second number of a share: "one in five", not "une formation sur deux jours"
+_SMALL = rf"(?:\d{{1,2}}|{_WORDS})(?![\d.,]?\d)(?!\s+{_TIME}\b)"
 _CLAIM = re.compile(
     r"""(?ix)
       [+\-−]?\s?\d+(?:[.,]\d+)?\s?(?:%|\s?pts?\b|\s?points?\b)            # 40%, +35 %, 12 points

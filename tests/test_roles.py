@@ -55,15 +55,11 @@ def one_line(result) -> str:
 
 def test_migration_gives_the_shared_state_to_the_local_user(tmp_path):
     """A database from before per-user state keeps every read/saved mark, now owned by `local`."""
-    from watcher import db as dbm
-    from watcher.db import import_sqlite_utils, open_store
+    from tests.plugins.db import database_before
+    from watcher.db import open_store
 
     path = tmp_path / "old.db"
-    names = [f.__name__ for f in dbm.migrations.functions]
-    old = dbm._MigrationRegistry()
-    old.functions = dbm.migrations.functions[:names.index("m008_boards_state_per_user")]
-    conn = dbm.connect(path)
-    old.apply(import_sqlite_utils().Database(conn))
+    conn = database_before(path, "m008_boards_state_per_user")
     conn.execute("INSERT INTO feeds (id, url, added_at) "  # sql: fabricates a database from before m008
                  "VALUES (1, 'https://f.example.org/', '2025-01-01')")
     for aid in ("a1", "a2", "a3"):

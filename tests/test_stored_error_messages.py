@@ -56,17 +56,14 @@ def test_a_value_that_is_not_a_message_value_is_refused():
 
 
 def test_a_database_from_before_m013_keeps_its_english_errors(tmp_path):
+    from tests.plugins.db import database_before
     from watcher import db as dbm
-    from watcher.db import import_sqlite_utils, open_store
+    from watcher.db import open_store
     from watcher.store import feeds as feed_store
     from watcher.store import runs
 
     path = tmp_path / "old.db"
-    names = [f.__name__ for f in dbm.migrations.functions]
-    old = dbm._MigrationRegistry()
-    old.functions = dbm.migrations.functions[:names.index("m013_errors_as_messages")]
-    conn = dbm.connect(path)
-    old.apply(import_sqlite_utils().Database(conn))
+    conn = database_before(path, "m013_errors_as_messages")
     conn.execute("INSERT INTO feeds "  # sql: fabricates a database from before m013
                  "(id, url, added_at, last_status, error_count, last_error) "
                  "VALUES (1, 'https://f.example.org/rss', '2025-01-01', 'error', 2, 'HTTP 404 Not Found')")
